@@ -1,0 +1,189 @@
+"""HTTP client for a target: base URL, headers, timeouts, a log of exchanges for failure
+messages, and a registry of everything the run created so clean-up removes exactly that."""
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+MAX_SHOWN = 1500
+# The Prefect client retries these statuses with backoff (5 retries by default); a server under
+# its own background load (the real one answers 503 when SQLite is locked) is used the same way.
+RETRY_STATUSES = {408, 429, 502, 503}
+RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
+CREATE_PATHS = {
+    "/block_types/": "block_type",
+    "/block_schemas/": "block_schema",
+    "/block_documents/": "block_document",
+}
+DELETE_ORDER = ("block_document", "block_schema", "block_type")
+DELETE_PATHS = {
+    "block_type": "/block_types/{}",
+    "block_schema": "/block_schemas/{}",
+    "block_document": "/block_documents/{}",
+}
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + f"... ({len(text)} chars)"
+
+
+@dataclass
+class Exchange:
+    """One request and the target's answer."""
+
+    method: str
+    url: str
+    request_json: Any
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
+    def describe(self) -> str:
+        lines = [f"  request:  {self.method} {self.url}"]
+        if self.request_json is not None:
+            lines.append("            " + _shorten(json.dumps(self.request_json)))
+        content_type = self.headers.get("content-type", "no content-type")
+        lines.append(f"  response: {self.status} ({content_type})")
+        if self.text:
+            lines.append("            " + _shorten(self.text))
+        return "\n".join(lines)
+
+
+class TargetUnreachable(Exception):
+    """The target did not answer HTTP at all."""
+
+
+@dataclass
+class CreatedObjects:
+    """Ids of objects this run created, per kind, in creation order."""
+
+    ids: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in DELETE_ORDER})
+
+    def add(self, kind: str, object_id: str) -> None:
+        if object_id not in self.ids[kind]:
+            self.ids[kind].append(object_id)
+
+    def __len__(self) -> int:
+        return sum(len(ids) for ids in self.ids.values())
+
+
+class ApiClient:
+    """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.created = CreatedObjects()
+        self.history: list[Exchange] = []
+        self.retried = 0
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout, follow_redirects=False
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def request(self, method: str, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        if json_body is not None:
+            kwargs["json"] = json_body
+        response = self._send(method, path, kwargs)
+        exchange = Exchange(
+            method=method,
+            url=str(response.request.url),
+            request_json=json_body,
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            text=response.text,
+        )
+        self.history.append(exchange)
+        del self.history[:-50]
+        self._remember_creation(path, exchange)
+        return exchange
+
+    def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
+        for delay in (*RETRY_DELAYS, None):
+            response = self._send_once(method, path, kwargs)
+            if response.status_code not in RETRY_STATUSES or delay is None:
+                return response
+            self.retried += 1
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _send_once(self, method: str, path: str, kwargs: dict) -> httpx.Response:
+        try:
+            return self._http.request(method, path, **kwargs)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            # Servers that drop a kept-alive connection after an error (the real Prefect server
+            # does after any 500 or 503) leave a dead socket in the pool; the request never
+            # reached them, so sending it once more on a fresh connection is safe.
+            pass
+        except httpx.TransportError as error:
+            raise TargetUnreachable(f"{method} {self.base_url}{path}: {error!r}") from error
+        try:
+            return self._http.request(method, path, **kwargs)
+        except httpx.TransportError as error:
+            raise TargetUnreachable(f"{method} {self.base_url}{path}: {error!r}") from error
+
+    def get(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+        return self.request("POST", path, json_body, **kwargs)
+
+    def patch(self, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+        return self.request("PATCH", path, json_body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Exchange:
+        return self.request("DELETE", path, **kwargs)
+
+    def _remember_creation(self, path: str, exchange: Exchange) -> None:
+        kind = CREATE_PATHS.get(path)
+        body = exchange.json
+        if exchange.method != "POST" or kind is None or exchange.status != 201:
+            return
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            return
+        if kind == "block_type" and body.get("slug") != (exchange.request_json or {}).get("slug"):
+            # A server may answer a create with another (older) type of the same name; the one
+            # just created is then found by the slug that was sent.
+            found = self.get(f"/block_types/slug/{exchange.request_json.get('slug')}").json
+            if isinstance(found, dict) and isinstance(found.get("id"), str):
+                self.created.add(kind, found["id"])
+            return
+        self.created.add(kind, body["id"])
+
+    def forget(self, kind: str, object_id: str) -> None:
+        if object_id in self.created.ids[kind]:
+            self.created.ids[kind].remove(object_id)
+
+    def clean_up(self) -> list[str]:
+        """Delete every object this run created, newest first; return what could not be."""
+        leftovers = []
+        for kind in DELETE_ORDER:
+            for object_id in reversed(self.created.ids[kind]):
+                try:
+                    answer = self.delete(DELETE_PATHS[kind].format(object_id))
+                except TargetUnreachable as error:
+                    leftovers.append(f"{kind} {object_id}: {error}")
+                    continue
+                if answer.status not in (204, 404):
+                    leftovers.append(f"{kind} {object_id}: DELETE answered {answer.status}")
+            self.created.ids[kind].clear()
+        return leftovers
+
+
+def redact_headers(headers: dict[str, str]) -> dict[str, str]:
+    secret = re.compile(r"authorization|token|key|cookie", re.IGNORECASE)
+    return {k: ("<redacted>" if secret.search(k) else v) for k, v in headers.items()}

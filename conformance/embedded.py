@@ -1,0 +1,76 @@
+"""Start and stop the bundled reference server for a run that names no target."""
+
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedServer:
+    """``python -m reference_server`` on a free loopback port with a temporary SQLite file."""
+
+    def __init__(self, extra_args: list[str] | None = None) -> None:
+        self._workdir = tempfile.TemporaryDirectory(prefix="blocks-conformance-")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/api"
+        self._log = Path(self._workdir.name, "server.log").open("w+")  # noqa: SIM115 (closed in stop)
+        command = [
+            sys.executable,
+            "-m",
+            "reference_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(Path(self._workdir.name, "blocks.db")),
+            *(extra_args or []),
+        ]
+        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"the embedded reference server exited with {self._process.returncode}:\n"
+                    + self.output()
+                )
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(
+            f"the embedded reference server did not answer {self.url}/health within "
+            f"{START_TIMEOUT:.0f} s:\n" + self.output()
+        )
+
+    def output(self) -> str:
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read()[-4000:]
+
+    def stop(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._log.close()
+        self._workdir.cleanup()

@@ -1,0 +1,107 @@
+"""Builders for namespaced block types, schemas and documents, used by every Prefect test.
+
+Each builder checks the answer it depends on, so a test that is about documents fails with a
+message about the block type create when that is what broke.
+"""
+
+import copy
+import json
+import secrets
+from functools import cache
+from typing import Any
+
+from .. import fixtures_dir
+from ..checks import expect_json
+from ..client import ApiClient
+
+SECRET_SCHEMA_CHECKSUM = "sha256:c078ed9c1e813e224c0b353d7ad4564a11d51d3198d9ac0686478165a1911c78"
+MASK = "********"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@cache
+def _fixture(name: str) -> Any:
+    return json.loads((fixtures_dir() / "block_schemas" / name).read_text())
+
+
+def known_checksums() -> list[dict]:
+    return _fixture("known_checksums.json")["cases"]
+
+
+def widget_fields(slug: str, title: str) -> dict:
+    """The fields a client sends for a class with a str, a SecretStr and a dict field."""
+    fields = copy.deepcopy(_fixture("widget.json"))
+    fields.pop("description")
+    fields["title"] = title
+    fields["block_type_slug"] = slug
+    return fields
+
+
+class Blocks:
+    """Creates objects under the run namespace through the run's client (so clean-up sees them)."""
+
+    def __init__(self, api: ApiClient, namespace: str) -> None:
+        self.api = api
+        self.ns = namespace
+
+    def unique(self, label: str = "x") -> str:
+        """A fresh lower-case name in the namespace, valid as slug and document name."""
+        return f"{self.ns}{label}-{secrets.token_hex(3)}"
+
+    def block_type(self, label: str = "type", **extra: Any) -> dict:
+        slug = self.unique(label)
+        body = {"name": f"{slug} name", "slug": slug, **extra}
+        __tracebackhide__ = True
+        answer = self.api.post("/block_types/", body)
+        return expect_json(answer, 201, "block_type", "creating a block type must answer 201")
+
+    def block_schema(
+        self, block_type: dict, fields: dict | None = None, version: str | None = None, **extra
+    ) -> dict:
+        __tracebackhide__ = True
+        if fields is None:
+            fields = widget_fields(block_type["slug"], f"{block_type['slug']} widget")
+        body = {"block_type_id": block_type["id"], "fields": fields, **extra}
+        if version is not None:
+            body["version"] = version
+        answer = self.api.post("/block_schemas/", body)
+        return expect_json(answer, 201, "block_schema", "creating a block schema must answer 201")
+
+    def type_and_schema(self, label: str = "type") -> tuple[dict, dict]:
+        block_type = self.block_type(label)
+        return block_type, self.block_schema(block_type)
+
+    def document_body(self, block_type: dict, schema: dict, name: str | None, **extra) -> dict:
+        body = {
+            "name": name,
+            "data": {"host": "db.example", "password": "hunter2", "settings": {"port": 5432}},
+            "block_schema_id": schema["id"],
+            "block_type_id": block_type["id"],
+            "is_anonymous": False,
+        }
+        body.update(extra)
+        return body
+
+    def document(self, block_type: dict, schema: dict, name: str | None = None, **extra) -> dict:
+        __tracebackhide__ = True
+        name = name if name is not None or extra.get("is_anonymous") else self.unique("doc")
+        answer = self.api.post(
+            "/block_documents/", self.document_body(block_type, schema, name, **extra)
+        )
+        return expect_json(answer, 201, "block_document", "creating a document must answer 201")
+
+    def secret_type_and_schema(self) -> tuple[dict, dict]:
+        """The protected system ``secret`` type and its registered Secret schema."""
+        block_type = expect_json(
+            self.api.get("/block_types/slug/secret"),
+            200,
+            "block_type",
+            "the protected system type 'secret' must exist (PF-BT-system-types)",
+        )
+        schema = expect_json(
+            self.api.get(f"/block_schemas/checksum/{SECRET_SCHEMA_CHECKSUM}"),
+            200,
+            "block_schema",
+            "the Secret block schema must be registered (PF-SYS-secret-schema)",
+        )
+        return block_type, schema

@@ -1,0 +1,233 @@
+"""Block types: create, read, update, delete, validation and protected system types."""
+
+import pytest
+
+from ..checks import (
+    expect_detail,
+    expect_equal,
+    expect_json,
+    expect_status,
+    expect_validation_error,
+)
+from .helpers import UNKNOWN_ID
+
+SYSTEM_SLUGS = ["secret", "webhook", "local-file-system"]
+TEXT_FIELDS = ["logo_url", "documentation_url", "description", "code_example"]
+
+
+@pytest.mark.clause("PF-BT-system-types")
+@pytest.mark.parametrize("slug", SYSTEM_SLUGS)
+def test_system_block_type_exists_and_is_protected(api, slug):
+    answer = api.get(f"/block_types/slug/{slug}")
+    body = expect_json(answer, 200, "block_type", f"the system type {slug!r} must exist")
+    expect_equal(body["is_protected"], True, f"is_protected of {slug!r}", answer)
+
+
+@pytest.mark.clause("PF-BT-create")
+def test_create_echoes_fields_and_is_readable(api, blocks):
+    slug = blocks.unique("create")
+    sent = {
+        "name": f"{slug} Name",
+        "slug": slug,
+        "logo_url": "https://example.com/logo.png",
+        "documentation_url": "https://example.com/docs",
+        "description": "A block, verily",
+        "code_example": "print('hello')",
+    }
+    answer = api.post("/block_types/", sent)
+    created = expect_json(answer, 201, "block_type")
+    for key, value in sent.items():
+        expect_equal(created[key], value, f"the created type's {key}", answer)
+    expect_equal(created["is_protected"], False, "is_protected of a created type", answer)
+    for path in (f"/block_types/{created['id']}", f"/block_types/slug/{slug}"):
+        read = api.get(path)
+        expect_equal(expect_json(read, 200, "block_type"), created, f"GET {path}", read)
+
+
+@pytest.mark.clause("PF-BT-create")
+def test_create_defaults_optional_fields_to_null(api, blocks):
+    slug = blocks.unique("bare")
+    answer = api.post("/block_types/", {"name": slug, "slug": slug})
+    created = expect_json(answer, 201, "block_type")
+    for key in TEXT_FIELDS:
+        expect_equal(created[key], None, f"the unsent {key}", answer)
+
+
+@pytest.mark.clause("PF-BT-create-escapes-html")
+def test_create_escapes_html_in_description(api, blocks):
+    slug = blocks.unique("html")
+    sent = {"name": slug, "slug": slug, "description": '<b>"x" & y</b>', "code_example": "a<b"}
+    answer = api.post("/block_types/", sent)
+    created = expect_json(answer, 201, "block_type")
+    expect_equal(created["description"], '&lt;b&gt;"x" &amp; y&lt;/b&gt;', "description", answer)
+    expect_equal(created["code_example"], "a&lt;b", "code_example", answer)
+
+
+@pytest.mark.clause("PF-BT-409-slug")
+def test_duplicate_slug_conflicts(api, blocks):
+    first = blocks.block_type("dup", description="first")
+    answer = api.post(
+        "/block_types/", {"name": "another name", "slug": first["slug"], "description": "second"}
+    )
+    expect_status(answer, 409, requirement="a duplicate slug must get 409")
+    expect_json(answer, 409, "detail_error")
+    read = api.get(f"/block_types/{first['id']}")
+    expect_equal(expect_json(read, 200, "block_type"), first, "the existing type", read)
+
+
+@pytest.mark.clause("PF-BT-422-slug")
+@pytest.mark.parametrize("bad", ["Bad-Slug", "bad slug", "bad_slug", "bad.slug", "slüg"])
+def test_invalid_slug_is_refused(api, blocks, bad):
+    answer = api.post("/block_types/", {"name": blocks.unique("n"), "slug": bad})
+    expect_validation_error(answer, loc=["body", "slug"])
+
+
+@pytest.mark.clause("PF-BT-422-name")
+@pytest.mark.parametrize("bad", ["", "my/type", "my%type", "a&b", "a>b", "a<b"])
+def test_invalid_name_is_refused(api, blocks, bad):
+    answer = api.post("/block_types/", {"name": bad, "slug": blocks.unique("n")})
+    expect_validation_error(answer, loc=["body", "name"])
+
+
+@pytest.mark.clause("PF-BT-422-name")
+@pytest.mark.parametrize("suffix", [" my block", ":colon", "|pipe", "\\back", " 👍"])
+def test_liberal_names_are_accepted(api, blocks, suffix):
+    slug = blocks.unique("ok")
+    answer = api.post("/block_types/", {"name": slug + suffix, "slug": slug})
+    created = expect_json(answer, 201, "block_type")
+    expect_equal(created["name"], slug + suffix, "the stored name", answer)
+
+
+MALFORMED_CREATES = {
+    "missing-name": (lambda slug: {"slug": slug}, ["body", "name"]),
+    "missing-slug": (lambda slug: {"name": slug}, ["body", "slug"]),
+    "int-name": (lambda slug: {"name": 5, "slug": slug}, ["body", "name"]),
+    "unknown-key": (lambda slug: {"name": slug, "slug": slug, "bogus": 1}, ["body", "bogus"]),
+    "is_protected": (
+        lambda slug: {"name": slug, "slug": slug, "is_protected": True},
+        ["body", "is_protected"],
+    ),
+}
+
+
+@pytest.mark.clause("PF-BT-422-body")
+@pytest.mark.parametrize("case", MALFORMED_CREATES)
+def test_malformed_create_body_is_refused(api, blocks, case):
+    build, loc = MALFORMED_CREATES[case]
+    expect_validation_error(api.post("/block_types/", build(blocks.unique("bad"))), loc=loc)
+
+
+@pytest.mark.clause("PF-BT-403-reserved-name")
+@pytest.mark.parametrize("name", ["Prefect", "PrefectBlockType", "prefect_block_type", "pReFeCt!"])
+def test_reserved_prefect_names_are_forbidden(api, blocks, name):
+    slug = blocks.unique("reserved")
+    answer = api.post("/block_types/", {"name": name, "slug": slug})
+    expect_detail(answer, 403, "Block type names beginning with 'Prefect' are reserved.")
+    expect_status(api.get(f"/block_types/slug/{slug}"), 404, requirement="nothing may be created")
+
+
+@pytest.mark.clause("PF-BT-read-id")
+def test_read_unknown_id_is_404(api):
+    expect_detail(api.get(f"/block_types/{UNKNOWN_ID}"), 404, "Block type not found")
+
+
+@pytest.mark.clause("PF-BT-read-slug")
+def test_read_unknown_slug_is_404(api, blocks):
+    expect_detail(
+        api.get(f"/block_types/slug/{blocks.unique('missing')}"), 404, "Block type not found"
+    )
+
+
+@pytest.mark.clause("PF-BT-read-slug")
+def test_slug_lookup_is_case_sensitive(api):
+    expect_detail(api.get("/block_types/slug/SECRET"), 404, "Block type not found")
+
+
+@pytest.mark.clause("PF-BT-update")
+def test_update_changes_only_sent_fields(api, blocks):
+    created = blocks.block_type("upd", description="before", code_example="x = 1")
+    change = {"description": "after", "logo_url": "https://example.com/new.png"}
+    answer = api.patch(f"/block_types/{created['id']}", change)
+    expect_status(answer, 204, requirement="a block type PATCH must answer 204")
+    expect_equal(answer.text, "", "the 204 body", answer)
+    read = api.get(f"/block_types/{created['id']}")
+    body = expect_json(read, 200, "block_type")
+    expected = {**created, **change}
+    for key in ["name", "slug", *TEXT_FIELDS]:
+        expect_equal(body[key], expected[key], f"{key} after PATCH {change}", read)
+
+
+@pytest.mark.clause("PF-BT-update")
+def test_update_with_null_clears_a_field(api, blocks):
+    created = blocks.block_type("clear", description="to be cleared")
+    expect_status(api.patch(f"/block_types/{created['id']}", {"description": None}), 204)
+    read = api.get(f"/block_types/{created['id']}")
+    expect_equal(expect_json(read, 200, "block_type")["description"], None, "description", read)
+
+
+@pytest.mark.clause("PF-BT-update-404")
+def test_update_unknown_id_is_404(api):
+    answer = api.patch(f"/block_types/{UNKNOWN_ID}", {"description": "x"})
+    expect_detail(answer, 404, "Block type not found")
+
+
+@pytest.mark.clause("PF-BT-update-422")
+@pytest.mark.parametrize("key", ["name", "slug", "is_protected", "bogus"])
+def test_update_refuses_non_updatable_keys(api, blocks, key):
+    created = blocks.block_type("frozen")
+    value = True if key == "is_protected" else blocks.unique("renamed")
+    answer = api.patch(f"/block_types/{created['id']}", {key: value})
+    expect_validation_error(answer, loc=["body", key])
+    read = api.get(f"/block_types/{created['id']}")
+    body = expect_json(read, 200, "block_type")
+    for field in ("name", "slug", "is_protected"):
+        expect_equal(body[field], created[field], f"{field} after a refused PATCH", read)
+
+
+@pytest.fixture
+def secret_type(api):
+    """The protected 'secret' type; its updatable fields are restored after the test."""
+    answer = api.get("/block_types/slug/secret")
+    original = expect_json(answer, 200, "block_type", "the system type 'secret' must exist")
+    yield original
+    restore = {key: original[key] for key in TEXT_FIELDS}
+    api.patch(f"/block_types/{original['id']}", restore)
+
+
+@pytest.mark.clause("PF-BT-protected-update")
+def test_protected_type_accepts_updates(api, ns, secret_type):
+    changed = f"{ns}temporary description"
+    answer = api.patch(f"/block_types/{secret_type['id']}", {"description": changed})
+    expect_status(answer, 204, requirement="a protected type must accept PATCH with 204")
+    read = api.get(f"/block_types/{secret_type['id']}")
+    body = expect_json(read, 200, "block_type")
+    expect_equal(body["description"], changed, "the protected type's description", read)
+    expect_equal(body["is_protected"], True, "is_protected after PATCH", read)
+
+
+@pytest.mark.clause("PF-BT-protected-delete")
+def test_protected_type_refuses_deletion(api, secret_type):
+    answer = api.delete(f"/block_types/{secret_type['id']}")
+    expect_detail(answer, 403, "protected block types cannot be deleted.")
+    read = api.get(f"/block_types/{secret_type['id']}")
+    expect_json(read, 200, "block_type", "the protected type must still exist")
+
+
+@pytest.mark.clause("PF-BT-delete")
+def test_delete_removes_type_schemas_and_documents(api, blocks):
+    block_type, schema = blocks.type_and_schema("del")
+    document = blocks.document(block_type, schema)
+    answer = api.delete(f"/block_types/{block_type['id']}")
+    expect_status(answer, 204, requirement="deleting an unprotected type must answer 204")
+    for path, detail in [
+        (f"/block_types/{block_type['id']}", "Block type not found"),
+        (f"/block_schemas/{schema['id']}", "Block schema not found"),
+        (f"/block_documents/{document['id']}", "Block document not found"),
+    ]:
+        expect_detail(api.get(path), 404, detail, f"GET {path} after the type's deletion")
+    expect_detail(api.delete(f"/block_types/{block_type['id']}"), 404, "Block type not found")
+
+
+@pytest.mark.clause("PF-BT-delete")
+def test_delete_unknown_type_is_404(api):
+    expect_detail(api.delete(f"/block_types/{UNKNOWN_ID}"), 404, "Block type not found")

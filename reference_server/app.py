@@ -1,0 +1,50 @@
+"""Application factory: the blocks API under ``/api`` backed by one SQLite file."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from .prefect.api import install_system_blocks
+from .prefect.api import router as prefect_router
+from .store import Store
+
+log = logging.getLogger("reference_server")
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 in the real server's shape rather than FastAPI's default ``{"detail": [...]}``."""
+    body = {
+        "exception_message": "Invalid request received.",
+        "exception_detail": jsonable_encoder(exc.errors()),
+        "request_body": jsonable_encoder(exc.body),
+    }
+    return JSONResponse(body, status_code=422)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
+
+
+def create_app(db_path: str) -> FastAPI:
+    store = Store(db_path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        install_system_blocks(store)
+        yield
+        store.close()
+
+    api = FastAPI(title="blocks reference server (Prefect profile)", lifespan=lifespan)
+    api.state.store = store
+    api.include_router(prefect_router)
+    api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(Exception, unexpected_error)
+
+    root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    root.mount("/api", api)
+    return root

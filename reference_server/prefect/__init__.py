@@ -1,0 +1,1 @@
+"""The Prefect blocks API profile of the reference server."""

@@ -1,0 +1,419 @@
+"""HTTP routes of the Prefect blocks API, mounted under ``/api``.
+
+Status codes and error bodies follow the real Prefect 3.8.8 server (see shared/spec and the
+clause catalogue); where the real server answers 500 for a malformed request, this one answers
+a 4xx instead.
+"""
+
+import html
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from ..checksum import prune_definitions, schema_checksum
+from ..store import Conflict, NotFound, Store
+from . import filters
+from .models import (
+    BlockDocumentCreate,
+    BlockDocumentFilter,
+    BlockDocumentUpdate,
+    BlockSchemaCreate,
+    BlockSchemaFilter,
+    BlockTypeCreate,
+    BlockTypeFilter,
+    BlockTypeUpdate,
+    DocumentSort,
+)
+from .secrets import mask_secrets, restore_masked_secrets
+
+SERVER_VERSION = "3.8.8"
+API_VERSION = "0.8.4"
+MIN_API_VERSION = (0, 8, 0)
+MAX_LIMIT = 200
+INTEGRITY_DETAIL = (
+    "Data integrity conflict. This usually means a unique or foreign key constraint was"
+    " violated. See server logs for details."
+)
+SYSTEM_BLOCKS = Path(__file__).with_name("system_blocks.json")
+DOCUMENT_SORTS = {
+    "NAME_ASC": "name ASC, rowid ASC",
+    "NAME_DESC": "name DESC, rowid DESC",
+    "BLOCK_TYPE_AND_NAME_ASC": "block_type_name ASC, name ASC, rowid ASC",
+}
+
+
+def check_api_version(
+    version: Annotated[str | None, Header(alias="X-PREFECT-API-VERSION")] = None,
+) -> None:
+    if version is None:
+        return
+    parts = version.split(".")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise HTTPException(
+            400,
+            "Invalid X-PREFECT-API-VERSION header format."
+            f"Expected header in format 'x.y.z' but received {version}",
+        )
+    if tuple(int(part) for part in parts) < MIN_API_VERSION:
+        raise HTTPException(
+            400,
+            f"The request specified API version {version} but this server requires version"
+            " 0.8.0 or higher.",
+        )
+
+
+router = APIRouter(dependencies=[Depends(check_api_version)])
+
+
+def get_store(request: Request) -> Store:
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+IncludeSecrets = Annotated[bool, Query()]
+
+
+def found(call, *args: Any) -> Any:
+    """Run a store lookup, turning NotFound into a 404 with the store's message."""
+    try:
+        return call(*args)
+    except NotFound as missing:
+        raise HTTPException(404, str(missing)) from missing
+
+
+def checked_limit(limit: int | None) -> int:
+    if limit is None:
+        return MAX_LIMIT
+    if limit < 0:
+        raise HTTPException(422, "Invalid limit: must be greater than or equal to 0.")
+    if limit > MAX_LIMIT:
+        raise HTTPException(422, f"Invalid limit: must be less than or equal to {MAX_LIMIT}.")
+    return limit
+
+
+# representations
+
+
+def schema_view(store: Store, schema: dict) -> dict:
+    fields = dict(schema["fields"])
+    fields.setdefault("block_schema_references", {})
+    return {
+        "id": schema["id"],
+        "created": schema["created"],
+        "updated": schema["updated"],
+        "checksum": schema["checksum"],
+        "fields": fields,
+        "block_type_id": schema["block_type_id"],
+        "block_type": store.block_type(schema["block_type_id"]),
+        "capabilities": schema["capabilities"],
+        "version": schema["version"],
+    }
+
+
+def document_view(store: Store, document: dict, include_secrets: bool) -> dict:
+    schema = schema_view(store, store.block_schema(document["block_schema_id"]))
+    data = document["data"]
+    if not include_secrets:
+        data = mask_secrets(data, schema["fields"].get("secret_fields", []))
+    return {
+        "id": document["id"],
+        "created": document["created"],
+        "updated": document["updated"],
+        "name": document["name"],
+        "data": data,
+        "block_schema_id": document["block_schema_id"],
+        "block_schema": schema,
+        "block_type_id": document["block_type_id"],
+        "block_type_name": document["block_type_name"],
+        "block_type": store.block_type(document["block_type_id"]),
+        "block_document_references": {},
+        "is_anonymous": document["is_anonymous"],
+    }
+
+
+# service endpoints the Prefect client calls
+
+
+@router.get("/health")
+def health() -> bool:
+    return True
+
+
+@router.get("/version")
+def api_version() -> str:
+    return API_VERSION
+
+
+@router.get("/admin/version")
+def server_version() -> str:
+    return SERVER_VERSION
+
+
+@router.get("/csrf-token")
+def csrf_token(client: str) -> JSONResponse:
+    return JSONResponse({"detail": "CSRF protection is disabled."}, status_code=422)
+
+
+# block types
+
+
+@router.post("/block_types/", status_code=201)
+def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
+    if body.name.lower().startswith("prefect"):
+        raise HTTPException(403, "Block type names beginning with 'Prefect' are reserved.")
+    values = body.model_dump()
+    for key in ("description", "code_example"):
+        if values[key] is not None:
+            values[key] = html.escape(values[key], quote=False)
+    try:
+        return store.create_block_type(values)
+    except Conflict as conflict:
+        raise HTTPException(409, f'Block type with name "{body.name}" already exists') from conflict
+
+
+@router.post("/block_types/filter")
+def filter_block_types(
+    store: StoreDep,
+    block_types: Annotated[BlockTypeFilter | None, Body()] = None,
+    block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
+    limit: Annotated[int | None, Body()] = None,
+    offset: Annotated[int, Body(ge=0)] = 0,
+) -> list[dict]:
+    where, params = filters.types_where(block_types, block_schemas)
+    return store.filter_block_types(where, params, checked_limit(limit), offset)
+
+
+@router.get("/block_types/{id:uuid}")
+def read_block_type(id: uuid.UUID, store: StoreDep) -> dict:
+    return found(store.block_type, str(id))
+
+
+@router.get("/block_types/slug/{slug}")
+def read_block_type_by_slug(slug: str, store: StoreDep) -> dict:
+    return found(store.block_type_by_slug, slug)
+
+
+@router.patch("/block_types/{id:uuid}", status_code=204)
+def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, store: StoreDep) -> Response:
+    found(store.block_type, str(id))
+    found(store.update_block_type, str(id), body.model_dump(exclude_unset=True))
+    return Response(status_code=204)
+
+
+@router.delete("/block_types/{id:uuid}", status_code=204)
+def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
+    if found(store.block_type, str(id))["is_protected"]:
+        raise HTTPException(403, "protected block types cannot be deleted.")
+    found(store.delete_block_type, str(id))
+    return Response(status_code=204)
+
+
+@router.get("/block_types/slug/{slug}/block_documents")
+def read_block_documents_of_type(
+    slug: str, store: StoreDep, include_secrets: IncludeSecrets = False
+) -> list[dict]:
+    found(store.block_type_by_slug, slug)
+    where, params = filters.documents_where(
+        BlockDocumentFilter(), BlockTypeFilter(slug={"any_": [slug]}), None
+    )
+    documents = store.filter_block_documents(where, params, DOCUMENT_SORTS["NAME_ASC"], None, 0)
+    return [document_view(store, document, include_secrets) for document in documents]
+
+
+@router.get("/block_types/slug/{slug}/block_documents/name/{name}")
+def read_block_document_by_name(
+    slug: str, name: str, store: StoreDep, include_secrets: IncludeSecrets = False
+) -> dict:
+    document = found(store.block_document_by_name, slug, name)
+    return document_view(store, document, include_secrets)
+
+
+@router.post("/block_types/install_system_block_types")
+def install_system_block_types(store: StoreDep) -> None:
+    install_system_blocks(store)
+
+
+def install_system_blocks(store: Store) -> None:
+    """Upsert the protected system block types and their schemas, as the real server does."""
+    for block in json.loads(SYSTEM_BLOCKS.read_text()):
+        values = {k: v for k, v in block["block_type"].items() if k != "is_protected"}
+        block_type = store.upsert_protected_block_type(values)
+        schema = block["block_schema"]
+        try:
+            store.block_schema_by_checksum(schema["checksum"], schema["version"])
+        except NotFound:
+            store.create_block_schema(
+                stored_fields(schema["fields"]),
+                schema_checksum(schema["fields"]),
+                schema["capabilities"],
+                schema["version"],
+                block_type["id"],
+            )
+
+
+# block schemas
+
+
+def stored_fields(fields: dict) -> dict:
+    kept = {key: value for key, value in fields.items() if key != "block_schema_references"}
+    return prune_definitions(kept)
+
+
+@router.post("/block_schemas/", status_code=201)
+def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
+    type_id = str(body.block_type_id)
+    try:
+        store.block_type(type_id)
+    except NotFound as missing:
+        raise HTTPException(404, f"Block type {type_id} not found.") from missing
+    checksum = schema_checksum(body.fields)
+    try:
+        existing = store.block_schema_by_checksum(checksum, body.version)
+    except NotFound:
+        pass
+    else:
+        return JSONResponse(schema_view(store, existing), status_code=200)
+    try:
+        created = store.create_block_schema(
+            stored_fields(body.fields), checksum, body.capabilities, body.version, type_id
+        )
+    except Conflict:
+        existing = store.block_schema_by_checksum(checksum, body.version)
+        return JSONResponse(schema_view(store, existing), status_code=200)
+    view = schema_view(store, created)
+    view["fields"] = {**body.fields, "block_schema_references": {}}
+    return view
+
+
+@router.post("/block_schemas/filter")
+def filter_block_schemas(
+    store: StoreDep,
+    block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
+    limit: Annotated[int | None, Body()] = None,
+    offset: Annotated[int, Body(ge=0)] = 0,
+) -> list[dict]:
+    where, params = filters.block_schema_condition(block_schemas)
+    schemas = store.filter_block_schemas(where, params, checked_limit(limit), offset)
+    return [schema_view(store, schema) for schema in schemas]
+
+
+@router.get("/block_schemas/{id:uuid}")
+def read_block_schema(id: uuid.UUID, store: StoreDep) -> dict:
+    return schema_view(store, found(store.block_schema, str(id)))
+
+
+@router.get("/block_schemas/checksum/{checksum}")
+def read_block_schema_by_checksum(
+    checksum: str, store: StoreDep, version: str | None = None
+) -> dict:
+    return schema_view(store, found(store.block_schema_by_checksum, checksum, version))
+
+
+@router.delete("/block_schemas/{id:uuid}", status_code=204)
+def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
+    schema = found(store.block_schema, str(id))
+    if store.block_type(schema["block_type_id"])["is_protected"]:
+        raise HTTPException(403, "Block schemas for protected block types cannot be deleted.")
+    found(store.delete_block_schema, str(id))
+    return Response(status_code=204)
+
+
+@router.get("/block_capabilities/")
+def read_capabilities(store: StoreDep) -> list[str]:
+    return store.capabilities()
+
+
+# block documents
+
+
+@router.post("/block_documents/", status_code=201)
+def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
+    type_id = str(body.block_type_id)
+    name = body.name if body.name is not None else f"anonymous-{uuid.uuid4()}"
+    if store.document_name_taken(type_id, name):
+        raise HTTPException(409, "Block already exists")
+    block_type = found(store.block_type, type_id)
+    values = {
+        "name": name,
+        "data": body.data,
+        "is_anonymous": body.is_anonymous,
+        "block_type_name": block_type["name"],
+        "block_type_id": type_id,
+        "block_schema_id": str(body.block_schema_id),
+    }
+    try:
+        document = store.create_block_document(values)
+    except Conflict as conflict:
+        if store.document_name_taken(type_id, name):
+            raise HTTPException(409, "Block already exists") from conflict
+        raise HTTPException(409, INTEGRITY_DETAIL) from conflict
+    return document_view(store, document, include_secrets=False)
+
+
+@router.post("/block_documents/filter")
+def filter_block_documents(
+    store: StoreDep,
+    block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
+    block_types: Annotated[BlockTypeFilter | None, Body()] = None,
+    block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
+    include_secrets: Annotated[bool, Body()] = False,
+    sort: Annotated[DocumentSort, Body()] = "NAME_ASC",
+    limit: Annotated[int | None, Body()] = None,
+    offset: Annotated[int, Body(ge=0)] = 0,
+) -> list[dict]:
+    where, params = filters.documents_where(block_documents, block_types, block_schemas)
+    documents = store.filter_block_documents(
+        where, params, DOCUMENT_SORTS[sort], checked_limit(limit), offset
+    )
+    return [document_view(store, document, include_secrets) for document in documents]
+
+
+@router.post("/block_documents/count")
+def count_block_documents(
+    store: StoreDep,
+    block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
+    block_types: Annotated[BlockTypeFilter | None, Body()] = None,
+    block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
+) -> int:
+    where, params = filters.documents_where(block_documents, block_types, block_schemas)
+    return store.count_block_documents(where, params)
+
+
+@router.get("/block_documents/{id:uuid}")
+def read_block_document(
+    id: uuid.UUID, store: StoreDep, include_secrets: IncludeSecrets = False
+) -> dict:
+    return document_view(store, found(store.block_document, str(id)), include_secrets)
+
+
+@router.patch("/block_documents/{id:uuid}", status_code=204)
+def update_block_document(id: uuid.UUID, body: BlockDocumentUpdate, store: StoreDep) -> Response:
+    document = found(store.block_document, str(id))
+    sent = body.model_fields_set if body.merge_existing_data else set(type(body).model_fields)
+    if "data" not in sent:
+        return Response(status_code=204)
+    schema_id = document["block_schema_id"]
+    if body.block_schema_id is not None and str(body.block_schema_id) != schema_id:
+        target = found(store.block_schema, str(body.block_schema_id))
+        if target["block_type_id"] != document["block_type_id"]:
+            raise HTTPException(
+                400, "Must migrate block document to a block schema of the same block type."
+            )
+        schema_id = target["id"]
+    secret_fields = store.block_schema(document["block_schema_id"])["fields"].get(
+        "secret_fields", []
+    )
+    incoming = restore_masked_secrets(body.data, document["data"], secret_fields)
+    data = {**document["data"], **incoming} if body.merge_existing_data else incoming
+    found(store.update_block_document, str(id), data, schema_id)
+    return Response(status_code=204)
+
+
+@router.delete("/block_documents/{id:uuid}", status_code=204)
+def delete_block_document(id: uuid.UUID, store: StoreDep) -> Response:
+    found(store.delete_block_document, str(id))
+    return Response(status_code=204)
