@@ -14,7 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from ..checksum import prune_definitions, schema_checksum
+from conformance.prefect.checksum import prune_definitions, schema_checksum
+
 from ..store import Conflict, NotFound, Store
 from . import filters
 from .models import (

@@ -1,4 +1,7 @@
-"""Block schema checksums, computed the way Prefect servers and clients compute them.
+"""Block schema checksums, computed the way the Prefect client computes them locally.
+
+The suite uses it as a client does (to look a schema up before creating it); the reference
+server uses it to store checksums. PF-BS-checksum pins it to values seen on the real server.
 
 The recipe (drop every ``secret_fields`` key, keep only the non-block definitions that some
 ``$ref`` reaches, hash Python's default ``json.dumps`` of ``[[fields], {}]`` with sorted keys)

@@ -1,0 +1,321 @@
+"""Block documents: create, uniqueness, anonymous documents, validation, read, update, delete."""
+
+import re
+
+import pytest
+
+from ..checks import (
+    expect,
+    expect_detail,
+    expect_equal,
+    expect_json,
+    expect_status,
+    expect_validation_error,
+)
+from .helpers import UNKNOWN_ID
+
+ANONYMOUS_NAME = re.compile(
+    r"^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+)
+
+
+@pytest.fixture
+def widget(blocks):
+    """A fresh block type with one schema: (block_type, schema)."""
+    return blocks.type_and_schema("widget")
+
+
+def read_clear(api, document_id: str) -> dict:
+    answer = api.get(f"/block_documents/{document_id}", params={"include_secrets": "true"})
+    return expect_json(answer, 200, "block_document")
+
+
+@pytest.mark.clause("PF-BD-create")
+def test_create_answers_the_full_document(api, blocks, widget):
+    block_type, schema = widget
+    name = blocks.unique("doc")
+    body = blocks.document_body(block_type, schema, name, data={"host": "h", "settings": {"a": 1}})
+    answer = api.post("/block_documents/", body)
+    created = expect_json(answer, 201, "block_document")
+    expected = {
+        "name": name,
+        "data": body["data"],
+        "block_schema_id": schema["id"],
+        "block_type_id": block_type["id"],
+        "block_type_name": block_type["name"],
+        "is_anonymous": False,
+        "block_document_references": {},
+    }
+    for key, value in expected.items():
+        expect_equal(created[key], value, f"the created document's {key}", answer)
+    expect_equal(created["block_type"], block_type, "the nested block_type", answer)
+    expect_equal(created["block_schema"]["id"], schema["id"], "the nested block_schema id", answer)
+    expect_equal(
+        created["block_schema"]["checksum"],
+        schema["checksum"],
+        "the nested schema checksum",
+        answer,
+    )
+
+
+@pytest.mark.clause("PF-BD-create")
+def test_create_without_data_stores_an_empty_object(api, blocks, widget):
+    block_type, schema = widget
+    body = blocks.document_body(block_type, schema, blocks.unique("nodata"))
+    del body["data"]
+    created = expect_json(api.post("/block_documents/", body), 201, "block_document")
+    expect_equal(
+        read_clear(api, created["id"])["data"], {}, "data of a document sent without data", None
+    )
+
+
+@pytest.mark.clause("PF-BD-409-name")
+def test_duplicate_name_in_the_same_type_conflicts(api, blocks, widget):
+    block_type, schema = widget
+    first = blocks.document(block_type, schema)
+    body = blocks.document_body(block_type, schema, first["name"], data={"host": "second"})
+    expect_detail(api.post("/block_documents/", body), 409, "Block already exists")
+    expect_equal(
+        read_clear(api, first["id"])["data"]["host"], "db.example", "the first's data", None
+    )
+
+
+@pytest.mark.clause("PF-BD-name-per-type")
+def test_same_name_in_another_type_is_allowed(api, blocks, widget):
+    block_type, schema = widget
+    first = blocks.document(block_type, schema)
+    other_type, other_schema = blocks.type_and_schema("other")
+    second = blocks.document(other_type, other_schema, first["name"])
+    expect_equal(second["name"], first["name"], "the name in the other type", None)
+
+
+@pytest.mark.clause("PF-BD-anonymous")
+def test_anonymous_documents_get_generated_names(api, blocks, widget):
+    block_type, schema = widget
+    first = blocks.document(block_type, schema, None, is_anonymous=True)
+    second = blocks.document(block_type, schema, None, is_anonymous=True)
+    for document in (first, second):
+        expect(
+            bool(ANONYMOUS_NAME.match(document["name"])),
+            "an anonymous document's name must be anonymous-<uuid4>",
+            f"named it {document['name']!r}",
+            None,
+        )
+        expect_equal(document["is_anonymous"], True, "is_anonymous", None)
+    expect(
+        first["name"] != second["name"],
+        "each anonymous document needs its own name",
+        f"gave both {first['name']!r}",
+        None,
+    )
+
+
+@pytest.mark.clause("PF-BD-anonymous")
+def test_anonymous_document_keeps_an_explicit_name_which_stays_unique(api, blocks, widget):
+    block_type, schema = widget
+    name = blocks.unique("anon")
+    created = blocks.document(block_type, schema, name, is_anonymous=True)
+    expect_equal(created["name"], name, "an explicit anonymous name", None)
+    again = blocks.document_body(block_type, schema, name, is_anonymous=True)
+    expect_detail(api.post("/block_documents/", again), 409, "Block already exists")
+
+
+@pytest.mark.clause("PF-BD-422-name")
+@pytest.mark.parametrize(
+    "bad",
+    ["UpperCase", "has space", "under_score", "dot.name", "a/b", "a%b", "émoji-ü", "my|block"],
+)
+def test_invalid_document_name_is_refused(api, blocks, widget, bad):
+    block_type, schema = widget
+    answer = api.post("/block_documents/", blocks.document_body(block_type, schema, bad))
+    expect_validation_error(answer, loc=["body", "name"])
+
+
+@pytest.mark.clause("PF-BD-422-name")
+@pytest.mark.parametrize("label", ["-leading", "trailing-", "double--dash", "0123"])
+def test_dashes_and_digits_are_valid_document_names(api, blocks, widget, label):
+    block_type, schema = widget
+    name = f"{label}{blocks.unique('n')}" if label.startswith("-") else blocks.unique(label)
+    created = blocks.document(block_type, schema, name)
+    expect_equal(created["name"], name, "the stored name", None)
+
+
+@pytest.mark.clause("PF-BD-422-missing-name")
+@pytest.mark.parametrize("name", ["absent", None, ""], ids=["absent", "null", "empty"])
+def test_named_document_needs_a_name(api, blocks, widget, name):
+    block_type, schema = widget
+    body = blocks.document_body(block_type, schema, name)
+    if name == "absent":
+        del body["name"]
+    expect_validation_error(api.post("/block_documents/", body), loc=["body"])
+
+
+MALFORMED_DOCUMENTS = {
+    "missing-schema-id": (lambda body: body.pop("block_schema_id"), ["body", "block_schema_id"]),
+    "missing-type-id": (lambda body: body.pop("block_type_id"), ["body", "block_type_id"]),
+    "malformed-schema-id": (
+        lambda body: body.update(block_schema_id="nope"),
+        ["body", "block_schema_id"],
+    ),
+    "list-data": (lambda body: body.update(data=[1, 2]), ["body", "data"]),
+    "null-data": (lambda body: body.update(data=None), ["body", "data"]),
+    "unknown-key": (lambda body: body.update(bogus=1), ["body", "bogus"]),
+}
+
+
+@pytest.mark.clause("PF-BD-422-body")
+@pytest.mark.parametrize("case", MALFORMED_DOCUMENTS)
+def test_malformed_document_body_is_refused(api, blocks, widget, case):
+    block_type, schema = widget
+    body = blocks.document_body(block_type, schema, blocks.unique("bad"))
+    change, loc = MALFORMED_DOCUMENTS[case]
+    change(body)
+    expect_validation_error(api.post("/block_documents/", body), loc=loc)
+
+
+@pytest.mark.clause("PF-BD-unknown-schema")
+def test_unknown_schema_id_conflicts(api, blocks, widget):
+    block_type, schema = widget
+    name = blocks.unique("orphan")
+    body = blocks.document_body(block_type, schema, name, block_schema_id=UNKNOWN_ID)
+    answer = api.post("/block_documents/", body)
+    expect_status(answer, 409, requirement="an unknown block_schema_id must get 409")
+    expect_json(answer, 409, "detail_error")
+    read = api.get(f"/block_types/slug/{block_type['slug']}/block_documents/name/{name}")
+    expect_status(read, 404, requirement="no document may be created")
+
+
+@pytest.mark.clause("PF-BD-read-id")
+def test_read_by_id_returns_the_document(api, blocks, widget):
+    created = blocks.document(*widget)
+    answer = api.get(f"/block_documents/{created['id']}")
+    body = expect_json(answer, 200, "block_document")
+    for key in ("id", "name", "block_schema_id", "block_type_id", "is_anonymous", "block_type"):
+        expect_equal(body[key], created[key], f"{key} read by id", answer)
+
+
+@pytest.mark.clause("PF-BD-read-id")
+def test_anonymous_document_is_readable_by_id(api, blocks, widget):
+    created = blocks.document(*widget, None, is_anonymous=True)
+    body = read_clear(api, created["id"])
+    expect_equal(body["name"], created["name"], "the anonymous document's name", None)
+    expect_equal(body["is_anonymous"], True, "is_anonymous", None)
+
+
+@pytest.mark.clause("PF-BD-read-id")
+def test_read_unknown_document_is_404(api):
+    expect_detail(api.get(f"/block_documents/{UNKNOWN_ID}"), 404, "Block document not found")
+
+
+@pytest.mark.clause("PF-BD-update")
+def test_update_merges_into_stored_data_by_default(api, blocks, widget):
+    created = blocks.document(*widget)
+    answer = api.patch(f"/block_documents/{created['id']}", {"data": {"host": "new.example"}})
+    expect_status(answer, 204, requirement="a document PATCH must answer 204")
+    expect_equal(answer.text, "", "the 204 body", answer)
+    data = read_clear(api, created["id"])["data"]
+    expected = {"host": "new.example", "password": "hunter2", "settings": {"port": 5432}}
+    expect_equal(data, expected, "data after a merging PATCH", None)
+
+
+@pytest.mark.clause("PF-BD-update")
+def test_update_without_merge_replaces_data(api, blocks, widget):
+    created = blocks.document(*widget)
+    change = {"data": {"host": "only"}, "merge_existing_data": False}
+    expect_status(api.patch(f"/block_documents/{created['id']}", change), 204)
+    expect_equal(read_clear(api, created["id"])["data"], {"host": "only"}, "replaced data", None)
+
+
+@pytest.mark.clause("PF-BD-update")
+def test_update_merges_top_level_keys_only(api, blocks, widget):
+    created = blocks.document(*widget)
+    change = {"data": {"settings": {"timeout": 3}}}
+    expect_status(api.patch(f"/block_documents/{created['id']}", change), 204)
+    settings = read_clear(api, created["id"])["data"]["settings"]
+    expect_equal(settings, {"timeout": 3}, "a nested object after a merging PATCH", None)
+
+
+@pytest.mark.clause("PF-BD-update")
+def test_update_of_an_anonymous_document(api, blocks, widget):
+    created = blocks.document(*widget, None, is_anonymous=True)
+    expect_status(api.patch(f"/block_documents/{created['id']}", {"data": {"host": "anon"}}), 204)
+    expect_equal(read_clear(api, created["id"])["data"]["host"], "anon", "data.host", None)
+
+
+@pytest.mark.clause("PF-BD-update-404")
+def test_update_unknown_document_is_404(api):
+    answer = api.patch(f"/block_documents/{UNKNOWN_ID}", {"data": {}})
+    expect_detail(answer, 404, "Block document not found")
+
+
+@pytest.mark.clause("PF-BD-update-422")
+@pytest.mark.parametrize(
+    "change, loc",
+    [
+        ({"name": "renamed"}, ["body", "name"]),
+        ({"is_anonymous": True}, ["body", "is_anonymous"]),
+        ({"data": None}, ["body", "data"]),
+        ({"bogus": 1}, ["body", "bogus"]),
+    ],
+    ids=["name", "is_anonymous", "null-data", "unknown-key"],
+)
+def test_update_refuses_invalid_bodies(api, blocks, widget, change, loc):
+    created = blocks.document(*widget)
+    expect_validation_error(api.patch(f"/block_documents/{created['id']}", change), loc=loc)
+    expect_equal(read_clear(api, created["id"])["name"], created["name"], "the name", None)
+
+
+@pytest.mark.clause("PF-BD-delete")
+def test_delete_then_read_is_404_and_the_name_is_free(api, blocks, widget):
+    created = blocks.document(*widget)
+    answer = api.delete(f"/block_documents/{created['id']}")
+    expect_status(answer, 204, requirement="deleting a document must answer 204")
+    expect_detail(api.get(f"/block_documents/{created['id']}"), 404, "Block document not found")
+    expect_detail(api.delete(f"/block_documents/{created['id']}"), 404, "Block document not found")
+    block_type, schema = widget
+    slug_path = f"/block_types/slug/{block_type['slug']}/block_documents/name/{created['name']}"
+    expect_detail(api.get(slug_path), 404, "Block document not found")
+    blocks.document(block_type, schema, created["name"])
+
+
+@pytest.mark.clause("PF-BD-read-name")
+def test_read_by_slug_and_name_nests_type_and_schema(api, blocks, widget):
+    block_type, schema = widget
+    created = blocks.document(block_type, schema)
+    answer = api.get(
+        f"/block_types/slug/{block_type['slug']}/block_documents/name/{created['name']}"
+    )
+    body = expect_json(answer, 200, "block_document")
+    expect_equal(body["id"], created["id"], "the document found by name", answer)
+    expect_equal(body["block_type"], block_type, "the nested block_type", answer)
+    expect_equal(body["block_schema"]["id"], schema["id"], "the nested block_schema id", answer)
+    expect_equal(
+        body["block_schema"]["block_type"]["slug"],
+        block_type["slug"],
+        "block_schema.block_type.slug",
+        answer,
+    )
+
+
+@pytest.mark.clause("PF-BD-read-name")
+def test_anonymous_document_is_found_by_name(api, blocks, widget):
+    block_type, schema = widget
+    created = blocks.document(block_type, schema, None, is_anonymous=True)
+    answer = api.get(
+        f"/block_types/slug/{block_type['slug']}/block_documents/name/{created['name']}"
+    )
+    expect_equal(expect_json(answer, 200, "block_document")["id"], created["id"], "the id", answer)
+
+
+@pytest.mark.clause("PF-BD-read-name-404")
+def test_unknown_name_or_slug_is_404(api, blocks, widget):
+    block_type, schema = widget
+    created = blocks.document(block_type, schema)
+    unknown_name = (
+        f"/block_types/slug/{block_type['slug']}/block_documents/name/{blocks.unique('none')}"
+    )
+    unknown_slug = (
+        f"/block_types/slug/{blocks.unique('none')}/block_documents/name/{created['name']}"
+    )
+    for path in (unknown_name, unknown_slug):
+        expect_detail(api.get(path), 404, "Block document not found", f"GET {path} must get 404")

@@ -1,0 +1,166 @@
+"""Block schemas: create, server-side checksums, de-duplication, reads, validation, delete."""
+
+import pytest
+
+from ..checks import (
+    expect_detail,
+    expect_equal,
+    expect_json,
+    expect_status,
+    expect_validation_error,
+)
+from .helpers import SECRET_SCHEMA_CHECKSUM, UNKNOWN_ID, known_checksums, widget_fields
+
+
+@pytest.mark.clause("PF-BS-create")
+def test_create_echoes_fields_capabilities_and_version(api, blocks):
+    block_type = blocks.block_type("schema")
+    fields = widget_fields(block_type["slug"], "Echo")
+    sent = {
+        "block_type_id": block_type["id"],
+        "fields": fields,
+        "capabilities": ["read-path", "write-path"],
+        "version": f"{blocks.ns}1.0.0",
+    }
+    answer = api.post("/block_schemas/", sent)
+    created = expect_json(answer, 201, "block_schema")
+    expect_equal(created["fields"], fields, "the created schema's fields", answer)
+    expect_equal(created["capabilities"], sent["capabilities"], "capabilities", answer)
+    expect_equal(created["version"], sent["version"], "version", answer)
+    expect_equal(created["block_type_id"], block_type["id"], "block_type_id", answer)
+    expect_equal(created["block_type"], block_type, "the nested block_type", answer)
+
+
+@pytest.mark.clause("PF-BS-create")
+def test_create_defaults_version_capabilities_and_references(api, blocks):
+    block_type = blocks.block_type("defaults")
+    fields = widget_fields(block_type["slug"], "Defaults")
+    fields.pop("block_schema_references")
+    answer = api.post("/block_schemas/", {"block_type_id": block_type["id"], "fields": fields})
+    created = expect_json(answer, 201, "block_schema")
+    expect_equal(created["version"], "non-versioned", "the default version", answer)
+    expect_equal(created["capabilities"], [], "the default capabilities", answer)
+    expect_equal(
+        created["fields"]["block_schema_references"], {}, "fields.block_schema_references", answer
+    )
+
+
+@pytest.mark.clause("PF-BS-checksum")
+@pytest.mark.parametrize("case", known_checksums(), ids=lambda case: case["name"])
+def test_checksum_is_computed_like_the_client_does(api, blocks, case):
+    block_type = blocks.block_type("sum")
+    # The version is unique to this run, so (checksum, version) is new and the answer is a 201.
+    created = blocks.block_schema(block_type, case["fields"], version=blocks.unique("v"))
+    expect_equal(created["checksum"], case["checksum"], f"the checksum of {case['name']}", None)
+
+
+@pytest.mark.clause("PF-BS-dedup")
+def test_same_checksum_and_version_returns_the_existing_schema(api, blocks):
+    block_type = blocks.block_type("dedup")
+    first = blocks.block_schema(block_type)
+    again = api.post(
+        "/block_schemas/", {"block_type_id": block_type["id"], "fields": first["fields"]}
+    )
+    body = expect_json(again, 200, "block_schema", "a duplicate (checksum, version) must get 200")
+    expect_equal(body["id"], first["id"], "the id of the de-duplicated schema", again)
+    expect_equal(body["checksum"], first["checksum"], "the checksum", again)
+
+
+@pytest.mark.clause("PF-BS-new-version")
+def test_same_fields_under_a_new_version_is_a_new_schema(api, blocks):
+    block_type = blocks.block_type("versions")
+    first = blocks.block_schema(block_type, version="1.0.0")
+    second = blocks.block_schema(block_type, first["fields"], version="2.0.0")
+    expect_equal(second["checksum"], first["checksum"], "the checksum of the new version", None)
+    expect_equal(second["id"] != first["id"], True, "a new id for the new version", None)
+
+
+@pytest.mark.clause("PF-BS-read-checksum")
+def test_read_by_checksum_with_and_without_version(api, blocks):
+    block_type = blocks.block_type("bychecksum")
+    older = blocks.block_schema(block_type, version="1.0.1")
+    newer = blocks.block_schema(block_type, older["fields"], version="1.1.0")
+    path = f"/block_schemas/checksum/{older['checksum']}"
+    for version, expected in [("1.0.1", older), ("1.1.0", newer), (None, newer)]:
+        answer = api.get(path, params={"version": version} if version else None)
+        body = expect_json(answer, 200, "block_schema")
+        expect_equal(body["id"], expected["id"], f"the schema for version={version}", answer)
+
+
+@pytest.mark.clause("PF-BS-read-checksum")
+def test_read_unknown_checksum_or_version_is_404(api, blocks):
+    schema = blocks.block_schema(blocks.block_type("nochecksum"), version="1.0.0")
+    missing = "sha256:" + "0" * 64
+    expect_detail(api.get(f"/block_schemas/checksum/{missing}"), 404, "Block schema not found")
+    for version in ("9.9.9", ""):
+        answer = api.get(
+            f"/block_schemas/checksum/{schema['checksum']}", params={"version": version}
+        )
+        expect_detail(answer, 404, "Block schema not found", f"?version={version!r} must get 404")
+
+
+@pytest.mark.clause("PF-BS-read-id")
+def test_read_by_id(api, blocks):
+    schema = blocks.block_schema(blocks.block_type("byid"))
+    answer = api.get(f"/block_schemas/{schema['id']}")
+    body = expect_json(answer, 200, "block_schema")
+    for key in ("id", "checksum", "fields", "block_type_id", "capabilities", "version"):
+        expect_equal(body[key], schema[key], f"{key} read by id", answer)
+    expect_detail(api.get(f"/block_schemas/{UNKNOWN_ID}"), 404, "Block schema not found")
+
+
+@pytest.mark.clause("PF-BS-404-type")
+def test_unknown_block_type_is_404(api):
+    answer = api.post("/block_schemas/", {"block_type_id": UNKNOWN_ID, "fields": {"title": "x"}})
+    expect_detail(answer, 404, f"Block type {UNKNOWN_ID} not found.")
+
+
+MALFORMED_SCHEMAS = {
+    "missing-type": (lambda type_id: {"fields": {}}, ["body", "block_type_id"]),
+    "fields-null": (lambda type_id: {"block_type_id": type_id, "fields": None}, ["body", "fields"]),
+    "version-null": (
+        lambda type_id: {"block_type_id": type_id, "version": None},
+        ["body", "version"],
+    ),
+    "checksum": (
+        lambda type_id: {"block_type_id": type_id, "checksum": "sha256:" + "0" * 64},
+        ["body", "checksum"],
+    ),
+    "malformed-type-id": (lambda type_id: {"block_type_id": "nope"}, ["body", "block_type_id"]),
+}
+
+
+@pytest.mark.clause("PF-BS-422-body")
+@pytest.mark.parametrize("case", MALFORMED_SCHEMAS)
+def test_malformed_schema_body_is_refused(api, blocks, case):
+    build, loc = MALFORMED_SCHEMAS[case]
+    block_type = blocks.block_type("badschema")
+    expect_validation_error(api.post("/block_schemas/", build(block_type["id"])), loc=loc)
+
+
+@pytest.mark.clause("PF-BS-delete")
+def test_delete_schema(api, blocks):
+    schema = blocks.block_schema(blocks.block_type("delschema"))
+    answer = api.delete(f"/block_schemas/{schema['id']}")
+    expect_status(answer, 204, requirement="deleting a schema must answer 204")
+    expect_detail(api.get(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
+    expect_detail(api.delete(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
+
+
+@pytest.mark.clause("PF-BS-protected-delete")
+def test_schema_of_protected_type_refuses_deletion(api, blocks):
+    _, schema = blocks.secret_type_and_schema()
+    answer = api.delete(f"/block_schemas/{schema['id']}")
+    expect_detail(answer, 403, "Block schemas for protected block types cannot be deleted.")
+    expect_json(api.get(f"/block_schemas/{schema['id']}"), 200, "block_schema")
+
+
+@pytest.mark.clause("PF-SYS-secret-schema")
+def test_secret_schema_is_registered(api):
+    answer = api.get(f"/block_schemas/checksum/{SECRET_SCHEMA_CHECKSUM}")
+    body = expect_json(answer, 200, "block_schema", "the client's Secret schema must be found")
+    expect_equal(body["block_type"]["slug"], "secret", "the schema's block type", answer)
+    expect_equal(body["block_type"]["is_protected"], True, "is_protected of its type", answer)
+    expect_equal(
+        "value" in body["fields"].get("secret_fields", []), True, "'value' in secret_fields", answer
+    )
