@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from .prefect.api import install_system_blocks
 from .prefect.api import router as prefect_router
+from .prefect.events import router as events_router
 from .store import Store
 
 log = logging.getLogger("reference_server")
@@ -42,6 +43,7 @@ def create_app(db_path: str) -> FastAPI:
     api = FastAPI(title="blocks reference server (Prefect profile)", lifespan=lifespan)
     api.state.store = store
     api.include_router(prefect_router)
+    api.include_router(events_router)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(Exception, unexpected_error)
 
