@@ -36,7 +36,7 @@ def expect_status(exchange: Exchange, *allowed: int, requirement: str = "") -> E
     if exchange.status not in allowed:
         wanted = " or ".join(str(status) for status in allowed)
         fail(
-            requirement or f"{exchange.method} must answer {wanted}",
+            requirement or f"{exchange.method} {exchange.path} must answer {wanted}",
             f"answered {exchange.status}",
             exchange,
         )
@@ -102,7 +102,7 @@ def expect_json(exchange: Exchange, status: int, schema: str, requirement: str =
 def expect_detail(exchange: Exchange, status: int, detail: str, requirement: str = "") -> None:
     """An explicit error: ``status`` with body ``{"detail": detail}``."""
     __tracebackhide__ = True
-    expect_status(exchange, status, requirement=requirement or f"must answer {status}")
+    expect_status(exchange, status, requirement=requirement)
     body = validate_body(exchange, "detail_error")
     expect_equal(body["detail"], detail, f"the {status} body's detail", exchange)
 

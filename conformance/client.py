@@ -43,6 +43,10 @@ class Exchange:
     text: str
 
     @property
+    def path(self) -> str:
+        return httpx.URL(self.url).path
+
+    @property
     def json(self) -> Any:
         try:
             return json.loads(self.text)

@@ -14,6 +14,7 @@ from .checks import set_current_clauses
 from .clauses import PROFILES, catalogue
 from .client import ApiClient, TargetUnreachable, redact_headers
 from .embedded import EmbeddedServer
+from .report import STATUSES, RunRecord
 
 SUITE_DIR = Path(__file__).resolve().parent
 PROBE_TIMEOUT_CAP = 5.0
@@ -26,8 +27,8 @@ class Target:
     client: ApiClient
     namespace: str
     embedded: EmbeddedServer | None = None
-    outcomes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    skipped: list[str] = field(default_factory=list)
+    record: RunRecord = field(default_factory=RunRecord)
+    leftovers: list[str] = field(default_factory=list)
 
 
 TARGET_KEY = pytest.StashKey[Target]()
@@ -69,6 +70,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "not a pass).",
     )
     group.addoption(
+        "--conformance-report",
+        metavar="PATH",
+        help="write the per-clause results (status, tests, first failure with request and "
+        "response) as JSON to PATH.",
+    )
+    group.addoption(
         "--list-clauses",
         action="store_true",
         help="print the clause catalogue of the profile and exit.",
@@ -90,6 +97,10 @@ def pytest_configure(config: pytest.Config) -> None:
     parse_headers(config.getoption("target_header"))
     if config.getoption("list_clauses"):
         config.option.collectonly = True
+    if getattr(config.option, "tbstyle", None) == "auto":
+        # The failure message already shows clause, request and response; pytest's long
+        # tracebacks would bury it under fixture reprs.
+        config.option.tbstyle = "short"
 
 
 def in_suite(path: Path) -> bool:
@@ -235,16 +246,8 @@ def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report) 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     clauses = [value for key, value in report.user_properties if key == "clause"]
-    if not clauses:
-        return
-    target = _open_targets[-1] if _open_targets else None
-    if target is None:
-        return
-    if report.skipped:
-        target.skipped.append(report.nodeid)
-    if report.when == "call" or report.outcome != "passed":
-        for clause in clauses:
-            target.outcomes[clause].append(report.outcome)
+    if clauses and _open_targets:
+        _open_targets[-1].record.add(report, clauses)
 
 
 # The report hook gets no config; the target opened by this process's run is kept here.
@@ -256,19 +259,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     target = config.stash.get(TARGET_KEY, None)
     if target is None:
         return
-    leftovers = target.client.clean_up()
+    target.leftovers = target.client.clean_up()
     target.client.close()
     if target.embedded is not None:
         target.embedded.stop()
-    if leftovers:
-        target.outcomes["(clean-up)"].append("failed")
+    failed_extra = target.leftovers or (
+        config.getoption("fail_on_skip") and target.record.skipped_tests
+    )
+    if failed_extra and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        config.stash[LEFTOVER_KEY] = leftovers
-    if config.getoption("fail_on_skip") and target.skipped:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    report_path = config.getoption("conformance_report")
+    if report_path:
+        target.record.write_json(
+            Path(report_path), catalogue(config.getoption("profile")), target_info(config, target)
+        )
 
 
-LEFTOVER_KEY = pytest.StashKey[list[str]]()
+def target_info(config: pytest.Config, target: Target) -> dict:
+    return {
+        "url": target.url,
+        "embedded": target.embedded is not None,
+        "profile": config.getoption("profile"),
+        "namespace": target.namespace,
+        "leftovers": target.leftovers,
+        "retried_requests": target.client.retried,
+    }
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
@@ -283,30 +298,16 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"headers: {headers}")
     write(f"namespace: {target.namespace}")
     known = catalogue(config.getoption("profile"))
-    by_level: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for clause in known.values():
-        outcomes = target.outcomes.get(clause.id, [])
-        if not outcomes:
-            status = "not covered"
-        elif "failed" in outcomes:
-            status = "failed"
-        elif "skipped" in outcomes:
-            status = "skipped"
-        else:
-            status = "passed"
-        by_level[clause.level][status].append(clause.id)
-    for level in sorted(by_level):
-        counts = by_level[level]
-        parts = ", ".join(
-            f"{len(counts[s])} {s}"
-            for s in ("passed", "failed", "skipped", "not covered")
-            if counts[s]
-        )
+    for level, statuses in sorted(target.record.by_level(known).items()):
+        parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])
         write(f"level {level}: {parts}")
         for status in ("failed", "skipped"):
-            for clause_id in counts[status]:
+            for clause_id in statuses[status]:
                 write(f"    {status}: {clause_id} ({known[clause_id].strength})")
-    for leftover in config.stash.get(LEFTOVER_KEY, []):
+    reached = target.record.conformant_level(known)
+    write(f"verdict: Level {reached} conformant" if reached else "verdict: not conformant")
+    for leftover in target.leftovers:
         write(f"clean-up could not delete {leftover}", red=True)
-    if config.getoption("fail_on_skip") and target.skipped:
-        write(f"--fail-on-skip: {len(target.skipped)} test(s) skipped", red=True)
+    if config.getoption("fail_on_skip") and target.record.skipped_tests:
+        skipped = len(target.record.skipped_tests)
+        write(f"--fail-on-skip: {skipped} test(s) skipped", red=True)

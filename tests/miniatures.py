@@ -1,0 +1,180 @@
+"""Deliberately broken variants of the reference server, one wrong behaviour each.
+
+Each function patches the reference server before it is built and may return a wrapper for the
+finished ASGI app. Run one with ``python tests/miniatures.py NAME --port P --db PATH``; the
+tests in ``test_mutants.py`` start them and check that the suite catches each one.
+"""
+
+import json
+import sys
+from collections.abc import Callable
+
+MUTANTS: dict[str, Callable] = {}
+CAUGHT_BY: dict[str, str] = {}
+
+
+def mutant(clause: str) -> Callable:
+    """Register a broken variant and the clause that must fail against it."""
+
+    def register(build: Callable) -> Callable:
+        MUTANTS[build.__name__] = build
+        CAUGHT_BY[build.__name__] = clause
+        return build
+
+    return register
+
+
+def rewrite_responses(change: Callable) -> Callable:
+    """An app wrapper that passes each (method, path, status, JSON body) through ``change``,
+    which returns a new (status, body) or None to keep the answer."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse, Response
+
+    async def dispatch(request, call_next):
+        response = await call_next(request)
+        raw = b"".join([chunk async for chunk in response.body_iterator])
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        replaced = change(request.method, request.url.path, response.status_code, body)
+        if replaced is None:
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            return Response(raw, status_code=response.status_code, headers=headers)
+        status, new_body = replaced
+        return JSONResponse(new_body, status_code=status)
+
+    def wrap(app):
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
+
+
+@mutant("PF-BD-409-name")
+def accepts_duplicate_names():
+    """Answers 201 to a second document with the same name in the same block type."""
+    from reference_server import store
+
+    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
+    store.Store.document_name_taken = lambda self, type_id, name: False
+
+
+@mutant("PF-BD-create")
+def omits_block_type_in_documents():
+    """Documents come back without their nested block_type."""
+
+    def drop(method, path, status, body):
+        documents = body if isinstance(body, list) else [body]
+        touched = False
+        for document in documents:
+            if isinstance(document, dict) and "block_document_references" in document:
+                document.pop("block_type", None)
+                touched = True
+        return (status, body) if touched else None
+
+    return rewrite_responses(drop)
+
+
+@mutant("PF-BD-delete")
+def keeps_deleted_documents():
+    """DELETE of a document answers 204 but the document stays readable."""
+    from reference_server import store
+
+    store.Store.delete_block_document = lambda self, document_id: None
+
+
+@mutant("PF-API-422-shape")
+def default_fastapi_validation_errors():
+    """422 bodies in FastAPI's default {"detail": [...]} shape instead of the real server's."""
+    from fastapi.exception_handlers import request_validation_exception_handler
+
+    from reference_server import app
+
+    app.validation_error = request_validation_exception_handler
+
+
+@mutant("PF-BS-dedup")
+def conflicts_on_duplicate_schema():
+    """A schema whose (checksum, version) exists gets 409 instead of 200 with the existing one."""
+
+    def conflict(method, path, status, body):
+        if method == "POST" and path == "/api/block_schemas/" and status == 200:
+            return 409, {"detail": "Block schema already exists"}
+        return None
+
+    return rewrite_responses(conflict)
+
+
+@mutant("PF-BS-checksum")
+def hashes_secret_fields_too():
+    """Computes schema checksums without dropping secret_fields first."""
+    import hashlib
+
+    from reference_server.prefect import api
+
+    def checksum(fields):
+        canonical = json.dumps([[fields], {}], sort_keys=True)
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+    api.schema_checksum = checksum
+
+
+@mutant("PF-BD-update")
+def replaces_data_on_patch():
+    """A document PATCH replaces the stored data even when merge_existing_data is left out."""
+    from reference_server.prefect import models
+
+    class ReplacingUpdate(models.BlockDocumentUpdate):
+        merge_existing_data: bool = False
+
+    models.BlockDocumentUpdate = ReplacingUpdate
+
+
+@mutant("PF-API-csrf-probe")
+def csrf_probe_fails():
+    """The CSRF probe answers 500, which the client treats as a failed save."""
+
+    def fail(method, path, status, body):
+        if path == "/api/csrf-token":
+            return 500, {"exception_message": "Internal Server Error"}
+        return None
+
+    return rewrite_responses(fail)
+
+
+@mutant("PF-BS-read-checksum")
+def ignores_version_in_checksum_lookup():
+    """GET /block_schemas/checksum/{c}?version=v returns the newest schema whatever v is."""
+    from reference_server import store
+
+    original = store.Store.block_schema_by_checksum
+    store.Store.block_schema_by_checksum = lambda self, checksum, version=None: original(
+        self, checksum
+    )
+
+
+@mutant("PF-BT-protected-delete")
+def deletes_protected_types():
+    """DELETE of a protected block type answers 204 and deletes it."""
+    from reference_server import store
+
+    original = store.Store.block_type
+
+    def unprotected(self, type_id):
+        return {**original(self, type_id), "is_protected": False}
+
+    store.Store.block_type = unprotected
+
+
+def main(argv: list[str]) -> None:
+    name, server_args = argv[0], argv[1:]
+    wrap = MUTANTS[name]() or (lambda app: app)
+    from reference_server import __main__ as cli
+
+    build = cli.create_app
+    cli.create_app = lambda db_path: wrap(build(db_path))
+    cli.main(server_args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

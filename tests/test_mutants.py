@@ -1,0 +1,24 @@
+"""The suite can fail: each broken variant of the reference server makes its clause fail."""
+
+import pytest
+
+from .conftest import run_suite
+from .miniatures import CAUGHT_BY, MUTANTS
+
+
+def test_the_unbroken_reference_server_passes_every_clause(reference_server, tmp_path):
+    run = run_suite(f"--target-url={reference_server.url}", "--fail-on-skip", tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.clauses_with("failed") == set()
+    assert run.clauses_with("skipped") == set()
+
+
+@pytest.mark.parametrize("name", sorted(MUTANTS))
+def test_broken_variant_is_caught(name, start_mutant, tmp_path):
+    server = start_mutant(name)
+    run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
+    failed = run.clauses_with("failed")
+    assert run.returncode == 1, f"{name}: the suite exited {run.returncode}\n{run.output[-3000:]}"
+    assert CAUGHT_BY[name] in failed, (
+        f"{name} must fail {CAUGHT_BY[name]}; failed: {sorted(failed)}"
+    )
