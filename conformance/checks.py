@@ -32,6 +32,8 @@ def fail(requirement: str, observed: str, exchange: Exchange | None = None) -> N
 
 
 def expect_status(exchange: Exchange, *allowed: int, requirement: str = "") -> Exchange:
+    """The status is one of ``allowed``; a 204 has an empty body and a 4xx body has an error
+    shape (every answer the suite looks at is validated, error bodies included)."""
     __tracebackhide__ = True
     if exchange.status not in allowed:
         wanted = " or ".join(str(status) for status in allowed)
@@ -40,6 +42,10 @@ def expect_status(exchange: Exchange, *allowed: int, requirement: str = "") -> E
             f"answered {exchange.status}",
             exchange,
         )
+    if exchange.status == 204 and exchange.text:
+        fail("a 204 answer must have an empty body", f"sent {len(exchange.text)} chars", exchange)
+    if 400 <= exchange.status < 500:
+        validate_body(exchange, "error")
     return exchange
 
 

@@ -172,8 +172,42 @@ class ApiClient:
         if object_id in self.created.ids[kind]:
             self.created.ids[kind].remove(object_id)
 
-    def clean_up(self) -> list[str]:
-        """Delete every object this run created, newest first; return what could not be."""
+    def clean_up(self, namespace: str) -> list[str]:
+        """Delete every object this run created, newest first, then sweep the namespace for
+        objects a server created without answering 201; return what could not be deleted."""
+        leftovers = self._delete_recorded()
+        try:
+            for kind, object_id in self._namespace_objects(namespace):
+                self.created.add(kind, object_id)
+        except TargetUnreachable as error:
+            return [*leftovers, f"namespace sweep: {error}"]
+        return leftovers + self._delete_recorded()
+
+    def _namespace_objects(self, namespace: str) -> list[tuple[str, str]]:
+        # Best effort through the filter endpoints (level 3): a server without them is only
+        # cleaned up by id.
+        found = []
+        documents = {"block_documents": {"name": {"like_": namespace}, "is_anonymous": None}}
+        for document in self._all_pages("/block_documents/filter", documents):
+            if str(document.get("name", "")).startswith(namespace):
+                found.append(("block_document", document["id"]))
+        for block_type in self._all_pages("/block_types/filter", {}):
+            if str(block_type.get("slug", "")).startswith(namespace):
+                found.append(("block_type", block_type["id"]))
+        return found
+
+    def _all_pages(self, path: str, body: dict, page: int = 200) -> list[dict]:
+        items: list[dict] = []
+        while True:
+            answer = self.post(path, {**body, "limit": page, "offset": len(items)})
+            batch = answer.json
+            if answer.status != 200 or not isinstance(batch, list):
+                return items
+            items += [item for item in batch if isinstance(item, dict) and "id" in item]
+            if len(batch) < page:
+                return items
+
+    def _delete_recorded(self) -> list[str]:
         leftovers = []
         for kind in DELETE_ORDER:
             for object_id in reversed(self.created.ids[kind]):

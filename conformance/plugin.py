@@ -259,7 +259,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     target = config.stash.get(TARGET_KEY, None)
     if target is None:
         return
-    target.leftovers = target.client.clean_up()
+    target.leftovers = target.client.clean_up(target.namespace)
     target.client.close()
     if target.embedded is not None:
         target.embedded.stop()

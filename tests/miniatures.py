@@ -75,6 +75,18 @@ def omits_block_type_in_documents():
     return rewrite_responses(drop)
 
 
+@mutant("PF-BD-create")
+def answers_200_on_document_create():
+    """Creates documents but answers 200 instead of 201 (so clean-up cannot rely on 201s)."""
+
+    def ok(method, path, status, body):
+        if method == "POST" and path == "/api/block_documents/" and status == 201:
+            return 200, body
+        return None
+
+    return rewrite_responses(ok)
+
+
 @mutant("PF-BD-delete")
 def keeps_deleted_documents():
     """DELETE of a document answers 204 but the document stays readable."""

@@ -65,6 +65,15 @@ def assert_run_leaves_target_as_it_was(url: str, tmp_path) -> None:
     assert differences(before, after) == []
 
 
+def test_objects_created_without_a_201_are_swept_too(start_mutant, tmp_path):
+    server = start_mutant("answers_200_on_document_create")
+    before = snapshot(server.url)
+    run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
+    assert run.returncode == 1
+    assert run.report["target"]["leftovers"] == []
+    assert differences(before, snapshot(server.url)) == []
+
+
 def test_the_comparison_sees_a_leftover_and_a_change(reference_server):
     before = snapshot(reference_server.url)
     seed_foreign_objects(reference_server.url)
