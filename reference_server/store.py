@@ -126,6 +126,17 @@ class Store:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
+    def _insert(self, table: str, record: dict) -> None:
+        columns = ", ".join(record)
+        marks = ", ".join("?" for _ in record)
+        self._write(f"INSERT INTO {table} ({columns}) VALUES ({marks})", record.values())
+
+    def _one(self, sql: str, params: Iterable[Any], missing: str) -> sqlite3.Row:
+        rows = self._query(sql, params)
+        if not rows:
+            raise NotFound(missing)
+        return rows[0]
+
     def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
         try:
             with self.transaction() as db:
@@ -139,22 +150,18 @@ class Store:
         stamp = now()
         record = {"id": new_id(), "created": stamp, "updated": stamp, **values}
         record["is_protected"] = int(is_protected)
-        columns = ", ".join(record)
-        marks = ", ".join("?" for _ in record)
-        self._write(f"INSERT INTO block_type ({columns}) VALUES ({marks})", record.values())
+        self._insert("block_type", record)
         return self.block_type(record["id"])
 
     def block_type(self, type_id: str) -> dict:
-        rows = self._query("SELECT * FROM block_type WHERE id = ?", [type_id])
-        if not rows:
-            raise NotFound("Block type not found")
-        return _type_row(rows[0])
+        return _type_row(
+            self._one("SELECT * FROM block_type WHERE id = ?", [type_id], "Block type not found")
+        )
 
     def block_type_by_slug(self, slug: str) -> dict:
-        rows = self._query("SELECT * FROM block_type WHERE slug = ?", [slug])
-        if not rows:
-            raise NotFound("Block type not found")
-        return _type_row(rows[0])
+        return _type_row(
+            self._one("SELECT * FROM block_type WHERE slug = ?", [slug], "Block type not found")
+        )
 
     def update_block_type(self, type_id: str, values: dict) -> None:
         assignments = "".join(f"{column} = ?, " for column in values)
@@ -209,10 +216,11 @@ class Store:
         return self.block_schema(schema_id)
 
     def block_schema(self, schema_id: str) -> dict:
-        rows = self._query("SELECT * FROM block_schema WHERE id = ?", [schema_id])
-        if not rows:
-            raise NotFound("Block schema not found")
-        return _schema_row(rows[0])
+        return _schema_row(
+            self._one(
+                "SELECT * FROM block_schema WHERE id = ?", [schema_id], "Block schema not found"
+            )
+        )
 
     def block_schema_by_checksum(self, checksum: str, version: str | None = None) -> dict:
         if version is None:
@@ -255,27 +263,27 @@ class Store:
         record = {"id": new_id(), "created": stamp, "updated": stamp, **values}
         record["data"] = json.dumps(record["data"])
         record["is_anonymous"] = int(record["is_anonymous"])
-        columns = ", ".join(record)
-        marks = ", ".join("?" for _ in record)
-        self._write(f"INSERT INTO block_document ({columns}) VALUES ({marks})", record.values())
+        self._insert("block_document", record)
         return self.block_document(record["id"])
 
     def block_document(self, document_id: str) -> dict:
-        rows = self._query("SELECT * FROM block_document WHERE id = ?", [document_id])
-        if not rows:
-            raise NotFound("Block document not found")
-        return _document_row(rows[0])
+        return _document_row(
+            self._one(
+                "SELECT * FROM block_document WHERE id = ?",
+                [document_id],
+                "Block document not found",
+            )
+        )
 
     def block_document_by_name(self, slug: str, name: str) -> dict:
-        rows = self._query(
+        row = self._one(
             "SELECT block_document.* FROM block_document"
             " JOIN block_type ON block_type.id = block_document.block_type_id"
             " WHERE block_type.slug = ? AND block_document.name = ?",
             [slug, name],
+            "Block document not found",
         )
-        if not rows:
-            raise NotFound("Block document not found")
-        return _document_row(rows[0])
+        return _document_row(row)
 
     def document_name_taken(self, type_id: str, name: str) -> bool:
         return bool(

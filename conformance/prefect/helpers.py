@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from .. import fixtures_dir
-from ..checks import expect_json
+from ..checks import expect_equal, expect_json
 from ..client import ApiClient
 
 SECRET_SCHEMA_CHECKSUM = "sha256:c078ed9c1e813e224c0b353d7ad4564a11d51d3198d9ac0686478165a1911c78"
@@ -35,6 +35,18 @@ def widget_fields(slug: str, title: str) -> dict:
     fields["title"] = title
     fields["block_type_slug"] = slug
     return fields
+
+
+def expect_nested_type_and_schema(document: dict, block_type: dict, schema: dict, exchange) -> None:
+    """A document carries its full block type and its schema (with that schema's type)."""
+    __tracebackhide__ = True
+    expect_equal(document["block_type"], block_type, "the nested block_type", exchange)
+    nested = document["block_schema"]
+    expect_equal(nested["id"], schema["id"], "block_schema.id", exchange)
+    expect_equal(nested["checksum"], schema["checksum"], "block_schema.checksum", exchange)
+    expect_equal(
+        nested["block_type"]["slug"], block_type["slug"], "block_schema.block_type.slug", exchange
+    )
 
 
 class Blocks:

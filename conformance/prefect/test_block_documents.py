@@ -12,7 +12,7 @@ from ..checks import (
     expect_status,
     expect_validation_error,
 )
-from .helpers import UNKNOWN_ID
+from .helpers import UNKNOWN_ID, expect_nested_type_and_schema
 
 ANONYMOUS_NAME = re.compile(
     r"^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -48,14 +48,7 @@ def test_create_answers_the_full_document(api, blocks, widget):
     }
     for key, value in expected.items():
         expect_equal(created[key], value, f"the created document's {key}", answer)
-    expect_equal(created["block_type"], block_type, "the nested block_type", answer)
-    expect_equal(created["block_schema"]["id"], schema["id"], "the nested block_schema id", answer)
-    expect_equal(
-        created["block_schema"]["checksum"],
-        schema["checksum"],
-        "the nested schema checksum",
-        answer,
-    )
+    expect_nested_type_and_schema(created, block_type, schema, answer)
 
 
 @pytest.mark.clause("PF-BD-create")
@@ -287,14 +280,7 @@ def test_read_by_slug_and_name_nests_type_and_schema(api, blocks, widget):
     )
     body = expect_json(answer, 200, "block_document")
     expect_equal(body["id"], created["id"], "the document found by name", answer)
-    expect_equal(body["block_type"], block_type, "the nested block_type", answer)
-    expect_equal(body["block_schema"]["id"], schema["id"], "the nested block_schema id", answer)
-    expect_equal(
-        body["block_schema"]["block_type"]["slug"],
-        block_type["slug"],
-        "block_schema.block_type.slug",
-        answer,
-    )
+    expect_nested_type_and_schema(body, block_type, schema, answer)
 
 
 @pytest.mark.clause("PF-BD-read-name")

@@ -8,7 +8,7 @@ import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status
 from .checksum import schema_checksum
-from .helpers import SECRET_SCHEMA_CHECKSUM, widget_fields
+from .helpers import SECRET_SCHEMA_CHECKSUM, expect_nested_type_and_schema, widget_fields
 
 CLASS_VERSION = "non-versioned"  # what the client sends for classes defined in __main__
 
@@ -137,12 +137,8 @@ def test_load_returns_what_the_client_needs(api, blocks):
     expect_equal(body["data"], data, "loaded data with include_secrets=true", answer)
     for key in ("id", "name", "block_schema_id", "block_type_id", "is_anonymous"):
         expect_equal(body[key], created[key], key, answer)
-    expect_equal(
-        body["block_schema"]["block_type"]["slug"],
-        block_type["slug"],
-        "block_schema.block_type.slug (Block.load dispatches on it)",
-        answer,
-    )
+    # Block.load("slug/name") dispatches on block_schema.block_type.slug.
+    expect_nested_type_and_schema(body, block_type, schema, answer)
 
 
 @pytest.mark.clause("PF-SEQ-secret-save-load")
