@@ -182,10 +182,10 @@ def filter_block_types(
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int, Body(ge=0)] = 0,
+    offset: Annotated[int | None, Body(ge=0)] = None,
 ) -> list[dict]:
     where, params = filters.types_where(block_types, block_schemas)
-    return store.filter_block_types(where, params, checked_limit(limit), offset)
+    return store.filter_block_types(where, params, checked_limit(limit), offset or 0)
 
 
 @router.get("/block_types/{id:uuid}")
@@ -295,10 +295,10 @@ def filter_block_schemas(
     store: StoreDep,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int, Body(ge=0)] = 0,
+    offset: Annotated[int | None, Body(ge=0)] = None,
 ) -> list[dict]:
     where, params = filters.block_schema_condition(block_schemas)
-    schemas = store.filter_block_schemas(where, params, checked_limit(limit), offset)
+    schemas = store.filter_block_schemas(where, params, checked_limit(limit), offset or 0)
     return [schema_view(store, schema) for schema in schemas]
 
 
@@ -361,16 +361,18 @@ def filter_block_documents(
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
-    include_secrets: Annotated[bool, Body()] = False,
-    sort: Annotated[DocumentSort, Body()] = "NAME_ASC",
+    include_secrets: Annotated[bool | None, Body()] = None,
+    sort: Annotated[DocumentSort | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int, Body(ge=0)] = 0,
+    offset: Annotated[int | None, Body(ge=0)] = None,
 ) -> list[dict]:
+    # Every top-level key is optional and a null counts as absent, as on the real server.
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
+    order = DOCUMENT_SORTS[sort or "NAME_ASC"]
     documents = store.filter_block_documents(
-        where, params, DOCUMENT_SORTS[sort], checked_limit(limit), offset
+        where, params, order, checked_limit(limit), offset or 0
     )
-    return [document_view(store, document, include_secrets) for document in documents]
+    return [document_view(store, document, bool(include_secrets)) for document in documents]
 
 
 @router.post("/block_documents/count")
