@@ -76,6 +76,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "response) as JSON to PATH.",
     )
     group.addoption(
+        "--examples",
+        type=int,
+        default=10,
+        metavar="N",
+        help="budget of generated (Hypothesis) examples per generated test (default 10).",
+    )
+    group.addoption(
+        "--seed",
+        type=int,
+        metavar="S",
+        help="seed of the generated tests, to reproduce a run (default: random).",
+    )
+    group.addoption(
         "--list-clauses",
         action="store_true",
         help="print the clause catalogue of the profile and exit.",
@@ -94,6 +107,10 @@ def parse_headers(raw: list[str]) -> dict[str, str]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "clause(id, ...): the conformance clause(s) a test checks")
+    config.addinivalue_line(
+        "markers",
+        "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
+    )
     parse_headers(config.getoption("target_header"))
     if config.getoption("list_clauses"):
         config.option.collectonly = True

@@ -218,6 +218,21 @@ def test_operator_or_includes_the_default_is_anonymous(api, data):
     )
 
 
+@pytest.mark.clause("PF-FLT-docs-or-default")
+def test_operator_or_with_an_empty_sub_filter_matches_everything(api, data):
+    names, answer = find_documents(
+        api,
+        data,
+        block_documents={
+            "operator": "or_",
+            "is_anonymous": {"eq_": None},
+            "name": {"any_": [data.name("beta")]},
+        },
+    )
+    everything = sorted([data.name(label) for label in NAME_ASC] + anonymous_names(data))
+    expect_equal(names, everything, "or_ with is_anonymous {eq_: null}", answer)
+
+
 @pytest.mark.clause("PF-FLT-docs-related")
 def test_documents_by_block_type_filter(api, data):
     scope = {**data.scope(), "name": {"like_": "alpha"}}

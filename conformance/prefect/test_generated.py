@@ -1,0 +1,69 @@
+"""Generated cases: random document sets and random filters against the model of the filter
+semantics (``model.py``). Budget with --examples, reproduce with --seed."""
+
+import pytest
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from ..checks import expect_equal, expect_json, expect_status
+from .model import Doc, expected_names
+from .strategies import document_filters, document_specs
+
+FILTERS_PER_DATA_SET = 5
+
+
+@pytest.fixture
+def two_types(blocks):
+    """Type 'B' with the lower slug and type 'A' with the higher one, each with a schema."""
+    first = blocks.block_type("gen-a", name=f"{blocks.ns}B")
+    second = blocks.block_type("gen-b", name=f"{blocks.ns}A")
+    return [(first, blocks.block_schema(first)), (second, blocks.block_schema(second))]
+
+
+def create_documents(blocks, two_types, specs, example: str) -> list[Doc]:
+    docs = []
+    for suffix, type_index, anonymous, server_named in specs:
+        block_type, schema = two_types[type_index]
+        name = None if anonymous and server_named else f"{blocks.ns}{example}-{suffix}"
+        created = blocks.document(block_type, schema, name, is_anonymous=anonymous)
+        docs.append(
+            Doc(created["id"], created["name"], block_type["id"], block_type["name"], anonymous)
+        )
+    return docs
+
+
+def delete_documents(api, docs: list[Doc]) -> None:
+    for doc in docs:
+        expect_status(api.delete(f"/block_documents/{doc.id}"), 204)
+        api.forget("block_document", doc.id)
+
+
+@pytest.mark.generated
+@pytest.mark.clause("PF-FLT-model")
+def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
+    scope = {"slug": {"any_": [block_type["slug"] for block_type, _ in two_types]}}
+    counter = iter(range(10**9))
+
+    @settings(
+        max_examples=pytestconfig.getoption("examples"),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(specs=document_specs, data=st.data())
+    def check(specs, data):
+        docs = create_documents(blocks, two_types, specs, f"e{next(counter)}")
+        try:
+            ids = [doc.id for doc in docs]
+            names = [doc.name for doc in docs]
+            type_ids = [block_type["id"] for block_type, _ in two_types]
+            for _ in range(FILTERS_PER_DATA_SET):
+                body = data.draw(document_filters(ids, names, type_ids), label="filter")
+                answer = api.post("/block_documents/filter", {**body, "block_types": scope})
+                found = [doc["name"] for doc in expect_json(answer, 200, "block_document_list")]
+                expect_equal(found, expected_names(docs, body), "the filtered names", answer)
+        finally:
+            delete_documents(api, docs)
+
+    chosen_seed = pytestconfig.getoption("seed")
+    (seed(chosen_seed)(check) if chosen_seed is not None else check)()
