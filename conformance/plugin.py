@@ -76,6 +76,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "response) as JSON to PATH.",
     )
     group.addoption(
+        "--clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of this clause; repeatable; a trailing * matches a prefix "
+        "(e.g. --clause 'PF-FLT-*').",
+    )
+    group.addoption(
         "--examples",
         type=int,
         default=10,
@@ -86,7 +94,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--seed",
         type=int,
         metavar="S",
-        help="seed of the generated tests, to reproduce a run (default: random).",
+        help="seed of the generated tests, to reproduce a run (default: random, printed in "
+        "the summary).",
     )
     group.addoption(
         "--list-clauses",
@@ -114,6 +123,9 @@ def pytest_configure(config: pytest.Config) -> None:
     parse_headers(config.getoption("target_header"))
     if config.getoption("list_clauses"):
         config.option.collectonly = True
+    if config.getoption("seed") is None:
+        # Pick the seed here rather than inside Hypothesis so the summary can print it.
+        config.option.seed = secrets.randbelow(2**32)
     if getattr(config.option, "tbstyle", None) == "auto":
         # The failure message already shows clause, request and response; pytest's long
         # tracebacks would bury it under fixture reprs.
@@ -155,6 +167,26 @@ def pytest_collection_modifyitems(
             item.user_properties.append(("clause", clause))
     if problems:
         raise pytest.UsageError("clause markers are wrong:\n  " + "\n  ".join(problems))
+    select_clauses(config, items, config.getoption("clause"))
+
+
+def clause_selected(clause_id: str, patterns: list[str]) -> bool:
+    return any(
+        clause_id.startswith(p[:-1]) if p.endswith("*") else clause_id == p for p in patterns
+    )
+
+
+def select_clauses(config: pytest.Config, items: list[pytest.Item], patterns: list[str]) -> None:
+    if not patterns:
+        return
+    keep, drop = [], []
+    for item in items:
+        ids = clause_ids(item) if in_suite(item.path) else []
+        selected = any(clause_selected(clause_id, patterns) for clause_id in ids)
+        (keep if selected else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -314,6 +346,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if headers:
         write(f"headers: {headers}")
     write(f"namespace: {target.namespace}")
+    seed = config.getoption("seed")
+    write(f"generated tests: --examples {config.getoption('examples')} --seed {seed}")
     known = catalogue(config.getoption("profile"))
     for level, statuses in sorted(target.record.by_level(known).items()):
         parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])

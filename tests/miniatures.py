@@ -178,6 +178,124 @@ def deletes_protected_types():
     store.Store.block_type = unprotected
 
 
+# ---- level 3 ------------------------------------------------------------------------------
+
+
+@mutant("PF-FLT-docs-fields")
+def like_is_exact_match():
+    """name.like_ compares the whole name instead of matching a substring with wildcards."""
+    from reference_server.prefect import filters
+
+    filters.like = lambda column, pattern: [(f"{column} = ?", [pattern])] if pattern else []
+
+
+@mutant("PF-FLT-limit")
+def ignores_offset():
+    """offset is ignored on /block_documents/filter."""
+    from reference_server import store
+
+    original = store.Store.filter_block_documents
+    store.Store.filter_block_documents = lambda self, where, params, order, limit, offset: original(
+        self, where, params, order, limit, 0
+    )
+
+
+@mutant("PF-FLT-limit")
+def accepts_any_limit():
+    """A limit above 200 is accepted instead of refused with 422."""
+    from reference_server.prefect import api
+
+    api.checked_limit = lambda limit: 200 if limit is None else max(limit, 0)
+
+
+@mutant("PF-FLT-docs-sort")
+def name_desc_sorts_ascending():
+    """sort NAME_DESC returns documents in ascending order."""
+    from reference_server.prefect import api
+
+    api.DOCUMENT_SORTS["NAME_DESC"] = api.DOCUMENT_SORTS["NAME_ASC"]
+
+
+@mutant("PF-FLT-docs-anonymous")
+def lists_anonymous_documents_by_default():
+    """Document filters include anonymous documents unless told otherwise."""
+    from reference_server.prefect import models
+
+    class Unfiltered(models.BlockDocumentFilter):
+        is_anonymous: models.IsAnonymous | None = None
+
+    models.BlockDocumentFilter = Unfiltered
+
+
+@mutant("PF-FLT-docs-operator-or")
+def or_behaves_like_and():
+    """operator or_ is ignored: sub-filters are always AND-ed."""
+    from reference_server.prefect import filters
+
+    original = filters.combine
+    filters.combine = lambda conditions, operator="and_": original(conditions)
+
+
+@mutant("PF-FLT-count")
+def count_ignores_the_filter():
+    """/block_documents/count counts every document on the server."""
+    from reference_server import store
+
+    original = store.Store.count_block_documents
+    store.Store.count_block_documents = lambda self, where, params: original(self, "1=1", [])
+
+
+@mutant("PF-FLT-schemas-order")
+def schemas_oldest_first():
+    """/block_schemas/filter returns the oldest schema first."""
+    from reference_server import store
+
+    original = store.Store.filter_block_schemas
+
+    def oldest_first(self, where, params, limit, offset):
+        everything = original(self, where, params, 10**6, 0)
+        return list(reversed(everything))[offset : offset + limit]
+
+    store.Store.filter_block_schemas = oldest_first
+
+
+@mutant("PF-SEC-include-secrets")
+def ignores_include_secrets():
+    """include_secrets=true still answers masked values."""
+    from reference_server.prefect import api
+
+    original = api.document_view
+    api.document_view = lambda store, document, include_secrets: original(store, document, False)
+
+
+@mutant("PF-SEC-masked-reads")
+def list_endpoints_leak_secrets():
+    """The filter endpoint and the type's document list return secrets in clear."""
+    from reference_server.prefect import api
+
+    original = api.document_view
+    api.document_list = lambda store, documents, include_secrets: [
+        original(store, document, True) for document in documents
+    ]
+
+
+@mutant("PF-SEC-patch-keeps-secret")
+def mask_overwrites_the_secret():
+    """A PATCH that sends the mask back stores the mask in place of the secret."""
+    from reference_server.prefect import api
+
+    api.restore_masked_secrets = lambda incoming, stored, secret_fields: incoming
+
+
+@mutant("PF-SEC-wildcard")
+def ignores_wildcard_secret_entries():
+    """Secret entries ending in .* are ignored (SecretDict values come back in clear)."""
+    from reference_server.prefect import api
+
+    original = api.mask_secrets
+    api.mask_secrets = lambda data, fields: original(data, [f for f in fields if "*" not in f])
+
+
 def main(argv: list[str]) -> None:
     name, server_args = argv[0], argv[1:]
     wrap = MUTANTS[name]() or (lambda app: app)

@@ -1,4 +1,7 @@
-"""The suite can fail: each broken variant of the reference server makes its clause fail."""
+"""The suite can fail: each broken variant of the reference server makes its clause fail.
+
+Each variant is run against the tests of the clause it breaks (``--clause``); the unbroken
+server is run against the whole suite."""
 
 import pytest
 
@@ -16,9 +19,32 @@ def test_the_unbroken_reference_server_passes_every_clause(reference_server, tmp
 @pytest.mark.parametrize("name", sorted(MUTANTS))
 def test_broken_variant_is_caught(name, start_mutant, tmp_path):
     server = start_mutant(name)
-    run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
+    run = run_suite(f"--target-url={server.url}", f"--clause={CAUGHT_BY[name]}", tmp_path=tmp_path)
     failed = run.clauses_with("failed")
     assert run.returncode == 1, f"{name}: the suite exited {run.returncode}\n{run.output[-3000:]}"
     assert CAUGHT_BY[name] in failed, (
         f"{name} must fail {CAUGHT_BY[name]}; failed: {sorted(failed)}"
     )
+
+
+FILTER_MUTANTS = [
+    "like_is_exact_match",
+    "ignores_offset",
+    "name_desc_sorts_ascending",
+    "lists_anonymous_documents_by_default",
+    "or_behaves_like_and",
+]
+
+
+@pytest.mark.parametrize("name", FILTER_MUTANTS)
+def test_generated_filters_catch_broken_filters_on_their_own(name, start_mutant, tmp_path):
+    server = start_mutant(name)
+    run = run_suite(
+        f"--target-url={server.url}",
+        "--clause=PF-FLT-model",
+        "--examples=50",
+        "--seed=0",
+        tmp_path=tmp_path,
+    )
+    assert "PF-FLT-model" in run.clauses_with("failed"), run.output[-3000:]
+    assert "the filtered names must be" in run.output, run.output[-3000:]

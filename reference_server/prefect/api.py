@@ -136,6 +136,10 @@ def document_view(store: Store, document: dict, include_secrets: bool) -> dict:
     }
 
 
+def document_list(store: Store, documents: list[dict], include_secrets: bool) -> list[dict]:
+    return [document_view(store, document, include_secrets) for document in documents]
+
+
 # service endpoints the Prefect client calls
 
 
@@ -222,7 +226,7 @@ def read_block_documents_of_type(
         BlockDocumentFilter(), BlockTypeFilter(slug={"any_": [slug]}), None
     )
     documents = store.filter_block_documents(where, params, DOCUMENT_SORTS["NAME_ASC"], None, 0)
-    return [document_view(store, document, include_secrets) for document in documents]
+    return document_list(store, documents, include_secrets)
 
 
 @router.get("/block_types/slug/{slug}/block_documents/name/{name}")
@@ -372,7 +376,7 @@ def filter_block_documents(
     documents = store.filter_block_documents(
         where, params, order, checked_limit(limit), offset or 0
     )
-    return [document_view(store, document, bool(include_secrets)) for document in documents]
+    return document_list(store, documents, bool(include_secrets))
 
 
 @router.post("/block_documents/count")
