@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from .prefect.api import install_system_blocks
 from .prefect.api import router as prefect_router
 from .prefect.events import router as events_router
+from .prefect.nesting import NestingError
 from .store import Store
 
 log = logging.getLogger("reference_server")
@@ -24,6 +25,10 @@ async def validation_error(request: Request, exc: RequestValidationError) -> JSO
         "request_body": jsonable_encoder(exc.body),
     }
     return JSONResponse(body, status_code=422)
+
+
+async def nesting_error(request: Request, exc: NestingError) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -45,6 +50,7 @@ def create_app(db_path: str) -> FastAPI:
     api.include_router(prefect_router)
     api.include_router(events_router)
     api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(NestingError, nesting_error)
     api.add_exception_handler(Exception, unexpected_error)
 
     root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

@@ -54,6 +54,23 @@ CREATE TABLE IF NOT EXISTS block_document (
 );
 CREATE INDEX IF NOT EXISTS ix_block_document_name ON block_document (name);
 CREATE INDEX IF NOT EXISTS ix_block_document_schema ON block_document (block_schema_id);
+CREATE TABLE IF NOT EXISTS block_schema_reference (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,
+    reference_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,
+    UNIQUE (parent_block_schema_id, name, reference_block_schema_id)
+);
+CREATE TABLE IF NOT EXISTS block_document_reference (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    parent_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE,
+    reference_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE,
+    CHECK (parent_block_document_id != reference_block_document_id),
+    UNIQUE (parent_block_document_id, name)
+);
+CREATE INDEX IF NOT EXISTS ix_block_document_reference_child
+    ON block_document_reference (reference_block_document_id);
 """
 
 BLOCK_TYPE_TEXT_FIELDS = ("logo_url", "documentation_url", "description", "code_example")
@@ -100,6 +117,7 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self._lock = threading.RLock()
+        self._depth = 0
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -113,14 +131,26 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit; nested uses join the outer transaction."""
         with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            else:
+                self._db.execute("COMMIT")
+            finally:
+                self._depth = 0
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -139,8 +169,11 @@ class Store:
 
     def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
         try:
-            with self.transaction() as db:
-                return db.execute(sql, tuple(params)).rowcount
+            with self._lock:
+                if self._depth:
+                    return self._db.execute(sql, tuple(params)).rowcount
+                with self.transaction() as db:
+                    return db.execute(sql, tuple(params)).rowcount
         except sqlite3.IntegrityError as error:
             raise Conflict(str(error)) from error
 
@@ -318,3 +351,58 @@ class Store:
 
     def count_block_documents(self, where: str, params: list) -> int:
         return self._query(f"SELECT COUNT(*) FROM block_document WHERE {where}", params)[0][0]
+
+    # references between schemas and between documents
+
+    def add_schema_reference(self, parent_id: str, name: str, child_id: str) -> None:
+        self._write(
+            "INSERT OR IGNORE INTO block_schema_reference"
+            " (id, name, parent_block_schema_id, reference_block_schema_id) VALUES (?, ?, ?, ?)",
+            [new_id(), name, parent_id, child_id],
+        )
+
+    def schema_references(self, parent_id: str) -> list[tuple[str, dict]]:
+        """(field name, child schema) pairs of a schema, in insertion order."""
+        rows = self._query(
+            "SELECT reference.name AS reference_name, block_schema.*"
+            " FROM block_schema_reference AS reference"
+            " JOIN block_schema ON block_schema.id = reference.reference_block_schema_id"
+            " WHERE reference.parent_block_schema_id = ? ORDER BY reference.rowid",
+            [parent_id],
+        )
+        pairs = []
+        for row in rows:
+            record = dict(row)
+            name = record.pop("reference_name")
+            pairs.append((name, _schema_row(record)))
+        return pairs
+
+    def set_document_references(self, parent_id: str, references: dict[str, str]) -> None:
+        self._write(
+            "DELETE FROM block_document_reference WHERE parent_block_document_id = ?", [parent_id]
+        )
+        for name, child_id in references.items():
+            self._write(
+                "INSERT INTO block_document_reference (id, name, parent_block_document_id,"
+                " reference_block_document_id) VALUES (?, ?, ?, ?)",
+                [new_id(), name, parent_id, child_id],
+            )
+
+    def document_references(self, parent_id: str) -> list[tuple[str, str]]:
+        rows = self._query(
+            "SELECT name, reference_block_document_id FROM block_document_reference"
+            " WHERE parent_block_document_id = ? ORDER BY rowid",
+            [parent_id],
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def reaches(self, start_id: str, target_id: str) -> bool:
+        """Whether ``target_id`` is ``start_id`` or reachable from it along references."""
+        rows = self._query(
+            "WITH RECURSIVE reachable(id) AS (SELECT ? UNION SELECT reference_block_document_id"
+            " FROM block_document_reference JOIN reachable"
+            " ON parent_block_document_id = reachable.id)"
+            " SELECT 1 FROM reachable WHERE id = ? LIMIT 1",
+            [start_id, target_id],
+        )
+        return bool(rows)

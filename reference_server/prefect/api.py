@@ -14,8 +14,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from conformance.prefect.checksum import prune_definitions, schema_checksum
-
 from ..store import Conflict, NotFound, Store
 from . import filters
 from .models import (
@@ -29,7 +27,8 @@ from .models import (
     BlockTypeUpdate,
     DocumentSort,
 )
-from .secrets import mask_secrets, restore_masked_secrets
+from .nesting import check_acyclic, create_schema, full_fields, hydrate, split_references
+from .secrets import restore_masked_secrets
 
 SERVER_VERSION = "3.8.8"
 API_VERSION = "0.8.4"
@@ -100,14 +99,12 @@ def checked_limit(limit: int | None) -> int:
 
 
 def schema_view(store: Store, schema: dict) -> dict:
-    fields = dict(schema["fields"])
-    fields.setdefault("block_schema_references", {})
     return {
         "id": schema["id"],
         "created": schema["created"],
         "updated": schema["updated"],
         "checksum": schema["checksum"],
-        "fields": fields,
+        "fields": full_fields(store, schema),
         "block_type_id": schema["block_type_id"],
         "block_type": store.block_type(schema["block_type_id"]),
         "capabilities": schema["capabilities"],
@@ -117,9 +114,7 @@ def schema_view(store: Store, schema: dict) -> dict:
 
 def document_view(store: Store, document: dict, include_secrets: bool) -> dict:
     schema = schema_view(store, store.block_schema(document["block_schema_id"]))
-    data = document["data"]
-    if not include_secrets:
-        data = mask_secrets(data, schema["fields"].get("secret_fields", []))
+    data, references = hydrate(store, document, include_secrets)
     return {
         "id": document["id"],
         "created": document["created"],
@@ -131,7 +126,7 @@ def document_view(store: Store, document: dict, include_secrets: bool) -> dict:
         "block_type_id": document["block_type_id"],
         "block_type_name": document["block_type_name"],
         "block_type": store.block_type(document["block_type_id"]),
-        "block_document_references": {},
+        "block_document_references": references,
         "is_anonymous": document["is_anonymous"],
     }
 
@@ -248,24 +243,12 @@ def install_system_blocks(store: Store) -> None:
         values = {k: v for k, v in block["block_type"].items() if k != "is_protected"}
         block_type = store.upsert_protected_block_type(values)
         schema = block["block_schema"]
-        try:
-            store.block_schema_by_checksum(schema["checksum"], schema["version"])
-        except NotFound:
-            store.create_block_schema(
-                stored_fields(schema["fields"]),
-                schema_checksum(schema["fields"]),
-                schema["capabilities"],
-                schema["version"],
-                block_type["id"],
-            )
+        create_schema(
+            store, schema["fields"], block_type["id"], schema["capabilities"], schema["version"]
+        )
 
 
 # block schemas
-
-
-def stored_fields(fields: dict) -> dict:
-    kept = {key: value for key, value in fields.items() if key != "block_schema_references"}
-    return prune_definitions(kept)
 
 
 @router.post("/block_schemas/", status_code=201)
@@ -275,22 +258,21 @@ def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
         store.block_type(type_id)
     except NotFound as missing:
         raise HTTPException(404, f"Block type {type_id} not found.") from missing
-    checksum = schema_checksum(body.fields)
     try:
-        existing = store.block_schema_by_checksum(checksum, body.version)
-    except NotFound:
-        pass
-    else:
-        return JSONResponse(schema_view(store, existing), status_code=200)
-    try:
-        created = store.create_block_schema(
-            stored_fields(body.fields), checksum, body.capabilities, body.version, type_id
+        schema, created = create_schema(
+            store, body.fields, type_id, body.capabilities, body.version
         )
     except Conflict:
-        existing = store.block_schema_by_checksum(checksum, body.version)
-        return JSONResponse(schema_view(store, existing), status_code=200)
-    view = schema_view(store, created)
-    view["fields"] = {**body.fields, "block_schema_references": {}}
+        # A concurrent create of the same (checksum, version) won; answer with that one.
+        schema, created = create_schema(
+            store, body.fields, type_id, body.capabilities, body.version
+        )
+    view = schema_view(store, schema)
+    if not created:
+        return JSONResponse(view, status_code=200)
+    # The create answer echoes the posted fields (definitions included) rather than the
+    # pruned and rebuilt ones later reads return.
+    view["fields"] = {"block_schema_references": {}, **body.fields}
     return view
 
 
@@ -335,6 +317,14 @@ def read_capabilities(store: StoreDep) -> list[str]:
 # block documents
 
 
+def require_documents(store: Store, references: dict[str, str]) -> None:
+    for child_id in references.values():
+        try:
+            store.block_document(child_id)
+        except NotFound as missing:
+            raise HTTPException(409, INTEGRITY_DETAIL) from missing
+
+
 @router.post("/block_documents/", status_code=201)
 def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
     type_id = str(body.block_type_id)
@@ -342,16 +332,20 @@ def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
     if store.document_name_taken(type_id, name):
         raise HTTPException(409, "Block already exists")
     block_type = found(store.block_type, type_id)
+    data, references = split_references(body.data)
+    require_documents(store, references)
     values = {
         "name": name,
-        "data": body.data,
+        "data": data,
         "is_anonymous": body.is_anonymous,
         "block_type_name": block_type["name"],
         "block_type_id": type_id,
         "block_schema_id": str(body.block_schema_id),
     }
     try:
-        document = store.create_block_document(values)
+        with store.transaction():
+            document = store.create_block_document(values)
+            store.set_document_references(document["id"], references)
     except Conflict as conflict:
         if store.document_name_taken(type_id, name):
             raise HTTPException(409, "Block already exists") from conflict
@@ -415,8 +409,14 @@ def update_block_document(id: uuid.UUID, body: BlockDocumentUpdate, store: Store
         "secret_fields", []
     )
     incoming = restore_masked_secrets(body.data, document["data"], secret_fields)
-    data = {**document["data"], **incoming} if body.merge_existing_data else incoming
-    found(store.update_block_document, str(id), data, schema_id)
+    merged = {**document["data"], **incoming} if body.merge_existing_data else incoming
+    # References live in their own rows: any PATCH with data keeps only those it re-sends.
+    data, references = split_references(merged)
+    require_documents(store, references)
+    check_acyclic(store, str(id), references)
+    with store.transaction():
+        found(store.update_block_document, str(id), data, schema_id)
+        store.set_document_references(str(id), references)
     return Response(status_code=204)
 
 
