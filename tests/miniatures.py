@@ -296,6 +296,55 @@ def ignores_wildcard_secret_entries():
     api.mask_secrets = lambda data, fields: original(data, [f for f in fields if "*" not in f])
 
 
+# ---- level 4 ------------------------------------------------------------------------------
+
+
+@mutant("PF-NEST-hydrate")
+def does_not_hydrate_references():
+    """References are stored but reads never resolve them."""
+    from reference_server import store
+
+    store.Store.document_references = lambda self, parent_id: []
+
+
+@mutant("PF-NEST-hydrate")
+def hydrates_one_level_only():
+    """Referenced documents are hydrated, but their own references are not."""
+    from reference_server.prefect import nesting
+
+    original = nesting.hydrate
+
+    def shallow(store, document, include_secrets, depth=0):
+        if depth < 1:
+            return original(store, document, include_secrets, depth)
+        schema = store.block_schema(document["block_schema_id"])
+        secret_fields = [] if include_secrets else schema["fields"].get("secret_fields", [])
+        return nesting.mask_secrets(document["data"], secret_fields), {}
+
+    nesting.hydrate = shallow
+
+
+@mutant("PF-NEST-patch-references")
+def drops_references_on_update():
+    """A document PATCH forgets every reference, re-sent ones included."""
+    from reference_server.prefect import api
+
+    api.check_acyclic = lambda store, parent_id, references: references.clear()
+
+
+@mutant("PF-NEST-secrets")
+def unmasks_nested_secrets():
+    """Referenced documents come back with their secrets in clear."""
+    from reference_server.prefect import nesting
+
+    original = nesting.hydrate
+
+    def leaky(store, document, include_secrets, depth=0):
+        return original(store, document, include_secrets or depth > 0, depth)
+
+    nesting.hydrate = leaky
+
+
 def main(argv: list[str]) -> None:
     name, server_args = argv[0], argv[1:]
     wrap = MUTANTS[name]() or (lambda app: app)

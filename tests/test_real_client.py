@@ -37,5 +37,8 @@ def test_client_results_match_the_real_server(reference_server, tmp_path):
     assert ours == real
     assert ours["secret"]["load"] == {"value": "my-secret-value"}
     assert ours["probe"]["load"]["value"]["equal_to_saved"] is True
+    nested = {"note": "top", "label": "mid", "token": "inner-secret", "n": 5}
+    assert ours["nested"]["load_referenced"] == {"value": nested}
+    assert ours["nested"]["load_after_leaf_overwrite"]["value"]["token"] == "rotated"
     assert ours["clean_up"] == []
     assert "Unable to connect" not in our_log, our_log[-2000:]

@@ -117,3 +117,64 @@ class Blocks:
             "the Secret block schema must be registered (PF-SYS-secret-schema)",
         )
         return block_type, schema
+
+
+def nested_fields(slugs: dict[str, str]) -> dict[str, dict]:
+    """Schema fields as the client sends them for Top(middle: Middle(leaf: Leaf(token: SecretStr)))
+    with the given slugs for 'top', 'middle' and 'leaf' (shape observed from the 3.8.8 client)."""
+    from .checksum import schema_checksum
+
+    leaf = {
+        "block_schema_references": {},
+        "block_type_slug": slugs["leaf"],
+        "properties": {
+            "token": {
+                "format": "password",
+                "title": "Token",
+                "type": "string",
+                "writeOnly": True,
+                "position": 0,
+            },
+            "n": {"default": 1, "title": "N", "type": "integer", "position": 1},
+        },
+        "required": ["token"],
+        "secret_fields": ["token"],
+        "title": "Leaf",
+        "type": "object",
+    }
+    middle = {
+        "block_schema_references": {
+            "leaf": {
+                "block_schema_checksum": schema_checksum(leaf),
+                "block_type_slug": slugs["leaf"],
+            }
+        },
+        "block_type_slug": slugs["middle"],
+        "properties": {
+            "leaf": {"$ref": "#/definitions/Leaf", "position": 0},
+            "label": {"default": "m", "title": "Label", "type": "string", "position": 1},
+        },
+        "required": ["leaf"],
+        "secret_fields": ["leaf.token"],
+        "title": "Middle",
+        "type": "object",
+    }
+    top = {
+        "block_schema_references": {
+            "middle": {
+                "block_schema_checksum": schema_checksum({**middle, "definitions": {"Leaf": leaf}}),
+                "block_type_slug": slugs["middle"],
+            }
+        },
+        "block_type_slug": slugs["top"],
+        "properties": {
+            "middle": {"$ref": "#/definitions/Middle", "position": 0},
+            "note": {"default": "t", "title": "Note", "type": "string", "position": 1},
+        },
+        "required": ["middle"],
+        "secret_fields": ["middle.leaf.token"],
+        "title": "Top",
+        "type": "object",
+        "definitions": {"Leaf": leaf, "Middle": middle},
+    }
+    return {"leaf": leaf, "middle": {**middle, "definitions": {"Leaf": leaf}}, "top": top}

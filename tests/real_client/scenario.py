@@ -33,6 +33,35 @@ class ClientProbe(Block):
     label: str = "default-label"
 
 
+class Leaf(Block):
+    """The inner block of a two-level nesting, with a secret."""
+
+    _block_type_name = f"Conf Leaf {RUN}"
+    _block_type_slug = f"conf-leaf-{RUN}"
+
+    token: SecretStr
+    n: int = 1
+
+
+class Middle(Block):
+    _block_type_name = f"Conf Middle {RUN}"
+    _block_type_slug = f"conf-middle-{RUN}"
+
+    leaf: Leaf
+    label: str = "m"
+
+
+class Top(Block):
+    _block_type_name = f"Conf Top {RUN}"
+    _block_type_slug = f"conf-top-{RUN}"
+
+    middle: Middle
+    note: str = "t"
+
+
+NESTED_NAMES = {cls: f"conf-client-{cls.__name__.lower()}-{RUN}" for cls in (Leaf, Middle, Top)}
+
+
 def outcome(step: Callable[[], Any]) -> dict:
     try:
         return {"value": step()}
@@ -87,24 +116,65 @@ def probe_steps() -> dict:
     return results
 
 
+def nested_steps() -> dict:
+    def values(top: Top) -> dict:
+        return {
+            "note": top.note,
+            "label": top.middle.label,
+            "token": top.middle.leaf.token.get_secret_value(),
+            "n": top.middle.leaf.n,
+        }
+
+    results = {}
+    leaf = Leaf(token="inner-secret", n=5)
+    middle = Middle(leaf=leaf, label="mid")
+    top = Top(middle=middle, note="top")
+    results["save_referenced"] = outcome(
+        lambda: [bool(block.save(NESTED_NAMES[type(block)])) for block in (leaf, middle, top)]
+    )
+    results["load_referenced"] = outcome(lambda: values(Top.load(NESTED_NAMES[Top])))
+    inline_name = f"{NESTED_NAMES[Top]}-inline"
+    inline = Top(middle=Middle(leaf=Leaf(token="inline-secret", n=2)), note="inline")
+    results["save_inline"] = outcome(lambda: bool(inline.save(inline_name)))
+    results["load_inline"] = outcome(lambda: values(Top.load(inline_name)))
+    results["overwrite_leaf"] = outcome(
+        lambda: bool(Leaf(token="rotated", n=6).save(NESTED_NAMES[Leaf], overwrite=True))
+    )
+    results["load_after_leaf_overwrite"] = outcome(lambda: values(Top.load(NESTED_NAMES[Top])))
+    NESTED_NAMES["inline"] = inline_name
+    return results
+
+
 def clean_up() -> list[str]:
     problems = []
-    for cls, name in ((Secret, SECRET_NAME), (ClientProbe, PROBE_NAME)):
+    nested = [
+        (Top, NESTED_NAMES["inline"]),
+        (Top, NESTED_NAMES[Top]),
+        (Middle, NESTED_NAMES[Middle]),
+        (Leaf, NESTED_NAMES[Leaf]),
+    ]
+    for cls, name in ((Secret, SECRET_NAME), (ClientProbe, PROBE_NAME), *nested):
         try:
             cls.delete(name)
         except Exception as error:
             problems.append(f"delete {name}: {error!r}")
     with get_client(sync_client=True) as client:
-        try:
-            block_type = client.read_block_type_by_slug(ClientProbe._block_type_slug)
-            client.delete_block_type(block_type.id)
-        except Exception as error:
-            problems.append(f"delete type: {error!r}")
+        for cls in (ClientProbe, Top, Middle, Leaf):
+            try:
+                block_type = client.read_block_type_by_slug(cls._block_type_slug)
+                client.delete_block_type(block_type.id)
+            except Exception as error:
+                problems.append(f"delete type {cls.__name__}: {error!r}")
     return problems
 
 
 def main() -> None:
-    results = {"secret": secret_steps(), "probe": probe_steps(), "clean_up": clean_up()}
+    results = {
+        "secret": secret_steps(),
+        "probe": probe_steps(),
+        "nested": nested_steps(),
+        "clean_up": clean_up(),
+    }
     json.dump(results, sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
 
