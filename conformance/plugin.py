@@ -1,81 +1,59 @@
-"""The pytest plugin: options, the target (embedded or remote), run namespace, clean-up,
-clause bookkeeping and the conformance summary."""
+"""The pytest plugin: options, markers, clause bookkeeping, the target, expected failures,
+clean-up and the conformance summary and reports."""
 
 import secrets
-import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
+from . import report as reports
 from .checks import set_current_clauses
-from .clauses import PROFILES, catalogue
+from .clauses import AREAS, PROFILES, catalogue, render_markdown
 from .client import ApiClient, TargetUnreachable, redact_headers
-from .embedded import EmbeddedServer
-from .report import STATUSES, RunRecord
+from .expectations import Expectations
+from .target import PROBE_TIMEOUT_CAP, Target, open_target, parse_headers
 
 SUITE_DIR = Path(__file__).resolve().parent
-PROBE_TIMEOUT_CAP = 5.0
-EXIT_TARGET_UNUSABLE = 4
-
-
-@dataclass
-class Target:
-    url: str
-    client: ApiClient
-    namespace: str
-    embedded: EmbeddedServer | None = None
-    record: RunRecord = field(default_factory=RunRecord)
-    leftovers: list[str] = field(default_factory=list)
-
-
-TARGET_KEY = pytest.StashKey[Target]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("blocks-conformance", "blocks API conformance suite")
-    group.addoption(
+    add = group.addoption
+    add(
         "--target-url",
         help="base URL of the server under test, including /api "
-        "(e.g. http://127.0.0.1:4200/api). Without it the bundled reference server is "
-        "started on a free 127.0.0.1 port with a temporary SQLite file.",
+        "(e.g. http://127.0.0.1:4200/api). Without it the bundled reference server is started "
+        "on a free 127.0.0.1 port with a temporary SQLite file (one per xdist worker).",
     )
-    group.addoption(
+    add(
         "--target-header",
         action="append",
         default=[],
         metavar="'NAME: VALUE'",
         help="header sent with every request to the target, e.g. for auth; repeatable.",
     )
-    group.addoption(
+    add(
         "--target-timeout",
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="timeout per request to the target (default 10). The reachability probe at "
-        f"start uses at most {PROBE_TIMEOUT_CAP:.0f} s.",
+        help="timeout per request to the target (default 10). The reachability probe at start "
+        f"waits at most {PROBE_TIMEOUT_CAP:.0f} s.",
     )
-    group.addoption(
+    add(
         "--profile",
         default="prefect",
         choices=PROFILES,
         help="which blocks API the target implements (default prefect).",
     )
-    group.addoption(
-        "--fail-on-skip",
-        action="store_true",
-        help="exit non-zero when any conformance test was skipped (a skipped clause is a gap, "
-        "not a pass).",
+    add(
+        "--level",
+        type=int,
+        metavar="N",
+        help="run only the clauses of levels 1 to N (1 save, 2 load, 3 filter, 4 nested).",
     )
-    group.addoption(
-        "--conformance-report",
-        metavar="PATH",
-        help="write the per-clause results (status, tests, first failure with request and "
-        "response) as JSON to PATH.",
-    )
-    group.addoption(
+    add(
         "--clause",
         action="append",
         default=[],
@@ -83,35 +61,52 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the tests of this clause; repeatable; a trailing * matches a prefix "
         "(e.g. --clause 'PF-FLT-*').",
     )
-    group.addoption(
+    add(
+        "--expect-fail",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="file of clause ids or test ids known to fail (one a line, '# reason' allowed). "
+        "Their failures are reported as expected and do not fail the run; any that now pass "
+        "are listed for removal. Repeatable.",
+    )
+    add(
+        "--fail-on-skip",
+        action="store_true",
+        help="exit non-zero when any conformance test was skipped (a skipped clause is a gap, "
+        "not a pass).",
+    )
+    add(
+        "--conformance-report",
+        metavar="PATH",
+        help="write per-clause results as JSON to PATH (status, tests, first failure with "
+        "request and response) and a Markdown summary next to it (PATH with .md).",
+    )
+    add(
         "--examples",
         type=int,
         default=10,
         metavar="N",
         help="budget of generated (Hypothesis) examples per generated test (default 10).",
     )
-    group.addoption(
+    add(
         "--seed",
         type=int,
         metavar="S",
-        help="seed of the generated tests, to reproduce a run (default: random, printed in "
-        "the summary).",
+        help="seed of the generated tests, to reproduce a run (default: random, printed in the "
+        "summary).",
     )
-    group.addoption(
+    add(
         "--list-clauses",
         action="store_true",
-        help="print the clause catalogue of the profile and exit.",
+        help="print the clause catalogue of the profile with the number of tests per clause, "
+        "and exit.",
     )
-
-
-def parse_headers(raw: list[str]) -> dict[str, str]:
-    headers = {}
-    for entry in raw:
-        name, sep, value = entry.partition(":")
-        if not sep or not name.strip():
-            raise pytest.UsageError(f"--target-header must look like 'Name: value', got {entry!r}")
-        headers[name.strip()] = value.strip()
-    return headers
+    add(
+        "--clauses-doc",
+        metavar="PATH",
+        help="write the clause catalogue as Markdown (docs/clauses.md) to PATH, and exit.",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -120,16 +115,23 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
     )
+    for level in (1, 2, 3, 4):
+        config.addinivalue_line("markers", f"level{level}: tests of level-{level} clauses")
+    for area in sorted(set(AREAS.values())):
+        config.addinivalue_line("markers", f"{area}: tests of the {area} clauses")
     parse_headers(config.getoption("target_header"))
-    if config.getoption("list_clauses"):
+    if config.getoption("list_clauses") or config.getoption("clauses_doc"):
         config.option.collectonly = True
     if config.getoption("seed") is None:
-        # Pick the seed here rather than inside Hypothesis so the summary can print it.
-        config.option.seed = secrets.randbelow(2**32)
+        # Picked here rather than inside Hypothesis so the summary can print it; xdist workers
+        # take the controller's (see pytest_configure_node).
+        handed = getattr(config, "workerinput", {}).get("blocks_conformance_seed")
+        config.option.seed = handed if handed is not None else secrets.randbelow(2**32)
     if getattr(config.option, "tbstyle", None) == "auto":
         # The failure message already shows clause, request and response; pytest's long
         # tracebacks would bury it under fixture reprs.
         config.option.tbstyle = "short"
+    config.pluginmanager.register(ConformanceRun(config), "blocks-conformance-run")
 
 
 def in_suite(path: Path) -> bool:
@@ -150,9 +152,18 @@ def clause_ids(item: pytest.Item) -> list[str]:
     return [clause for mark in item.iter_markers("clause") for clause in mark.args]
 
 
+def clause_selected(clause_id: str, patterns: list[str]) -> bool:
+    return any(
+        clause_id.startswith(p[:-1]) if p.endswith("*") else clause_id == p for p in patterns
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
+    """Check every suite test names known clauses, mark it with their levels and areas (so
+    ``-m level1`` works), and apply --clause and --level."""
     known = catalogue(config.getoption("profile"))
     problems = []
     for item in items:
@@ -161,109 +172,62 @@ def pytest_collection_modifyitems(
         ids = clause_ids(item)
         if not ids:
             problems.append(f"{item.nodeid}: no @pytest.mark.clause(...)")
-        for clause in ids:
-            if clause not in known:
-                problems.append(f"{item.nodeid}: unknown clause {clause}")
-            item.user_properties.append(("clause", clause))
+        for clause_id in ids:
+            clause = known.get(clause_id)
+            if clause is None:
+                problems.append(f"{item.nodeid}: unknown clause {clause_id}")
+                continue
+            item.user_properties.append(("clause", clause_id))
+            item.add_marker(f"level{clause.level}")
+            item.add_marker(clause.area)
     if problems:
         raise pytest.UsageError("clause markers are wrong:\n  " + "\n  ".join(problems))
-    select_clauses(config, items, config.getoption("clause"))
-
-
-def clause_selected(clause_id: str, patterns: list[str]) -> bool:
-    return any(
-        clause_id.startswith(p[:-1]) if p.endswith("*") else clause_id == p for p in patterns
-    )
-
-
-def select_clauses(config: pytest.Config, items: list[pytest.Item], patterns: list[str]) -> None:
-    if not patterns:
-        return
+    patterns, level = config.getoption("clause"), config.getoption("level")
     keep, drop = [], []
     for item in items:
         ids = clause_ids(item) if in_suite(item.path) else []
-        selected = any(clause_selected(clause_id, patterns) for clause_id in ids)
-        (keep if selected else drop).append(item)
+        wanted = (not patterns or any(clause_selected(i, patterns) for i in ids)) and (
+            level is None or any(known[i].level <= level for i in ids)
+        )
+        (keep if wanted or not in_suite(item.path) else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
+def covering_tests(items: list[pytest.Item]) -> dict[str, list[str]]:
+    covering: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        for clause_id in clause_ids(item):
+            if name not in covering[clause_id]:
+                covering[clause_id].append(name)
+    return covering
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
-    if not config.getoption("list_clauses"):
-        return
-    covering = defaultdict(list)
-    for item in session.items:
-        for clause in clause_ids(item):
-            covering[clause].append(item.nodeid)
-    writer = config.get_terminal_writer()
-    for clause in catalogue(config.getoption("profile")).values():
-        tests = len(covering[clause.id])
-        writer.line(f"{clause.id}  L{clause.level} {clause.strength}  tests: {tests}")
-        writer.line(f"    {clause.text}")
+    profile = config.getoption("profile")
+    covering = covering_tests(session.items)
+    if doc := config.getoption("clauses_doc"):
+        Path(doc).write_text(render_markdown(profile, covering))
+    if config.getoption("list_clauses"):
+        writer = config.get_terminal_writer()
+        for clause in catalogue(profile).values():
+            writer.line(
+                f"{clause.id}  L{clause.level} {clause.strength}  tests: {len(covering[clause.id])}"
+            )
+            writer.line(f"    {clause.text}")
 
 
-def unusable(url: str, what: str) -> None:
-    pytest.exit(
-        f"blocks-conformance: the target {url} is not usable: {what}. Nothing was tested. "
-        "Check that the server is running and that --target-url is its base URL including "
-        "/api (for example http://127.0.0.1:4200/api), or leave --target-url out to test the "
-        "bundled reference server.",
-        returncode=EXIT_TARGET_UNUSABLE,
-    )
-
-
-def probe(url: str, headers: dict[str, str], timeout: float) -> None:
-    health = f"{url.rstrip('/')}/health"
-    started = time.monotonic()
-    try:
-        answer = httpx.get(health, headers=headers, timeout=min(timeout, PROBE_TIMEOUT_CAP))
-    except httpx.HTTPError as error:
-        waited = time.monotonic() - started
-        unusable(
-            url,
-            f"GET {health} failed after {waited:.1f} s with {type(error).__name__}: "
-            f"{error or 'no detail'}",
-        )
-        return
-    if answer.status_code != 200:
-        unusable(url, f"GET {health} answered {answer.status_code} instead of 200")
-
-
-def open_target(config: pytest.Config) -> Target:
-    headers = parse_headers(config.getoption("target_header"))
-    timeout = config.getoption("target_timeout")
-    url = config.getoption("target_url")
-    embedded = None
-    if url is None:
-        embedded = EmbeddedServer()
-        try:
-            embedded.wait_until_healthy()
-        except RuntimeError as error:
-            embedded.stop()
-            pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
-        url = embedded.url
-    else:
-        probe(url, headers, timeout)
-    namespace = f"conf-{secrets.token_hex(4)}-"
-    return Target(url, ApiClient(url, headers, timeout), namespace, embedded)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtestloop(session: pytest.Session) -> None:
-    config = session.config
-    suite_items = [item for item in session.items if in_suite(item.path)]
-    if config.option.collectonly or not suite_items:
-        return
-    config.stash[TARGET_KEY] = open_target(config)
-    _open_targets[:] = [config.stash[TARGET_KEY]]
+# ---- fixtures -------------------------------------------------------------------------------
 
 
 def current_target(config: pytest.Config) -> Target:
-    if TARGET_KEY not in config.stash:
+    run = config.pluginmanager.get_plugin("blocks-conformance-run")
+    if run is None or run.target is None:
         pytest.fail("the conformance target was not opened (run the suite through pytest)")
-    return config.stash[TARGET_KEY]
+    return run.target
 
 
 @pytest.fixture(scope="session")
@@ -284,81 +248,148 @@ def ns(target: Target) -> str:
     return target.namespace
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    set_current_clauses(clause_ids(item))
+# ---- the run --------------------------------------------------------------------------------
 
 
-def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo, report) -> None:
-    if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
-        node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
+class ConformanceRun:
+    """State of one pytest process: the target it opened (not on an xdist controller), the
+    per-clause record (fed by test reports, which xdist forwards to the controller) and the
+    expected failures."""
 
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.target: Target | None = None
+        self.record = reports.RunRecord()
+        self.expectations = Expectations.load(config.getoption("expect_fail"))
+        self.expected_seen: dict[str, bool] = {}  # entry -> some test of it failed
+        self.worker_runs: list[dict] = []
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    clauses = [value for key, value in report.user_properties if key == "clause"]
-    if clauses and _open_targets:
-        _open_targets[-1].record.add(report, clauses)
+    @property
+    def clauses(self) -> dict:
+        """The catalogue, cut to levels 1..N under --level N."""
+        level = self.config.getoption("level")
+        known = catalogue(self.config.getoption("profile"))
+        return {k: c for k, c in known.items() if level is None or c.level <= level}
 
-
-# The report hook gets no config; the target opened by this process's run is kept here.
-_open_targets: list[Target] = []
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    target = config.stash.get(TARGET_KEY, None)
-    if target is None:
-        return
-    target.leftovers = target.client.clean_up(target.namespace)
-    target.client.close()
-    if target.embedded is not None:
-        target.embedded.stop()
-    failed_extra = target.leftovers or (
-        config.getoption("fail_on_skip") and target.record.skipped_tests
-    )
-    if failed_extra and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    report_path = config.getoption("conformance_report")
-    if report_path:
-        target.record.write_json(
-            Path(report_path), catalogue(config.getoption("profile")), target_info(config, target)
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        suite_items = [item for item in session.items if in_suite(item.path)]
+        if self.config.option.collectonly or not suite_items:
+            return
+        unknown = self.expectations.unknown(
+            set(catalogue(self.config.getoption("profile"))),
+            [item.nodeid for item in session.items],
         )
+        if unknown:
+            pytest.exit(
+                f"blocks-conformance: --expect-fail names unknown clauses or tests: {unknown}",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+        self.target = open_target(self.config)
 
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        set_current_clauses(clause_ids(item))
 
-def target_info(config: pytest.Config, target: Target) -> dict:
-    return {
-        "url": target.url,
-        "embedded": target.embedded is not None,
-        "profile": config.getoption("profile"),
-        "namespace": target.namespace,
-        "leftovers": target.leftovers,
-        "retried_requests": target.client.retried,
-    }
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        entries = self.expectations.matching(item.nodeid, clause_ids(item))
+        if not entries or report.when == "teardown" and report.passed:
+            return report
+        if report.failed:
+            for entry in entries:
+                self.expected_seen[entry] = True
+            report.outcome = "skipped"
+            report.wasxfail = "expected failure: " + "; ".join(
+                f"{entry} ({self.expectations.reasons[entry]})" for entry in entries
+            )
+        elif report.when == "call" and report.passed:
+            for entry in entries:
+                self.expected_seen.setdefault(entry, False)
+        return report
 
+    def pytest_exception_interact(self, node: pytest.Item, call: pytest.CallInfo, report) -> None:
+        if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
+            node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    target = config.stash.get(TARGET_KEY, None)
-    if target is None:
-        return
-    write = terminalreporter.write_line
-    terminalreporter.section("blocks conformance")
-    headers = redact_headers(parse_headers(config.getoption("target_header")))
-    write(f"target: {target.url}" + (" (embedded reference server)" if target.embedded else ""))
-    if headers:
-        write(f"headers: {headers}")
-    write(f"namespace: {target.namespace}")
-    seed = config.getoption("seed")
-    write(f"generated tests: --examples {config.getoption('examples')} --seed {seed}")
-    known = catalogue(config.getoption("profile"))
-    for level, statuses in sorted(target.record.by_level(known).items()):
-        parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])
-        write(f"level {level}: {parts}")
-        for status in ("failed", "skipped"):
-            for clause_id in statuses[status]:
-                write(f"    {status}: {clause_id} ({known[clause_id].strength})")
-    reached = target.record.conformant_level(known)
-    write(f"verdict: Level {reached} conformant" if reached else "verdict: not conformant")
-    for leftover in target.leftovers:
-        write(f"clean-up could not delete {leftover}", red=True)
-    if config.getoption("fail_on_skip") and target.record.skipped_tests:
-        skipped = len(target.record.skipped_tests)
-        write(f"--fail-on-skip: {skipped} test(s) skipped", red=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        clauses = [value for key, value in report.user_properties if key == "clause"]
+        if clauses:
+            self.record.add(report, clauses)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        """xdist controller: every worker runs the generated tests with the same seed."""
+        node.workerinput["blocks_conformance_seed"] = self.config.getoption("seed")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """xdist controller: collect each worker's target facts and expectation results."""
+        output = getattr(node, "workeroutput", {})
+        if "blocks_conformance" in output:
+            worker = output["blocks_conformance"]
+            self.worker_runs.append(worker)
+            for entry, failed in worker["expected_seen"].items():
+                self.expected_seen[entry] = self.expected_seen.get(entry, False) or failed
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.target is not None:
+            self.target.close()
+        facts = self.run_facts()
+        if hasattr(self.config, "workeroutput"):
+            self.config.workeroutput["blocks_conformance"] = {
+                **facts,
+                "expected_seen": self.expected_seen,
+            }
+            return
+        self.record.expected_now_passing = {
+            entry for entry, failed in self.expected_seen.items() if not failed
+        }
+        extra_failure = facts["leftovers"] or (
+            self.config.getoption("fail_on_skip") and self.record.skipped_tests
+        )
+        if extra_failure and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if path := self.config.getoption("conformance_report"):
+            reports.write(Path(path), self.record.as_json(self.clauses, facts))
+
+    def run_facts(self) -> dict:
+        config = self.config
+        runs = self.worker_runs or []
+        own = self.target
+        return {
+            "url": own.url if own else (runs[0]["url"] if runs else config.getoption("target_url")),
+            "embedded": own.embedded is not None if own else config.getoption("target_url") is None,
+            "profile": config.getoption("profile"),
+            "namespaces": ([own.namespace] if own else [])
+            + [n for r in runs for n in r["namespaces"]],
+            "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
+            "retried_requests": (own.client.retried if own else 0)
+            + sum(r["retried_requests"] for r in runs),
+            "seed": config.getoption("seed"),
+            "examples": config.getoption("examples"),
+            "level": config.getoption("level"),
+            "expect_fail_files": config.getoption("expect_fail"),
+        }
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:
+        if self.target is None and not self.worker_runs:
+            return
+        facts = self.run_facts()
+        write = terminalreporter.write_line
+        terminalreporter.section("blocks conformance")
+        write(
+            f"target: {facts['url']}"
+            + (" (embedded reference server)" if facts["embedded"] else "")
+        )
+        headers = redact_headers(parse_headers(config.getoption("target_header")))
+        if headers:
+            write(f"headers: {headers}")
+        write(f"namespace: {', '.join(facts['namespaces'])}")
+        write(f"generated tests: --examples {facts['examples']} --seed {facts['seed']}")
+        for line in reports.summary_lines(self.record, self.clauses):
+            write(line)
+        for leftover in facts["leftovers"]:
+            write(f"clean-up could not delete {leftover}", red=True)
+        if config.getoption("fail_on_skip") and self.record.skipped_tests:
+            write(f"--fail-on-skip: {len(self.record.skipped_tests)} test(s) skipped", red=True)

@@ -1,4 +1,4 @@
-"""Per-clause results of a run: the terminal summary and the JSON conformance report."""
+"""Per-clause results of a run: the terminal summary, the JSON report and its Markdown twin."""
 
 import json
 from collections import defaultdict
@@ -9,14 +9,22 @@ import pytest
 
 from .clauses import Clause
 
-STATUSES = ("passed", "failed", "skipped", "not covered")
+STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
+REPORT_VERSION = 1
+MAX_FAILURE_CHARS = 4000
 
 
 @dataclass
 class TestResult:
     nodeid: str
-    outcome: str
+    outcome: str  # passed, failed, skipped, xfailed (an expected failure)
     message: str = ""
+
+
+def outcome_of(report: pytest.TestReport) -> str:
+    if getattr(report, "wasxfail", None) is not None and report.skipped:
+        return "xfailed"
+    return report.outcome
 
 
 @dataclass
@@ -25,22 +33,33 @@ class RunRecord:
 
     results: dict[str, list[TestResult]] = field(default_factory=lambda: defaultdict(list))
     skipped_tests: list[str] = field(default_factory=list)
+    expected_now_passing: set[str] = field(default_factory=set)
 
     def add(self, report: pytest.TestReport, clause_ids: list[str]) -> None:
         if report.when != "call" and report.outcome == "passed":
             return
-        if report.skipped:
+        outcome = outcome_of(report)
+        if outcome == "skipped":
             self.skipped_tests.append(report.nodeid)
-        message = report.longreprtext if report.failed else ""
-        if report.skipped and isinstance(report.longrepr, tuple):
+        message = ""
+        if report.failed:
+            message = report.longreprtext[:MAX_FAILURE_CHARS]
+        elif outcome == "xfailed":
+            message = f"{report.wasxfail}\n{report.longreprtext}"[:MAX_FAILURE_CHARS]
+        elif outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
         for clause_id in clause_ids:
-            self.results[clause_id].append(TestResult(report.nodeid, report.outcome, message))
+            self.results[clause_id].append(TestResult(report.nodeid, outcome, message))
 
     def status(self, clause_id: str) -> str:
         outcomes = {result.outcome for result in self.results.get(clause_id, [])}
-        for status in ("failed", "skipped", "passed"):
-            if status in outcomes:
+        for outcome, status in (
+            ("failed", "failed"),
+            ("xfailed", "expected failure"),
+            ("skipped", "skipped"),
+            ("passed", "passed"),
+        ):
+            if outcome in outcomes:
                 return status
         return "not covered"
 
@@ -60,11 +79,11 @@ class RunRecord:
             reached = level
         return reached
 
-    def as_json(self, clauses: dict[str, Clause], target: dict) -> dict:
+    def as_json(self, clauses: dict[str, Clause], run: dict) -> dict:
         entries = {}
         for clause in clauses.values():
             results = self.results.get(clause.id, [])
-            failures = [result.message for result in results if result.outcome == "failed"]
+            failures = [r.message for r in results if r.outcome in ("failed", "xfailed")]
             entries[clause.id] = {
                 "level": clause.level,
                 "strength": clause.strength,
@@ -73,12 +92,82 @@ class RunRecord:
                 "tests": [{"nodeid": r.nodeid, "outcome": r.outcome} for r in results],
                 "first_failure": failures[0] if failures else None,
             }
+        levels = {
+            str(level): {status: len(ids) for status, ids in statuses.items()}
+            for level, statuses in sorted(self.by_level(clauses).items())
+        }
         return {
-            "target": target,
+            "report_version": REPORT_VERSION,
+            "run": run,
             "conformant_level": self.conformant_level(clauses),
+            "levels": levels,
+            "expected_failures_now_passing": sorted(self.expected_now_passing),
             "clauses": entries,
         }
 
-    def write_json(self, path: Path, clauses: dict[str, Clause], target: dict) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.as_json(clauses, target), indent=2) + "\n")
+
+def verdict(level: int) -> str:
+    return f"Level {level} conformant" if level else "not conformant (level 1 MUST clauses fail)"
+
+
+def summary_lines(record: RunRecord, clauses: dict[str, Clause]) -> list[str]:
+    lines = []
+    for level, statuses in sorted(record.by_level(clauses).items()):
+        parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])
+        lines.append(f"level {level}: {parts}")
+        for status in ("failed", "expected failure", "skipped"):
+            for clause_id in statuses[status]:
+                lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")
+    lines.append(f"verdict: {verdict(record.conformant_level(clauses))}")
+    for entry in sorted(record.expected_now_passing):
+        lines.append(f"expected to fail but passed (remove from the expect-fail file): {entry}")
+    return lines
+
+
+def markdown(report: dict) -> str:
+    """A summary for a pull request or $GITHUB_STEP_SUMMARY."""
+    run = report["run"]
+    lines = [
+        f"## Blocks conformance: {verdict(report['conformant_level'])}",
+        "",
+        f"Profile `{run['profile']}` against `{run['url']}`"
+        + (" (embedded reference server)" if run.get("embedded") else "")
+        + f"; generated tests with `--seed {run['seed']}`.",
+        "",
+        "| level | " + " | ".join(STATUSES) + " |",
+        "|---|" + "---|" * len(STATUSES),
+    ]
+    for level, counts in report["levels"].items():
+        lines.append(f"| {level} | " + " | ".join(str(counts.get(s, 0)) for s in STATUSES) + " |")
+    problems = [
+        (clause_id, entry)
+        for clause_id, entry in report["clauses"].items()
+        if entry["status"] in ("failed", "skipped")
+    ]
+    if problems:
+        lines += ["", "### Clauses that did not pass", ""]
+        for clause_id, entry in problems:
+            lines.append(
+                f"- **{clause_id}** (level {entry['level']} {entry['strength']}, "
+                f"{entry['status']}): {entry['text']}"
+            )
+            if entry["first_failure"]:
+                excerpt = entry["first_failure"].strip()[:1500]
+                lines += ["", "  ```", *("  " + line for line in excerpt.splitlines()), "  ```"]
+    expected = [c for c, e in report["clauses"].items() if e["status"] == "expected failure"]
+    if expected:
+        lines += ["", "### Expected failures", "", ", ".join(f"`{c}`" for c in expected)]
+    if report["expected_failures_now_passing"]:
+        lines += ["", "### Now passing: remove from the expect-fail file", ""]
+        lines += [f"- `{entry}`" for entry in report["expected_failures_now_passing"]]
+    if run.get("leftovers"):
+        lines += ["", "### Clean-up could not delete", ""]
+        lines += [f"- {leftover}" for leftover in run["leftovers"]]
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, report: dict) -> None:
+    """The JSON report at ``path`` and the Markdown summary next to it (``.md``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    path.with_suffix(".md").write_text(markdown(report))

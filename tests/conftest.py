@@ -22,6 +22,7 @@ class SuiteRun:
     output: str
     report: dict | None
     seconds: float
+    report_path: Path
 
     def clauses_with(self, status: str) -> set[str]:
         clauses = (self.report or {}).get("clauses", {})
@@ -45,7 +46,9 @@ def run_suite(*args: str, tmp_path: Path, timeout: float = 600) -> SuiteRun:
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     loaded = json.loads(report.read_text()) if report.exists() else None
-    return SuiteRun(done.returncode, done.stdout + done.stderr, loaded, time.monotonic() - started)
+    return SuiteRun(
+        done.returncode, done.stdout + done.stderr, loaded, time.monotonic() - started, report
+    )
 
 
 class ServerProcess:

@@ -166,6 +166,12 @@ def test_malformed_document_body_is_refused(api, blocks, widget, case):
     expect_validation_error(api.post("/block_documents/", body), loc=loc)
 
 
+@pytest.mark.clause("PF-BD-422-non-object-body")
+@pytest.mark.parametrize("body", [[1, 2], "a string", 5], ids=["array", "string", "number"])
+def test_non_object_body_is_a_validation_error(api, body):
+    expect_validation_error(api.post("/block_documents/", body))
+
+
 @pytest.mark.clause("PF-BD-unknown-schema")
 def test_unknown_schema_id_conflicts(api, blocks, widget):
     block_type, schema = widget

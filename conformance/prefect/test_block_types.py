@@ -3,6 +3,7 @@
 import pytest
 
 from ..checks import (
+    expect,
     expect_detail,
     expect_equal,
     expect_json,
@@ -80,6 +81,27 @@ def test_duplicate_slug_conflicts(api, blocks):
 def test_invalid_slug_is_refused(api, blocks, bad):
     answer = api.post("/block_types/", {"name": blocks.unique("n"), "slug": bad})
     expect_validation_error(answer, loc=["body", "slug"])
+
+
+@pytest.mark.clause("PF-BT-422-empty-slug")
+def test_empty_slug_is_refused(api, blocks):
+    answer = api.post("/block_types/", {"name": blocks.unique("noslug"), "slug": ""})
+    expect_validation_error(answer, loc=["body", "slug"])
+
+
+@pytest.mark.clause("PF-BT-create-answers-new-type")
+def test_create_answers_the_new_type_when_the_name_is_taken(api, blocks):
+    first = blocks.block_type("named")
+    slug = blocks.unique("same-name")
+    answer = api.post("/block_types/", {"name": first["name"], "slug": slug})
+    created = expect_json(answer, 201, "block_type")
+    expect_equal(created["slug"], slug, "the slug of the type the create answered with", answer)
+    expect(
+        created["id"] != first["id"],
+        "the answer must be the new type",
+        "gave the older one",
+        answer,
+    )
 
 
 @pytest.mark.clause("PF-BT-422-name")
@@ -185,13 +207,15 @@ def test_update_refuses_non_updatable_keys(api, blocks, key):
 
 
 @pytest.fixture
-def secret_type(api):
-    """The protected 'secret' type; its updatable fields are restored after the test."""
-    answer = api.get("/block_types/slug/secret")
-    original = expect_json(answer, 200, "block_type", "the system type 'secret' must exist")
-    yield original
-    restore = {key: original[key] for key in TEXT_FIELDS}
-    api.patch(f"/block_types/{original['id']}", restore)
+def secret_type(api, target):
+    """The protected 'secret' type; its updatable fields are restored after the test, and no
+    other process of this run changes it meanwhile."""
+    with target.exclusive("secret-type"):
+        answer = api.get("/block_types/slug/secret")
+        original = expect_json(answer, 200, "block_type", "the system type 'secret' must exist")
+        yield original
+        restore = {key: original[key] for key in TEXT_FIELDS}
+        expect_status(api.patch(f"/block_types/{original['id']}", restore), 204)
 
 
 @pytest.mark.clause("PF-BT-protected-update")

@@ -69,10 +69,13 @@ def reads(api, block_type: dict, document: dict, include: bool | None) -> dict:
     }
     found = {}
     for where, answer in answers.items():
-        body = expect_json(
-            answer, 200, "block_document" if where.startswith("GET by") else "block_document_list"
-        )
-        found[where] = (body if isinstance(body, dict) else body[0], answer)
+        if where.startswith("GET by"):
+            found[where] = (expect_json(answer, 200, "block_document"), answer)
+            continue
+        listed = expect_json(answer, 200, "block_document_list")
+        ours = [item for item in listed if item["id"] == document["id"]]
+        expect_equal(len(ours), 1, f"occurrences of the document in {where}", answer)
+        found[where] = (ours[0], answer)
     return found
 
 
@@ -146,6 +149,24 @@ def test_a_new_secret_value_replaces_the_old(api, vault):
         api.patch(f"/block_documents/{document['id']}", {"data": {"password": "new"}}), 204
     )
     expect_equal(stored_data(api, document)["password"], "new", "the replaced password", None)
+
+
+@pytest.mark.clause("PF-SEC-object-secret")
+def test_a_secret_holding_an_object_is_masked(api, blocks):
+    secret_type, secret_schema = blocks.secret_type_and_schema()
+    value = {"username": "u", "password": "p", "nested": {"k": 1}}
+    body = blocks.document_body(
+        secret_type, secret_schema, blocks.unique("json"), data={"value": value}
+    )
+    created = api.post("/block_documents/", body)
+    document = expect_json(created, 201, "block_document")
+    expect_equal(document["data"], {"value": MASK}, "the create answer", created)
+    for where, (found, answer) in reads(api, secret_type, document, None).items():
+        expect_equal(found["data"], {"value": MASK}, f"data from {where}", answer)
+    expect_status(api.patch(f"/block_documents/{document['id']}", {"data": {"value": MASK}}), 204)
+    expect_equal(
+        stored_data(api, document), {"value": value}, "the secret after a masked PATCH", None
+    )
 
 
 @pytest.mark.clause("PF-SEC-system-secret")

@@ -15,7 +15,8 @@ LOWER_DASH = re.compile(r"^[a-z0-9-]*$")
 
 
 def _slug_rule(value: str) -> str:
-    if not LOWER_DASH.match(value):
+    # Unlike the real server, the empty slug is refused (PF-BT-422-empty-slug).
+    if not value or not LOWER_DASH.match(value):
         raise ValueError(
             "Block type slug must only contain lowercase letters, numbers, and dashes."
         )

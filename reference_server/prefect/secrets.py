@@ -41,6 +41,13 @@ def _under_wildcard(entry: Path, path: Path) -> bool:
     return path[:star] == entry[:star]
 
 
+def _subtree(flat: dict[Path, Any], entry: Path) -> dict[Path, Any]:
+    """The leaves below ``entry`` when ``entry`` holds a non-empty object."""
+    return {
+        path: value for path, value in flat.items() if path[: len(entry)] == entry and path != entry
+    }
+
+
 def mask_secrets(data: dict, secret_fields: list[str]) -> dict:
     """``data`` with every secret value replaced by the mask."""
     if not secret_fields:
@@ -49,6 +56,12 @@ def mask_secrets(data: dict, secret_fields: list[str]) -> dict:
     for field in secret_fields:
         entry = tuple(field.split("."))
         if flat.get(entry) is not None:
+            flat[entry] = MASK
+        elif below := _subtree(flat, entry):
+            # An object under a plain entry (a Secret holding JSON) is masked whole; the real
+            # server returns it in clear (PF-SEC-object-secret).
+            for path in below:
+                del flat[path]
             flat[entry] = MASK
         elif "*" in entry:
             for path in flat:
@@ -73,6 +86,9 @@ def restore_masked_secrets(incoming: dict, stored: dict, secret_fields: list[str
         if flat_stored.get(entry) is not None:
             if flat_in.get(entry) == MASK:
                 flat_in[entry] = flat_stored[entry]
+        elif (below := _subtree(flat_stored, entry)) and flat_in.get(entry) == MASK:
+            del flat_in[entry]
+            flat_in.update(below)
         elif "*" in entry:
             for path, value in flat_in.items():
                 if value == MASK and _under_wildcard(entry, path) and path in flat_stored:

@@ -1,0 +1,104 @@
+"""The server under test: the bundled reference server or a URL, probed before any test runs."""
+
+import fcntl
+import hashlib
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .client import ApiClient
+from .embedded import EmbeddedServer
+
+PROBE_TIMEOUT_CAP = 5.0
+EXIT_TARGET_UNUSABLE = 4
+
+
+@dataclass
+class Target:
+    url: str
+    client: ApiClient
+    namespace: str
+    embedded: EmbeddedServer | None = None
+    leftovers: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.leftovers = self.client.clean_up(self.namespace)
+        self.client.close()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Serialise a change to a shared object (e.g. a protected type) across the processes
+        of one run (pytest-xdist workers) that test the same target from this machine."""
+        digest = hashlib.sha1(f"{self.url}|{name}".encode()).hexdigest()[:16]
+        path = Path(tempfile.gettempdir(), f"blocks-conformance-{digest}.lock")
+        with path.open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def parse_headers(raw: list[str]) -> dict[str, str]:
+    headers = {}
+    for entry in raw:
+        name, sep, value = entry.partition(":")
+        if not sep or not name.strip():
+            raise pytest.UsageError(f"--target-header must look like 'Name: value', got {entry!r}")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def unusable(url: str, what: str) -> None:
+    pytest.exit(
+        f"blocks-conformance: the target {url} is not usable: {what}. Nothing was tested. "
+        "Check that the server is running and that --target-url is its base URL including "
+        "/api (for example http://127.0.0.1:4200/api), or leave --target-url out to test the "
+        "bundled reference server.",
+        returncode=EXIT_TARGET_UNUSABLE,
+    )
+
+
+def probe(url: str, headers: dict[str, str], timeout: float) -> None:
+    health = f"{url.rstrip('/')}/health"
+    started = time.monotonic()
+    try:
+        answer = httpx.get(health, headers=headers, timeout=min(timeout, PROBE_TIMEOUT_CAP))
+    except httpx.HTTPError as error:
+        waited = time.monotonic() - started
+        unusable(
+            url,
+            f"GET {health} failed after {waited:.1f} s with {type(error).__name__}: "
+            f"{error or 'no detail'}",
+        )
+        return
+    if answer.status_code != 200:
+        unusable(url, f"GET {health} answered {answer.status_code} instead of 200")
+
+
+def open_target(config: pytest.Config) -> Target:
+    headers = parse_headers(config.getoption("target_header"))
+    timeout = config.getoption("target_timeout")
+    url = config.getoption("target_url")
+    embedded = None
+    if url is None:
+        embedded = EmbeddedServer()
+        try:
+            embedded.wait_until_healthy()
+        except RuntimeError as error:
+            embedded.stop()
+            pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
+        url = embedded.url
+    else:
+        probe(url, headers, timeout)
+    namespace = f"conf-{secrets.token_hex(4)}-"
+    return Target(url, ApiClient(url, headers, timeout), namespace, embedded)

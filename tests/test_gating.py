@@ -1,0 +1,157 @@
+"""CI gating for implementers: exit codes, expected failures, reports, levels, xdist, the
+clause document."""
+
+import json
+import xml.etree.ElementTree as ElementTree
+
+import jsonschema
+import pytest
+
+from conformance.clauses import catalogue
+
+from .conftest import ROOT, run_suite
+
+REPORT_SCHEMA = json.loads((ROOT / "fixtures" / "schemas" / "report.json").read_text())
+
+
+def expect_file(tmp_path, *lines: str):
+    path = tmp_path / "expected-failures.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_all_passing_exits_zero(reference_server, tmp_path):
+    run = run_suite(f"--target-url={reference_server.url}", "--clause=PF-API-*", tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-2000:]
+    jsonschema.validate(run.report, REPORT_SCHEMA)
+
+
+def test_unexpected_failure_exits_one(start_mutant, tmp_path):
+    server = start_mutant("accepts_duplicate_names")
+    run = run_suite(f"--target-url={server.url}", "--clause=PF-BD-409-name", tmp_path=tmp_path)
+    assert run.returncode == 1
+    entry = run.report["clauses"]["PF-BD-409-name"]
+    assert entry["status"] == "failed"
+    assert "POST" in entry["first_failure"] and "answered 201" in entry["first_failure"]
+
+
+def test_only_expected_failures_exit_zero(start_mutant, tmp_path):
+    server = start_mutant("accepts_duplicate_names")
+    expected = expect_file(tmp_path, "PF-BD-409-name  # we accept duplicates for now")
+    run = run_suite(
+        f"--target-url={server.url}",
+        "--clause=PF-BD-409-name",
+        f"--expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-2000:]
+    assert run.report["clauses"]["PF-BD-409-name"]["status"] == "expected failure"
+    assert (
+        "we accept duplicates for now" in run.report["clauses"]["PF-BD-409-name"]["first_failure"]
+    )
+    jsonschema.validate(run.report, REPORT_SCHEMA)
+
+
+def test_expected_failure_by_test_id(start_mutant, tmp_path):
+    server = start_mutant("accepts_duplicate_names")
+    expected = expect_file(
+        tmp_path, "test_block_documents.py::test_duplicate_name_in_the_same_type_conflicts"
+    )
+    run = run_suite(
+        f"--target-url={server.url}",
+        "--clause=PF-BD-409-name",
+        f"--expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-2000:]
+
+
+def test_expected_failure_that_now_passes_is_listed_for_removal(reference_server, tmp_path):
+    expected = expect_file(tmp_path, "PF-API-health  # was broken once")
+    run = run_suite(
+        f"--target-url={reference_server.url}",
+        "--clause=PF-API-health",
+        f"--expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0
+    assert run.report["expected_failures_now_passing"] == ["PF-API-health"]
+    assert "remove from the expect-fail file): PF-API-health" in run.output
+    markdown = run.report_path.with_suffix(".md").read_text()
+    assert "Now passing: remove from the expect-fail file" in markdown
+
+
+def test_unknown_expect_fail_entry_is_a_usage_error(reference_server, tmp_path):
+    expected = expect_file(tmp_path, "PF-NO-such-clause")
+    run = run_suite(
+        f"--target-url={reference_server.url}",
+        "--clause=PF-API-health",
+        f"--expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR
+    assert "PF-NO-such-clause" in run.output
+
+
+def test_markdown_summary_shows_verdict_table_and_failures(start_mutant, tmp_path):
+    server = start_mutant("accepts_duplicate_names")
+    run = run_suite(f"--target-url={server.url}", "--level=1", tmp_path=tmp_path)
+    markdown = run.report_path.with_suffix(".md").read_text()
+    assert markdown.startswith("## Blocks conformance: not conformant")
+    assert "| level | passed | failed | expected failure | skipped | not covered |" in markdown
+    assert "**PF-BD-409-name** (level 1 MUST, failed)" in markdown
+    assert "answered 201" in markdown
+
+
+def test_level_limits_the_run_and_the_verdict(reference_server, tmp_path):
+    run = run_suite(f"--target-url={reference_server.url}", "--level=2", tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-2000:]
+    assert set(run.report["levels"]) == {"1", "2"}
+    assert run.report["conformant_level"] == 2
+    assert "verdict: Level 2 conformant" in run.output
+    levels = {entry["level"] for entry in run.report["clauses"].values()}
+    assert levels == {1, 2}
+
+
+def test_markers_select_by_level_and_area(reference_server, tmp_path):
+    run = run_suite(f"--target-url={reference_server.url}", "-m", "secrets", tmp_path=tmp_path)
+    ran = {clause for clause, entry in run.report["clauses"].items() if entry["tests"]}
+    assert ran and all(clause.startswith("PF-SEC-") for clause in ran)
+
+
+def test_junit_xml_carries_clause_ids(reference_server, tmp_path):
+    junit = tmp_path / "junit.xml"
+    run_suite(
+        f"--target-url={reference_server.url}",
+        "--clause=PF-API-health",
+        f"--junitxml={junit}",
+        tmp_path=tmp_path,
+    )
+    properties = ElementTree.parse(junit).getroot().iter("property")
+    assert ("clause", "PF-API-health") in {(p.get("name"), p.get("value")) for p in properties}
+
+
+def test_parallel_run_under_xdist(tmp_path):
+    run = run_suite("-n", "2", "--level=2", tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-2000:]
+    assert len(run.report["run"]["namespaces"]) == 2
+    assert run.report["run"]["leftovers"] == []
+    assert run.report["conformant_level"] == 2
+
+
+def test_clause_document_is_current(tmp_path):
+    fresh = tmp_path / "clauses.md"
+    run = run_suite(f"--clauses-doc={fresh}", tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-2000:]
+    stale = "docs/clauses.md is stale: run pytest conformance --clauses-doc docs/clauses.md"
+    assert fresh.read_text() == (ROOT / "docs" / "clauses.md").read_text(), stale
+
+
+def test_real_server_expected_failures_are_should_clauses_only():
+    path = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
+    known = catalogue("prefect")
+    entries = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    entries = [entry for entry in entries if entry]
+    assert entries
+    for entry in entries:
+        assert known[entry].strength == "SHOULD", f"{entry} is a MUST clause"
