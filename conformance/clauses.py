@@ -18,6 +18,7 @@ AREAS = {
     "CAP": "filters",
     "SEC": "secrets",
     "NEST": "nested",
+    "GEN": "generated",
 }
 LEVEL_NAMES = {1: "save", 2: "load", 3: "filter", 4: "nested"}
 

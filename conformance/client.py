@@ -41,6 +41,7 @@ class Exchange:
     status: int
     headers: dict[str, str]
     text: str
+    response: httpx.Response | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -55,13 +56,16 @@ class Exchange:
 
     def describe(self) -> str:
         lines = [f"  request:  {self.method} {self.url}"]
-        if self.request_json is not None:
+        if self.request_json is not NO_BODY:
             lines.append("            " + _shorten(json.dumps(self.request_json)))
         content_type = self.headers.get("content-type", "no content-type")
         lines.append(f"  response: {self.status} ({content_type})")
         if self.text:
             lines.append("            " + _shorten(self.text))
         return "\n".join(lines)
+
+
+NO_BODY = object()  # a request without a body; None sends the JSON literal null
 
 
 class TargetUnreachable(Exception):
@@ -98,10 +102,11 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def request(self, method: str, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+    def request(self, method: str, path: str, json_body: Any = NO_BODY, **kwargs: Any) -> Exchange:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
-        if json_body is not None:
-            kwargs["json"] = json_body
+        if json_body is not NO_BODY:
+            kwargs["content"] = json.dumps(json_body).encode()
+            kwargs["headers"] = {"content-type": "application/json", **kwargs.get("headers", {})}
         response = self._send(method, path, kwargs)
         exchange = Exchange(
             method=method,
@@ -110,6 +115,7 @@ class ApiClient:
             status=response.status_code,
             headers={k.lower(): v for k, v in response.headers.items()},
             text=response.text,
+            response=response,
         )
         self.history.append(exchange)
         del self.history[:-50]
@@ -143,10 +149,10 @@ class ApiClient:
     def get(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("GET", path, **kwargs)
 
-    def post(self, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+    def post(self, path: str, json_body: Any = NO_BODY, **kwargs: Any) -> Exchange:
         return self.request("POST", path, json_body, **kwargs)
 
-    def patch(self, path: str, json_body: Any = None, **kwargs: Any) -> Exchange:
+    def patch(self, path: str, json_body: Any = NO_BODY, **kwargs: Any) -> Exchange:
         return self.request("PATCH", path, json_body, **kwargs)
 
     def delete(self, path: str, **kwargs: Any) -> Exchange:
@@ -159,10 +165,11 @@ class ApiClient:
             return
         if not isinstance(body, dict) or not isinstance(body.get("id"), str):
             return
-        if kind == "block_type" and body.get("slug") != (exchange.request_json or {}).get("slug"):
+        sent = exchange.request_json if isinstance(exchange.request_json, dict) else {}
+        if kind == "block_type" and body.get("slug") != sent.get("slug"):
             # A server may answer a create with another (older) type of the same name; the one
             # just created is then found by the slug that was sent.
-            found = self.get(f"/block_types/slug/{exchange.request_json.get('slug')}").json
+            found = self.get(f"/block_types/slug/{sent.get('slug')}").json
             if isinstance(found, dict) and isinstance(found.get("id"), str):
                 self.created.add(kind, found["id"])
             return

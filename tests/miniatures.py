@@ -122,13 +122,13 @@ def hashes_secret_fields_too():
     """Computes schema checksums without dropping secret_fields first."""
     import hashlib
 
-    from reference_server.prefect import api
+    from reference_server.prefect import nesting
 
     def checksum(fields):
         canonical = json.dumps([[fields], {}], sort_keys=True)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
-    api.schema_checksum = checksum
+    nesting.schema_checksum = checksum
 
 
 @mutant("PF-BD-update")
@@ -290,10 +290,10 @@ def mask_overwrites_the_secret():
 @mutant("PF-SEC-wildcard")
 def ignores_wildcard_secret_entries():
     """Secret entries ending in .* are ignored (SecretDict values come back in clear)."""
-    from reference_server.prefect import api
+    from reference_server.prefect import nesting
 
-    original = api.mask_secrets
-    api.mask_secrets = lambda data, fields: original(data, [f for f in fields if "*" not in f])
+    original = nesting.mask_secrets
+    nesting.mask_secrets = lambda data, fields: original(data, [f for f in fields if "*" not in f])
 
 
 # ---- level 4 ------------------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_objects_created_without_a_201_are_swept_too(start_mutant, tmp_path):
     before = snapshot(server.url)
     run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
     assert run.returncode == 1
-    assert run.report["target"]["leftovers"] == []
+    assert run.report["run"]["leftovers"] == []
     assert differences(before, snapshot(server.url)) == []
 
 

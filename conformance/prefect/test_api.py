@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from ..checks import expect, expect_json, expect_status, expect_validation_error, validate_body
+from ..client import NO_BODY
 from .helpers import UNKNOWN_ID
 
 
@@ -55,7 +56,7 @@ def test_malformed_json_is_a_validation_error(api):
 @pytest.mark.parametrize("collection", ["block_types", "block_schemas", "block_documents"])
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 def test_malformed_path_id_matches_no_route(api, collection, method):
-    body = {} if method == "PATCH" else None
+    body = {} if method == "PATCH" else NO_BODY
     answer = api.request(method, f"/{collection}/not-a-uuid", body)
     expect_status(answer, 404, requirement="a non-UUID path id must get 404 (no route matches)")
     validate_body(answer, "detail_error")

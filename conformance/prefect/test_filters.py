@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ..checks import expect, expect_detail, expect_equal, expect_json, expect_validation_error
+from ..checks import (
+    expect,
+    expect_detail,
+    expect_equal,
+    expect_json,
+    expect_status,
+    expect_validation_error,
+)
 from .helpers import Blocks
 
 DOCUMENT_LABELS = {"zeta": ["gamma", "alpha"], "alpha": ["delta", "alphabet", "beta"]}
@@ -79,6 +86,7 @@ def expect_names(api, data: DataSet, labels: list[str], what: str, **body) -> No
 
 
 NAME_ASC = ["alpha", "alphabet", "beta", "delta", "gamma"]
+FILTER_PATHS = ["/block_types/filter", "/block_schemas/filter", "/block_documents/filter"]
 
 
 # ---- documents: anonymous defaulting --------------------------------------------------------
@@ -303,9 +311,7 @@ def test_walking_pages_returns_every_document_once(api, data):
 
 
 @pytest.mark.clause("PF-FLT-limit")
-@pytest.mark.parametrize(
-    "path", ["/block_types/filter", "/block_schemas/filter", "/block_documents/filter"]
-)
+@pytest.mark.parametrize("path", FILTER_PATHS)
 def test_limit_bounds(api, path):
     expect_detail(
         api.post(path, {"limit": 201}), 422, "Invalid limit: must be less than or equal to 200."
@@ -315,6 +321,14 @@ def test_limit_bounds(api, path):
     )
     expect_validation_error(api.post(path, {"offset": -1}), loc=["body", "offset"])
     expect_json(api.post(path, {"limit": 200}), 200, path.split("/")[1][:-1] + "_list")
+
+
+@pytest.mark.clause("PF-FLT-offset-range")
+@pytest.mark.parametrize("path", FILTER_PATHS)
+@pytest.mark.parametrize("offset", [2**63, "10000000000000000000"], ids=["int", "string"])
+def test_offset_beyond_64_bits_is_refused(api, path, offset):
+    answer = api.post(path, {"offset": offset, "limit": 1})
+    expect_status(answer, 422, requirement="an offset beyond 2^63-1 must get 422, not a 500")
 
 
 @pytest.mark.clause("PF-FLT-limit")

@@ -34,6 +34,7 @@ SERVER_VERSION = "3.8.8"
 API_VERSION = "0.8.4"
 MIN_API_VERSION = (0, 8, 0)
 MAX_LIMIT = 200
+MAX_OFFSET = 2**63 - 1  # SQLite's largest integer; beyond it the real server answers 500
 INTEGRITY_DETAIL = (
     "Data integrity conflict. This usually means a unique or foreign key constraint was"
     " violated. See server logs for details."
@@ -181,7 +182,7 @@ def filter_block_types(
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int | None, Body(ge=0)] = None,
+    offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     where, params = filters.types_where(block_types, block_schemas)
     return store.filter_block_types(where, params, checked_limit(limit), offset or 0)
@@ -281,7 +282,7 @@ def filter_block_schemas(
     store: StoreDep,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int | None, Body(ge=0)] = None,
+    offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     where, params = filters.block_schema_condition(block_schemas)
     schemas = store.filter_block_schemas(where, params, checked_limit(limit), offset or 0)
@@ -362,7 +363,7 @@ def filter_block_documents(
     include_secrets: Annotated[bool | None, Body()] = None,
     sort: Annotated[DocumentSort | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
-    offset: Annotated[int | None, Body(ge=0)] = None,
+    offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     # Every top-level key is optional and a null counts as absent, as on the real server.
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
