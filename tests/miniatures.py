@@ -345,6 +345,101 @@ def unmasks_nested_secrets():
     nesting.hydrate = leaky
 
 
+# ---- caught by the generated tests only (by design, no hand-written test looks there) -----
+
+
+def request_rewriter(check: Callable) -> Callable:
+    """An app wrapper that answers ``check(method, path, body)`` when it returns (status,
+    body) instead of passing the request on."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    async def dispatch(request, call_next):
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        answer = check(request.method, request.url.path, body)
+        if answer is None:
+            return await call_next(request)
+        return JSONResponse(answer[1], status_code=answer[0])
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+@mutant("PF-GEN-stateful")
+def fails_on_long_names():
+    """A 500 for documents whose name has 100 characters or more."""
+
+    def long_name(method, path, body):
+        name = body.get("name") if isinstance(body, dict) else None
+        if method == "POST" and path == "/api/block_documents/" and len(name or "") >= 100:
+            return 500, {"exception_message": "Internal Server Error"}
+        return None
+
+    return request_rewriter(long_name)
+
+
+@mutant("PF-GEN-stateful")
+def keeps_updated_on_patch():
+    """A document PATCH leaves `updated` where it was."""
+    from reference_server import store
+
+    def update(self, document_id, data, schema_id):
+        changed = self._write(
+            "UPDATE block_document SET data = ?, block_schema_id = ? WHERE id = ?",
+            [json.dumps(data), schema_id, document_id],
+        )
+        if not changed:
+            raise store.NotFound("Block document not found")
+
+    store.Store.update_block_document = update
+
+
+@mutant("PF-GEN-stateful")
+def lists_drop_recreated_documents():
+    """After a document is deleted and another is created with its name, lists leave it out."""
+    from reference_server import store
+
+    deleted_names: set[str] = set()
+    original_delete = store.Store.delete_block_document
+    original_filter = store.Store.filter_block_documents
+
+    def delete(self, document_id):
+        deleted_names.add(self.block_document(document_id)["name"])
+        original_delete(self, document_id)
+
+    def listing(self, where, params, order, limit, offset):
+        found = original_filter(self, where, params, order, limit, offset)
+        return [document for document in found if document["name"] not in deleted_names]
+
+    store.Store.delete_block_document = delete
+    store.Store.filter_block_documents = listing
+
+
+@mutant("PF-GEN-invalid-rejected")
+def coerces_schema_fields():
+    """A block schema's version and capabilities accept any JSON, stored as text."""
+    from pydantic import field_validator
+
+    from reference_server.prefect import models
+
+    class Lenient(models.BlockSchemaCreate):
+        @field_validator("version", mode="before")
+        @classmethod
+        def any_version(cls, value):
+            return value if isinstance(value, str) or value is None else json.dumps(value)
+
+        @field_validator("capabilities", mode="before")
+        @classmethod
+        def any_capabilities(cls, value):
+            items = value if isinstance(value, list) else [value]
+            return [item if isinstance(item, str) else json.dumps(item) for item in items]
+
+    models.BlockSchemaCreate = Lenient
+
+
 def main(argv: list[str]) -> None:
     name, server_args = argv[0], argv[1:]
     wrap = MUTANTS[name]() or (lambda app: app)

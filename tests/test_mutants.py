@@ -48,3 +48,26 @@ def test_generated_filters_catch_broken_filters_on_their_own(name, start_mutant,
     )
     assert "PF-FLT-model" in run.clauses_with("failed"), run.output[-3000:]
     assert "the filtered names must be" in run.output, run.output[-3000:]
+
+
+GENERATED_ONLY = [
+    "fails_on_long_names",
+    "keeps_updated_on_patch",
+    "lists_drop_recreated_documents",
+    "coerces_schema_fields",
+]
+
+
+@pytest.mark.parametrize("name", GENERATED_ONLY)
+def test_generated_tests_catch_what_hand_written_ones_miss(name, start_mutant, tmp_path):
+    server = start_mutant(name)
+    hand_written = run_suite(f"--target-url={server.url}", "-m", "not generated", tmp_path=tmp_path)
+    assert hand_written.returncode == 0, f"{name} is caught by hand-written tests too"
+    generated = run_suite(
+        f"--target-url={server.url}",
+        f"--clause={CAUGHT_BY[name]}",
+        "--examples=30",
+        "--seed=0",
+        tmp_path=tmp_path,
+    )
+    assert CAUGHT_BY[name] in generated.clauses_with("failed"), generated.output[-3000:]

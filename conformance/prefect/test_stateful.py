@@ -19,9 +19,9 @@ from .helpers import MASK
 
 LABELS = st.sampled_from(["a", "b", "c"])
 # Mostly short names, sometimes long ones: length is a class of input of its own.
-NAMES = st.one_of(
-    st.text("ab-", min_size=1, max_size=3), st.integers(90, 130).map(lambda n: "n" * n)
-)
+# Few short names, so that names are reused after deletes; sometimes long ones, since length
+# is a class of input of its own.
+NAMES = st.one_of(st.sampled_from(["a", "b", "a-b"]), st.integers(90, 130).map(lambda n: "n" * n))
 SECRETS = st.one_of(st.sampled_from(["s1", "s2", MASK]), st.none())
 NUMBERS = st.integers(-3, 3)
 BUMP_AFTER = 0.005  # seconds after which a PATCH must move `updated` forward
@@ -113,7 +113,12 @@ def machine_for(api, ns: str):
             return slug
 
         @rule(
-            target=documents, slug=slugs, name=NAMES, pw=SECRETS, x=NUMBERS, anonymous=st.booleans()
+            target=documents,
+            slug=slugs,
+            name=NAMES,
+            pw=SECRETS,
+            x=NUMBERS,
+            anonymous=st.integers(0, 3).map(lambda n: n == 0),
         )
         def create_document(self, slug, name, pw, x, anonymous):
             return self.checked(lambda: self._create_document(slug, name, pw, x, anonymous))
@@ -220,6 +225,21 @@ def machine_for(api, ns: str):
             )
             document.deleted = True
 
+        @rule(target=documents, document_id=documents)
+        def recreate_document(self, document_id):
+            """Replace a named document by deleting it and creating one with its name again."""
+            return self.checked(lambda: self._recreate(document_id))
+
+        def _recreate(self, document_id):
+            document = self.model.documents.get(document_id) if document_id else None
+            if document is None or document.deleted or document.anonymous:
+                return None
+            self._delete(document_id)
+            label = document.name.removeprefix(self.prefix)
+            created = self._create_document(document.slug, label, "s1", 0, False)
+            self._list(with_anonymous=False)  # the replacement must be listed
+            return created
+
         @rule(slug=slugs)
         def delete_type(self, slug):
             self.checked(lambda: self._delete_type(slug))
@@ -274,7 +294,7 @@ def test_random_call_sequences_agree_with_the_model(api, ns, pytestconfig):
     machine = machine_for(api, ns)
     configured = settings(
         max_examples=pytestconfig.getoption("examples"),
-        stateful_step_count=20,
+        stateful_step_count=30,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
