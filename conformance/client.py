@@ -54,6 +54,16 @@ class Exchange:
         except ValueError:
             return None
 
+    def as_record(self, base_url: str) -> dict:
+        base_path = httpx.URL(base_url).path.rstrip("/")
+        return {
+            "method": self.method,
+            "path": self.path.removeprefix(base_path),
+            "status": self.status,
+            "content_type": self.headers.get("content-type"),
+            "body": self.text,
+        }
+
     def describe(self) -> str:
         lines = [f"  request:  {self.method} {self.url}"]
         if self.request_json is not NO_BODY:
@@ -89,18 +99,24 @@ class CreatedObjects:
 class ApiClient:
     """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status."""
 
-    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+    def __init__(
+        self, base_url: str, headers: dict[str, str], timeout: float, record_to: str | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
         self.timeout = timeout
         self.created = CreatedObjects()
         self.history: list[Exchange] = []
         self.retried = 0
+        self.context: dict = {}  # the test being run, for recorded exchanges
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, follow_redirects=False
         )
 
     def close(self) -> None:
         self._http.close()
+        if self._record is not None:
+            self._record.close()
 
     def request(self, method: str, path: str, json_body: Any = NO_BODY, **kwargs: Any) -> Exchange:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
@@ -119,6 +135,9 @@ class ApiClient:
         )
         self.history.append(exchange)
         del self.history[:-50]
+        if self._record is not None:
+            record = {**exchange.as_record(self.base_url), **self.context}
+            self._record.write(json.dumps(record) + "\n")
         self._remember_creation(path, exchange)
         return exchange
 

@@ -97,6 +97,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "summary).",
     )
     add(
+        "--record-exchanges",
+        metavar="PATH",
+        help="append every request the suite sends and the answer to PATH, one JSON object a "
+        "line (method, path below the base URL, status, content type, body).",
+    )
+    add(
         "--list-clauses",
         action="store_true",
         help="print the clause catalogue of the profile with the number of tests per clause, "
@@ -289,6 +295,8 @@ class ConformanceRun:
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         set_current_clauses(clause_ids(item))
+        if self.target is not None:
+            self.target.client.context = {"test": item.nodeid, "clauses": clause_ids(item)}
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):

@@ -101,4 +101,5 @@ def open_target(config: pytest.Config) -> Target:
     else:
         probe(url, headers, timeout)
     namespace = f"conf-{secrets.token_hex(4)}-"
-    return Target(url, ApiClient(url, headers, timeout), namespace, embedded)
+    client = ApiClient(url, headers, timeout, config.getoption("record_exchanges"))
+    return Target(url, client, namespace, embedded)

@@ -253,9 +253,10 @@ INCLUDE_SECRETS = {"name": "include_secrets", "in": "query", "required": False, 
 
 
 def operation(op_id: str, responses: dict, **extra) -> dict:
-    if "requestBody" in extra and "400" not in responses:
-        # A body that is not JSON text at all (e.g. undecodable bytes) gets FastAPI's 400
-        # {"detail": "There was an error parsing the body"} on the real server.
+    if "400" not in responses:
+        # Any route answers 400 to a malformed or too old X-PREFECT-API-VERSION header, and a
+        # body route to a body that is not JSON text at all (FastAPI's "There was an error
+        # parsing the body").
         responses = {**responses, "400": respond({}, [400])["400"]}
     return {"operationId": op_id, "responses": responses, **extra}
 

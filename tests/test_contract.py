@@ -1,0 +1,129 @@
+"""The contract cannot drift: every answer a server gives during a conformance run validates
+against fixtures/openapi/prefect-blocks.json, for the reference server and (in CI) the real
+Prefect server; and the committed contract is the one the builder writes."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from conformance.prefect.contract import CONTRACT_PATH, render
+
+from .conftest import ROOT, run_suite
+
+CONTRACT = json.loads(CONTRACT_PATH.read_text())
+REGISTRY = Registry().with_resource(
+    "urn:contract", Resource.from_contents(CONTRACT, default_specification=DRAFT202012)
+)
+REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
+
+
+def templates() -> list[tuple[re.Pattern, str]]:
+    """Contract paths as patterns, literal paths before templated ones."""
+    found = []
+    for path in CONTRACT["paths"]:
+        pattern = re.compile(
+            "^"
+            + re.sub(r"\{[^/]+\}", "[^/]+", re.escape(path).replace(r"\{", "{").replace(r"\}", "}"))
+            + "$"
+        )
+        found.append((path.count("{"), pattern, path))
+    return [(pattern, path) for _, pattern, path in sorted(found, key=lambda item: item[0])]
+
+
+def operation_for(method: str, path: str) -> dict | None:
+    for pattern, template in templates():
+        if pattern.match(path):
+            return CONTRACT["paths"][template].get(method.lower())
+    return None
+
+
+def known_bugs() -> set[str]:
+    """Clauses of the real server's expected-failure file: their tests provoke its 500s."""
+    lines = REAL_EXPECTED_FAILURES.read_text().splitlines()
+    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+
+
+def violations(records: list[dict], excused: set[str] = frozenset()) -> list[str]:
+    problems = []
+    for record in records:
+        if excused & set(record.get("clauses", [])):
+            continue
+        operation = operation_for(record["method"], record["path"])
+        where = f"{record['method']} {record['path']} -> {record['status']}"
+        if operation is None:
+            continue  # not a contract operation (e.g. the CSRF probe)
+        response = operation["responses"].get(str(record["status"]))
+        if response is None:
+            problems.append(f"{where}: status not in the contract")
+            continue
+        schema = response.get("content", {}).get("application/json", {}).get("schema")
+        if schema is None:
+            continue
+        try:
+            body = json.loads(record["body"])
+        except ValueError:
+            problems.append(f"{where}: body is not JSON")
+            continue
+        validator = jsonschema.Draft202012Validator(
+            {"$ref": "urn:contract" + schema["$ref"]}, registry=REGISTRY
+        )
+        error = next(iter(validator.iter_errors(body)), None)
+        if error is not None:
+            problems.append(f"{where}: {error.message[:200]}")
+    return problems
+
+
+def recorded_run(tmp_path, *args: str) -> list[dict]:
+    log = tmp_path / "exchanges.jsonl"
+    run = run_suite(f"--record-exchanges={log}", "-m", "not generated", *args, tmp_path=tmp_path)
+    assert run.returncode == 0, run.output[-3000:]
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_committed_contract_is_the_built_one():
+    assert CONTRACT_PATH.read_text() == render(), (
+        "fixtures/openapi/prefect-blocks.json is stale: run python -m conformance.prefect.contract"
+    )
+
+
+def test_reference_server_answers_follow_the_contract(tmp_path):
+    records = recorded_run(tmp_path)
+    assert len(records) > 500
+    assert violations(records) == []
+
+
+def test_real_server_answers_follow_the_contract(tmp_path):
+    url = os.environ.get("BLOCKS_REAL_TARGET_URL")
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set BLOCKS_REAL_TARGET_URL (the real Prefect server)")
+        pytest.skip("BLOCKS_REAL_TARGET_URL is not set (the real Prefect server); .ci/run sets it")
+    records = recorded_run(
+        tmp_path, f"--target-url={url}", f"--expect-fail={REAL_EXPECTED_FAILURES}"
+    )
+    assert len(records) > 500
+    assert violations(records, excused=known_bugs()) == []
+
+
+def test_the_check_sees_an_undocumented_status_and_a_wrong_body():
+    records = [
+        {"method": "GET", "path": "/block_types/slug/x", "status": 418, "body": "{}"},
+        {"method": "GET", "path": "/block_types/slug/x", "status": 200, "body": '{"id": 1}'},
+    ]
+    found = violations(records)
+    assert len(found) == 2 and "not in the contract" in found[0]
+
+
+def test_builder_runs_as_a_module(tmp_path):
+    target = tmp_path / "contract.json"
+    subprocess.run(
+        [sys.executable, "-m", "conformance.prefect.contract", str(target)], cwd=ROOT, check=True
+    )
+    assert json.loads(target.read_text()) == CONTRACT
