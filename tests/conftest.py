@@ -14,6 +14,7 @@ import pytest
 from conformance.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
 
 
 @dataclass

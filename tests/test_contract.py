@@ -3,25 +3,22 @@ against fixtures/openapi/prefect-blocks.json, for the reference server and (in C
 Prefect server; and the committed contract is the one the builder writes."""
 
 import json
-import os
 import re
 import subprocess
 import sys
 
 import jsonschema
-import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance.prefect.contract import CONTRACT_PATH, render
 
-from .conftest import ROOT, run_suite
+from .conftest import REAL_EXPECTED_FAILURES, ROOT, required_in_ci, run_suite
 
 CONTRACT = json.loads(CONTRACT_PATH.read_text())
 REGISTRY = Registry().with_resource(
     "urn:contract", Resource.from_contents(CONTRACT, default_specification=DRAFT202012)
 )
-REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
 
 
 def templates() -> list[tuple[re.Pattern, str]]:
@@ -100,11 +97,7 @@ def test_reference_server_answers_follow_the_contract(tmp_path):
 
 
 def test_real_server_answers_follow_the_contract(tmp_path):
-    url = os.environ.get("BLOCKS_REAL_TARGET_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set BLOCKS_REAL_TARGET_URL (the real Prefect server)")
-        pytest.skip("BLOCKS_REAL_TARGET_URL is not set (the real Prefect server); .ci/run sets it")
+    url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
     records = recorded_run(
         tmp_path, f"--target-url={url}", f"--expect-fail={REAL_EXPECTED_FAILURES}"
     )

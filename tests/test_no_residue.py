@@ -4,16 +4,12 @@ By default this runs against a reference server seeded with objects the suite do
 with BLOCKS_REAL_TARGET_URL set (CI sets it to the real Prefect server) it runs there too.
 """
 
-import os
 import uuid
 
 import httpx
-import pytest
 
-from .conftest import ROOT, run_suite
+from .conftest import REAL_EXPECTED_FAILURES, required_in_ci, run_suite
 from .snapshot import snapshot
-
-REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
 
 
 def seed_foreign_objects(base_url: str) -> None:
@@ -92,9 +88,5 @@ def test_run_against_reference_server_leaves_no_trace(reference_server, tmp_path
 
 
 def test_run_against_real_server_leaves_no_trace(tmp_path):
-    url = os.environ.get("BLOCKS_REAL_TARGET_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail("CI must set BLOCKS_REAL_TARGET_URL (the real Prefect server)")
-        pytest.skip("BLOCKS_REAL_TARGET_URL is not set (the real Prefect server); .ci/run sets it")
+    url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
     assert_run_leaves_target_as_it_was(url, tmp_path, f"--expect-fail={REAL_EXPECTED_FAILURES}")
