@@ -97,6 +97,22 @@ def owned_ids(label: str, body, owned: dict):
     return body
 
 
+def left_to_its_clause(label: str, body) -> bool:
+    """Invalid inputs with clauses of their own, which the real server mishandles; generating
+    them here would mask everything else this test finds there. A non-object document body
+    (PF-BD-422-non-object-body, real: 500) and an empty slug (PF-BT-422-empty-slug, real: 201)."""
+    if label == "POST /block_documents/":
+        return not isinstance(body, dict | NotSet)
+    if label == "POST /block_types/":
+        return isinstance(body, dict) and body.get("slug") == ""
+    return False
+
+
+def is_invalid(case) -> bool:
+    components = case.meta.components.values() if case.meta else []
+    return any(component.mode is GenerationMode.NEGATIVE for component in components)
+
+
 def send(api, case, body):
     kwargs = {"params": case.query or None, "headers": case.headers or None}
     if isinstance(body, NotSet):
@@ -126,6 +142,10 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
     def check(case):
         body = case.body
         assume(not overflows(body))
+        # Negative generation sometimes leaves every part valid (an optional body left out):
+        # such a case is not an invalid request.
+        assume(mode is GenerationMode.POSITIVE or is_invalid(case))
+        assume(not left_to_its_clause(label, body))
         if mode is GenerationMode.POSITIVE:
             body = into_namespace(label, body, owned)
         else:
