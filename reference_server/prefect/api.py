@@ -329,6 +329,10 @@ def require_documents(store: Store, references: dict[str, str]) -> None:
 @router.post("/block_documents/", status_code=201)
 def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
     type_id = str(body.block_type_id)
+    if body.name is None and not body.is_anonymous:
+        # Reachable with a truthy non-boolean is_anonymous such as "0", which passes the
+        # name check and then coerces to false; the real server's NOT NULL name answers 409.
+        raise HTTPException(409, INTEGRITY_DETAIL)
     name = body.name if body.name is not None else f"anonymous-{uuid.uuid4()}"
     if store.document_name_taken(type_id, name):
         raise HTTPException(409, "Block already exists")
