@@ -40,14 +40,27 @@ class DataSet:
 
 @pytest.fixture(scope="module")
 def data(target) -> DataSet:
-    """Types '<ns>Zeta' and '<ns>Alpha' (and '<ns>beta', no documents), three schemas and five
-    named plus two anonymous documents."""
+    """Types '<ns>Zeta' and '<ns>Alpha' with documents, '<ns>beta', '<ns>Kappa' and '<ns>Delta'
+    without; five schemas; five named and two anonymous documents. Every set is inserted in an
+    order that differs from its sorted order."""
     blocks = Blocks(target.client, target.namespace)
     ns = target.namespace
     data = DataSet(ns)
-    for key, name in (("zeta", "Zeta"), ("alpha", "Alpha"), ("lower", "beta")):
+    for key, name in (
+        ("zeta", "Zeta"),
+        ("alpha", "Alpha"),
+        ("lower", "beta"),
+        ("kappa", "Kappa"),
+        ("delta", "Delta"),
+    ):
         data.types[key] = blocks.block_type(key, name=f"{ns}{name}")
-    specs = [("zeta", "1.0", ["fly"]), ("alpha", "2.0", ["fly", "swim"]), ("zeta", "3.0", [])]
+    specs = [
+        ("zeta", "1.0", ["fly"]),
+        ("alpha", "2.0", ["fly", "swim"]),
+        ("zeta", "3.0", []),
+        ("alpha", "4.0", []),
+        ("zeta", "5.0", []),
+    ]
     for index, (key, version, capabilities) in enumerate(specs, start=1):
         data.schemas[f"s{index}"] = blocks.block_schema(
             data.types[key],
@@ -443,14 +456,15 @@ def type_names(api, data: DataSet, keys: list[str], **body) -> tuple[list[str], 
 
 @pytest.mark.clause("PF-FLT-types-order")
 def test_types_sorted_by_name(api, data):
-    names, answer = type_names(api, data, ["zeta", "alpha"])
-    expect_equal(names, ["Alpha", "Zeta"], "type names in order", answer)
+    names, answer = type_names(api, data, ["zeta", "alpha", "kappa", "delta"])
+    expect_equal(names, ["Alpha", "Delta", "Kappa", "Zeta"], "type names in order", answer)
 
 
 @pytest.mark.clause("PF-FLT-types-order-binary")
 def test_types_sorted_by_code_point(api, data):
-    names, answer = type_names(api, data, ["zeta", "alpha", "lower"])
-    expect_equal(names, ["Alpha", "Zeta", "beta"], "type names in code-point order", answer)
+    names, answer = type_names(api, data, ["zeta", "alpha", "lower", "kappa", "delta"])
+    expected = ["Alpha", "Delta", "Kappa", "Zeta", "beta"]
+    expect_equal(names, expected, "type names in code-point order", answer)
 
 
 @pytest.mark.clause("PF-FLT-types-order")
@@ -512,12 +526,12 @@ def schema_ids(api, body: dict) -> tuple[list[str], object]:
 def test_schemas_newest_first(api, data):
     type_ids = [data.types["zeta"]["id"], data.types["alpha"]["id"]]
     ids, answer = schema_ids(api, {"block_schemas": {"block_type_id": {"any_": type_ids}}})
-    expected = [data.schemas[key]["id"] for key in ("s3", "s2", "s1")]
+    expected = [data.schemas[key]["id"] for key in ("s5", "s4", "s3", "s2", "s1")]
     expect_equal(ids, expected, "schemas of both types, newest first", answer)
     latest, answer = schema_ids(
         api, {"block_schemas": {"block_type_id": {"any_": [data.types["zeta"]["id"]]}}, "limit": 1}
     )
-    expect_equal(latest, [data.schemas["s3"]["id"]], "the latest schema of Zeta (limit 1)", answer)
+    expect_equal(latest, [data.schemas["s5"]["id"]], "the latest schema of Zeta (limit 1)", answer)
 
 
 @pytest.mark.clause("PF-FLT-schemas-fields")
@@ -565,3 +579,17 @@ def test_capabilities_list_each_capability_once(api, data):
         "listed one twice",
         answer,
     )
+
+
+@pytest.mark.clause("PF-FLT-limit")
+def test_walking_pages_of_types_and_schemas_returns_each_once(api, data):
+    keys = ["zeta", "alpha", "lower", "kappa", "delta"]
+    everything, _ = type_names(api, data, keys)
+    pages = [type_names(api, data, keys, limit=2, offset=offset)[0] for offset in (0, 2, 4)]
+    expect_equal(sum(pages, []), everything, "type pages joined", None)
+    type_ids = [data.types["zeta"]["id"], data.types["alpha"]["id"]]
+    scope = {"block_schemas": {"block_type_id": {"any_": type_ids}}}
+    all_ids, _ = schema_ids(api, scope)
+    joined = sum((schema_ids(api, {**scope, "limit": 2, "offset": o})[0] for o in (0, 2, 4)), [])
+    expect_equal(joined, all_ids, "schema pages joined", None)
+    expect_equal(len(all_ids), 5, "schemas of the two types", None)
