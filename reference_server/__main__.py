@@ -1,17 +1,20 @@
 """Command line: ``python -m reference_server --host 127.0.0.1 --port 4200 --db blocks.db``."""
 
 import argparse
+import os
 
 import uvicorn
 
-from .app import create_app
+from .app import DEFAULT_MAX_BODY_BYTES, create_app
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="blocks-reference-server",
         description="Run the bundled blocks API reference server (Prefect profile) on SQLite. "
-        "The API is served under /api, e.g. http://127.0.0.1:4200/api/health.",
+        "The API is served under /api, e.g. http://127.0.0.1:4200/api/health. Block document "
+        "data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, by "
+        "default, the file DB.key next to the database (created on first start).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4200, help="port to bind (default 4200)")
@@ -19,6 +22,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--db",
         default="blocks.db",
         help="SQLite database file, created if missing (default ./blocks.db)",
+    )
+    parser.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help="largest request body accepted; larger ones get 413 "
+        f"(default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    parser.add_argument(
+        "--auth-string",
+        default=os.environ.get("PREFECT_SERVER_API_AUTH_STRING"),
+        help="require HTTP Basic credentials 'user:password' on every path but /api/health, like "
+        "the real server's PREFECT_SERVER_API_AUTH_STRING (default: that variable, else none)",
     )
     parser.add_argument(
         "--log-level",
@@ -31,7 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level=args.log_level)
+    app = create_app(args.db, args.max_body_bytes, args.auth_string)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

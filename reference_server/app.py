@@ -8,11 +8,14 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from .guards import BasicAuth, BodyLimit
 from .prefect.api import install_system_blocks
 from .prefect.api import router as prefect_router
 from .prefect.events import router as events_router
 from .prefect.nesting import NestingError
-from .store import Store
+from .store import Store, load_cipher
+
+DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 log = logging.getLogger("reference_server")
 
@@ -36,8 +39,11 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
 
 
-def create_app(db_path: str) -> FastAPI:
-    store = Store(db_path)
+def create_app(
+    db_path: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, auth_string: str | None = None
+):
+    """The ASGI app: the API under /api, behind the size limit and the optional auth string."""
+    store = Store(db_path, load_cipher(db_path))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -55,4 +61,5 @@ def create_app(db_path: str) -> FastAPI:
 
     root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     root.mount("/api", api)
-    return root
+    app = BodyLimit(root, max_body_bytes)
+    return BasicAuth(app, auth_string) if auth_string else app

@@ -6,6 +6,7 @@ one winner.
 """
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+
+from cryptography.fernet import Fernet
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS block_type (
@@ -105,17 +108,34 @@ def _schema_row(row: sqlite3.Row) -> dict:
     return record
 
 
-def _document_row(row: sqlite3.Row) -> dict:
-    record = dict(row)
-    record["data"] = json.loads(record["data"])
-    record["is_anonymous"] = bool(record["is_anonymous"])
-    return record
+KEY_ENVIRONMENT = "BLOCKS_REFERENCE_ENCRYPTION_KEY"
+
+
+def load_cipher(db_path: str) -> Fernet:
+    """The data key: from the environment, else a key file next to the database (created, with
+    mode 0600, on first use)."""
+    if key := os.environ.get(KEY_ENVIRONMENT):
+        return Fernet(key.encode())
+    key_path = f"{db_path}.key"
+    try:
+        with open(key_path, "rb") as handle:
+            return Fernet(handle.read().strip())
+    except FileNotFoundError:
+        key = Fernet.generate_key()
+        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key)
+        return Fernet(key)
 
 
 class Store:
-    """Rows in, plain dicts out. Raises NotFound and Conflict; knows nothing about HTTP."""
+    """Rows in, plain dicts out. Raises NotFound and Conflict; knows nothing about HTTP.
 
-    def __init__(self, path: str) -> None:
+    Block document ``data`` is encrypted at rest with ``cipher`` (a Fernet key), as the real
+    server does; nothing else is secret."""
+
+    def __init__(self, path: str, cipher: Fernet | None = None) -> None:
+        self._cipher = cipher
         self._lock = threading.RLock()
         self._depth = 0
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -176,6 +196,19 @@ class Store:
                     return db.execute(sql, tuple(params)).rowcount
         except sqlite3.IntegrityError as error:
             raise Conflict(str(error)) from error
+
+    def _seal(self, data: dict) -> str:
+        text = json.dumps(data)
+        return self._cipher.encrypt(text.encode()).decode() if self._cipher else text
+
+    def _open_row(self, row: sqlite3.Row) -> dict:
+        record = dict(row)
+        text = record["data"]
+        if self._cipher is not None:
+            text = self._cipher.decrypt(text.encode()).decode()
+        record["data"] = json.loads(text)
+        record["is_anonymous"] = bool(record["is_anonymous"])
+        return record
 
     # block types
 
@@ -294,13 +327,13 @@ class Store:
     def create_block_document(self, values: dict) -> dict:
         stamp = now()
         record = {"id": new_id(), "created": stamp, "updated": stamp, **values}
-        record["data"] = json.dumps(record["data"])
+        record["data"] = self._seal(record["data"])
         record["is_anonymous"] = int(record["is_anonymous"])
         self._insert("block_document", record)
         return self.block_document(record["id"])
 
     def block_document(self, document_id: str) -> dict:
-        return _document_row(
+        return self._open_row(
             self._one(
                 "SELECT * FROM block_document WHERE id = ?",
                 [document_id],
@@ -316,7 +349,7 @@ class Store:
             [slug, name],
             "Block document not found",
         )
-        return _document_row(row)
+        return self._open_row(row)
 
     def document_name_taken(self, type_id: str, name: str) -> bool:
         return bool(
@@ -329,7 +362,7 @@ class Store:
     def update_block_document(self, document_id: str, data: dict, schema_id: str) -> None:
         changed = self._write(
             "UPDATE block_document SET data = ?, block_schema_id = ?, updated = ? WHERE id = ?",
-            [json.dumps(data), schema_id, now(), document_id],
+            [self._seal(data), schema_id, now(), document_id],
         )
         if not changed:
             raise NotFound("Block document not found")
@@ -347,7 +380,7 @@ class Store:
             sql += " LIMIT ? OFFSET ?"
             bounds = [limit, offset]
         rows = self._query(sql, [*params, *bounds])
-        return [_document_row(row) for row in rows]
+        return [self._open_row(row) for row in rows]
 
     def count_block_documents(self, where: str, params: list) -> int:
         return self._query(f"SELECT COUNT(*) FROM block_document WHERE {where}", params)[0][0]

@@ -55,18 +55,20 @@ def run_suite(*args: str, tmp_path: Path, timeout: float = 600) -> SuiteRun:
 class ServerProcess:
     """A server command on a free loopback port, stopped by ``stop()``."""
 
-    def __init__(self, command: list[str], tmp_path: Path) -> None:
+    def __init__(self, command: list[str], tmp_path: Path, db: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/api"
+        self.db = db or tmp_path / f"blocks-{self.port}.db"
         self._log = (tmp_path / f"server-{self.port}.log").open("w+")
         full = [
-            *command,
+            *command[:1],
+            *command[1:],
             "--host",
             "127.0.0.1",
             "--port",
             str(self.port),
             "--db",
-            str(tmp_path / f"blocks-{self.port}.db"),
+            str(self.db),
         ]
         self._process = subprocess.Popen(full, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait()
@@ -89,9 +91,15 @@ class ServerProcess:
         return self._log.read()
 
     def stop(self) -> None:
-        self._process.terminate()
-        self._process.wait(timeout=10)
+        if self._process.poll() is None:
+            self._process.terminate()
+            self._process.wait(timeout=10)
         self._log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        self._process.kill()
+        self._process.wait(timeout=10)
 
 
 @pytest.fixture
