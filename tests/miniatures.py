@@ -389,7 +389,7 @@ def keeps_updated_on_patch():
     def update(self, document_id, data, schema_id):
         changed = self._write(
             "UPDATE block_document SET data = ?, block_schema_id = ? WHERE id = ?",
-            [json.dumps(data), schema_id, document_id],
+            [self._seal(data), schema_id, document_id],
         )
         if not changed:
             raise store.NotFound("Block document not found")
@@ -446,7 +446,7 @@ def main(argv: list[str]) -> None:
     from reference_server import __main__ as cli
 
     build = cli.create_app
-    cli.create_app = lambda db_path: wrap(build(db_path))
+    cli.create_app = lambda *args, **kwargs: wrap(build(*args, **kwargs))
     cli.main(server_args)
 
 

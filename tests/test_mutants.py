@@ -66,7 +66,7 @@ def test_generated_tests_catch_what_hand_written_ones_miss(name, start_mutant, t
     generated = run_suite(
         f"--target-url={server.url}",
         f"--clause={CAUGHT_BY[name]}",
-        "--examples=30",
+        "--examples=60",
         "--seed=0",
         tmp_path=tmp_path,
     )
