@@ -4,6 +4,7 @@ messages, and a registry of everything the run created so clean-up removes exact
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,9 @@ class ApiClient:
         self.created = CreatedObjects()
         self.history: list[Exchange] = []
         self.retried = 0
+        self.requests_sent = 0
+        self.seconds_waiting = 0.0  # inside HTTP calls: the target's share of the run's time
+        self.tally: Counter[str] = Counter()  # generated cases by kind, for the summary
         self.context: dict = {}  # the test being run, for recorded exchanges
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, follow_redirects=False
@@ -151,6 +155,14 @@ class ApiClient:
         raise AssertionError("unreachable")
 
     def _send_once(self, method: str, path: str, kwargs: dict) -> httpx.Response:
+        started = time.perf_counter()
+        try:
+            return self._send_or_resend(method, path, kwargs)
+        finally:
+            self.requests_sent += 1
+            self.seconds_waiting += time.perf_counter() - started
+
+    def _send_or_resend(self, method: str, path: str, kwargs: dict) -> httpx.Response:
         try:
             return self._http.request(method, path, **kwargs)
         except (httpx.RemoteProtocolError, httpx.ReadError):

@@ -2,7 +2,7 @@
 clean-up and the conformance summary and reports."""
 
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -345,6 +345,8 @@ class ConformanceRun:
             self.target.close()
         facts = self.run_facts()
         if hasattr(self.config, "workeroutput"):
+            if self.target is None:  # this worker ran no conformance test
+                return
             self.config.workeroutput["blocks_conformance"] = {
                 **facts,
                 "expected_seen": self.expected_seen,
@@ -374,6 +376,18 @@ class ConformanceRun:
             "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
             "retried_requests": (own.client.retried if own else 0)
             + sum(r["retried_requests"] for r in runs),
+            "requests": (own.client.requests_sent if own else 0) + sum(r["requests"] for r in runs),
+            "request_seconds": round(
+                (own.client.seconds_waiting if own else 0.0)
+                + sum(r["request_seconds"] for r in runs),
+                3,
+            ),
+            "generated_cases": dict(
+                sum(
+                    (Counter(r["generated_cases"]) for r in runs),
+                    Counter(own.client.tally if own else {}),
+                )
+            ),
             "seed": config.getoption("seed"),
             "examples": config.getoption("examples"),
             "level": config.getoption("level"),
@@ -395,6 +409,13 @@ class ConformanceRun:
             write(f"headers: {headers}")
         write(f"namespace: {', '.join(facts['namespaces'])}")
         write(f"generated tests: --examples {facts['examples']} --seed {facts['seed']}")
+        cases = ", ".join(f"{n} {kind}" for kind, n in sorted(facts["generated_cases"].items()))
+        if cases:
+            write(f"generated cases sent: {cases}")
+        write(
+            f"requests: {facts['requests']} sent, {facts['request_seconds']:.1f} s waiting for "
+            f"the target, {facts['retried_requests']} retried"
+        )
         for line in reports.summary_lines(self.record, self.clauses):
             write(line)
         for leftover in facts["leftovers"]:

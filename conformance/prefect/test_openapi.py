@@ -152,6 +152,7 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
             body = owned_ids(label, body, owned)
         case.body = body
         exchange = send(api, case, body)
+        api.tally[f"schemathesis {mode.value} cases"] += 1
         try:
             case.validate_response(exchange.response, checks=checks)
         except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures

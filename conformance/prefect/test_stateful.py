@@ -79,6 +79,7 @@ def machine_for(api, ns: str):
             shown = f" {body}" if body is not None else ""
             self.calls.append(f"{method} {path}{shown} -> {exchange.status}")
             type(self).steps_taken += 1
+            api.tally["state-machine calls"] += 1
             return exchange
 
         def checked(self, step):
