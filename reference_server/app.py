@@ -51,15 +51,18 @@ def create_app(
         yield
         store.close()
 
-    api = FastAPI(title="blocks reference server (Prefect profile)", lifespan=lifespan)
+    api = FastAPI(
+        title="blocks reference server (Prefect profile)",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     api.state.store = store
-    api.include_router(prefect_router)
-    api.include_router(events_router)
+    api.include_router(prefect_router, prefix="/api")
+    api.include_router(events_router, prefix="/api")
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(NestingError, nesting_error)
     api.add_exception_handler(Exception, unexpected_error)
-
-    root = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    root.mount("/api", api)
-    app = BodyLimit(root, max_body_bytes)
+    app = BodyLimit(api, max_body_bytes)
     return BasicAuth(app, auth_string) if auth_string else app

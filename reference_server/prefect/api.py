@@ -47,7 +47,7 @@ DOCUMENT_SORTS = {
 }
 
 
-def check_api_version(
+async def check_api_version(
     version: Annotated[str | None, Header(alias="X-PREFECT-API-VERSION")] = None,
 ) -> None:
     if version is None:
@@ -70,7 +70,7 @@ def check_api_version(
 router = APIRouter(dependencies=[Depends(check_api_version)])
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     return request.app.state.store
 
 
@@ -140,22 +140,22 @@ def document_list(store: Store, documents: list[dict], include_secrets: bool) ->
 
 
 @router.get("/health")
-def health() -> bool:
+async def health() -> bool:
     return True
 
 
 @router.get("/version")
-def api_version() -> str:
+async def api_version() -> str:
     return API_VERSION
 
 
 @router.get("/admin/version")
-def server_version() -> str:
+async def server_version() -> str:
     return SERVER_VERSION
 
 
 @router.get("/csrf-token")
-def csrf_token(client: str) -> JSONResponse:
+async def csrf_token(client: str) -> JSONResponse:
     return JSONResponse({"detail": "CSRF protection is disabled."}, status_code=422)
 
 
@@ -163,7 +163,7 @@ def csrf_token(client: str) -> JSONResponse:
 
 
 @router.post("/block_types/", status_code=201)
-def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
+async def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
     if body.name.lower().startswith("prefect"):
         raise HTTPException(403, "Block type names beginning with 'Prefect' are reserved.")
     values = body.model_dump()
@@ -177,7 +177,7 @@ def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
 
 
 @router.post("/block_types/filter")
-def filter_block_types(
+async def filter_block_types(
     store: StoreDep,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
@@ -189,24 +189,24 @@ def filter_block_types(
 
 
 @router.get("/block_types/{id:uuid}")
-def read_block_type(id: uuid.UUID, store: StoreDep) -> dict:
+async def read_block_type(id: uuid.UUID, store: StoreDep) -> dict:
     return found(store.block_type, str(id))
 
 
 @router.get("/block_types/slug/{slug}")
-def read_block_type_by_slug(slug: str, store: StoreDep) -> dict:
+async def read_block_type_by_slug(slug: str, store: StoreDep) -> dict:
     return found(store.block_type_by_slug, slug)
 
 
 @router.patch("/block_types/{id:uuid}", status_code=204)
-def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, store: StoreDep) -> Response:
+async def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, store: StoreDep) -> Response:
     found(store.block_type, str(id))
     found(store.update_block_type, str(id), body.model_dump(exclude_unset=True))
     return Response(status_code=204)
 
 
 @router.delete("/block_types/{id:uuid}", status_code=204)
-def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
     if found(store.block_type, str(id))["is_protected"]:
         raise HTTPException(403, "protected block types cannot be deleted.")
     found(store.delete_block_type, str(id))
@@ -214,7 +214,7 @@ def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
 
 
 @router.get("/block_types/slug/{slug}/block_documents")
-def read_block_documents_of_type(
+async def read_block_documents_of_type(
     slug: str, store: StoreDep, include_secrets: IncludeSecrets = False
 ) -> list[dict]:
     found(store.block_type_by_slug, slug)
@@ -226,7 +226,7 @@ def read_block_documents_of_type(
 
 
 @router.get("/block_types/slug/{slug}/block_documents/name/{name}")
-def read_block_document_by_name(
+async def read_block_document_by_name(
     slug: str, name: str, store: StoreDep, include_secrets: IncludeSecrets = False
 ) -> dict:
     document = found(store.block_document_by_name, slug, name)
@@ -234,7 +234,7 @@ def read_block_document_by_name(
 
 
 @router.post("/block_types/install_system_block_types")
-def install_system_block_types(store: StoreDep) -> None:
+async def install_system_block_types(store: StoreDep) -> None:
     install_system_blocks(store)
 
 
@@ -253,7 +253,7 @@ def install_system_blocks(store: Store) -> None:
 
 
 @router.post("/block_schemas/", status_code=201)
-def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
+async def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
     type_id = str(body.block_type_id)
     try:
         store.block_type(type_id)
@@ -278,7 +278,7 @@ def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
 
 
 @router.post("/block_schemas/filter")
-def filter_block_schemas(
+async def filter_block_schemas(
     store: StoreDep,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     limit: Annotated[int | None, Body()] = None,
@@ -290,19 +290,19 @@ def filter_block_schemas(
 
 
 @router.get("/block_schemas/{id:uuid}")
-def read_block_schema(id: uuid.UUID, store: StoreDep) -> dict:
+async def read_block_schema(id: uuid.UUID, store: StoreDep) -> dict:
     return schema_view(store, found(store.block_schema, str(id)))
 
 
 @router.get("/block_schemas/checksum/{checksum}")
-def read_block_schema_by_checksum(
+async def read_block_schema_by_checksum(
     checksum: str, store: StoreDep, version: str | None = None
 ) -> dict:
     return schema_view(store, found(store.block_schema_by_checksum, checksum, version))
 
 
 @router.delete("/block_schemas/{id:uuid}", status_code=204)
-def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
     schema = found(store.block_schema, str(id))
     if store.block_type(schema["block_type_id"])["is_protected"]:
         raise HTTPException(403, "Block schemas for protected block types cannot be deleted.")
@@ -311,7 +311,7 @@ def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
 
 
 @router.get("/block_capabilities/")
-def read_capabilities(store: StoreDep) -> list[str]:
+async def read_capabilities(store: StoreDep) -> list[str]:
     return store.capabilities()
 
 
@@ -327,7 +327,7 @@ def require_documents(store: Store, references: dict[str, str]) -> None:
 
 
 @router.post("/block_documents/", status_code=201)
-def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
+async def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
     type_id = str(body.block_type_id)
     if body.name is None and not body.is_anonymous:
         # Reachable with a truthy non-boolean is_anonymous such as "0", which passes the
@@ -359,7 +359,7 @@ def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
 
 
 @router.post("/block_documents/filter")
-def filter_block_documents(
+async def filter_block_documents(
     store: StoreDep,
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
@@ -379,7 +379,7 @@ def filter_block_documents(
 
 
 @router.post("/block_documents/count")
-def count_block_documents(
+async def count_block_documents(
     store: StoreDep,
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
@@ -390,14 +390,16 @@ def count_block_documents(
 
 
 @router.get("/block_documents/{id:uuid}")
-def read_block_document(
+async def read_block_document(
     id: uuid.UUID, store: StoreDep, include_secrets: IncludeSecrets = False
 ) -> dict:
     return document_view(store, found(store.block_document, str(id)), include_secrets)
 
 
 @router.patch("/block_documents/{id:uuid}", status_code=204)
-def update_block_document(id: uuid.UUID, body: BlockDocumentUpdate, store: StoreDep) -> Response:
+async def update_block_document(
+    id: uuid.UUID, body: BlockDocumentUpdate, store: StoreDep
+) -> Response:
     document = found(store.block_document, str(id))
     sent = body.model_fields_set if body.merge_existing_data else set(type(body).model_fields)
     if "data" not in sent:
@@ -426,6 +428,6 @@ def update_block_document(id: uuid.UUID, body: BlockDocumentUpdate, store: Store
 
 
 @router.delete("/block_documents/{id:uuid}", status_code=204)
-def delete_block_document(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_document(id: uuid.UUID, store: StoreDep) -> Response:
     found(store.delete_block_document, str(id))
     return Response(status_code=204)
