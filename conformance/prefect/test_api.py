@@ -4,7 +4,14 @@ import uuid
 
 import pytest
 
-from ..checks import expect, expect_json, expect_status, expect_validation_error, validate_body
+from ..checks import (
+    expect,
+    expect_detail,
+    expect_json,
+    expect_status,
+    expect_validation_error,
+    validate_body,
+)
 from ..client import NO_BODY
 from .helpers import UNKNOWN_ID
 
@@ -58,8 +65,9 @@ def test_malformed_json_is_a_validation_error(api):
 def test_malformed_path_id_matches_no_route(api, collection, method):
     body = {} if method == "PATCH" else NO_BODY
     answer = api.request(method, f"/{collection}/not-a-uuid", body)
-    expect_status(answer, 404, requirement="a non-UUID path id must get 404 (no route matches)")
-    validate_body(answer, "detail_error")
+    expect_detail(
+        answer, 404, "Not Found", requirement="a non-UUID path id must get 404 (no route matches)"
+    )
 
 
 @pytest.mark.clause("PF-API-version-header")
@@ -73,4 +81,6 @@ def test_bad_api_version_header_is_refused(api, version):
 @pytest.mark.clause("PF-API-version-header")
 def test_current_api_version_header_is_accepted(api):
     answer = api.get("/block_types/slug/secret", headers={"X-PREFECT-API-VERSION": "0.8.4"})
-    expect_status(answer, 200, requirement="X-PREFECT-API-VERSION 0.8.4 must be accepted")
+    expect_json(
+        answer, 200, "block_type", requirement="X-PREFECT-API-VERSION 0.8.4 must be accepted"
+    )
