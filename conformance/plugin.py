@@ -15,6 +15,7 @@ from .expectations import Expectations
 from .target import PROBE_TIMEOUT_CAP, Target, open_target, parse_headers
 
 SUITE_DIR = Path(__file__).resolve().parent
+COVERING = pytest.StashKey[dict[str, list[str]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -105,8 +106,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add(
         "--list-clauses",
         action="store_true",
-        help="print the clause catalogue of the profile with the number of tests per clause, "
-        "and exit.",
+        help="print the clause catalogue of the profile (id, level, MUST/SHOULD, text) with the "
+        "tests that cover each clause, and exit.",
     )
     add(
         "--clauses-doc",
@@ -126,8 +127,6 @@ def pytest_configure(config: pytest.Config) -> None:
     for area in sorted(set(AREAS.values())):
         config.addinivalue_line("markers", f"{area}: tests of the {area} clauses")
     parse_headers(config.getoption("target_header"))
-    if config.getoption("list_clauses") or config.getoption("clauses_doc"):
-        config.option.collectonly = True
     if config.getoption("seed") is None:
         # Picked here rather than inside Hypothesis so the summary can print it; xdist workers
         # take the controller's (see pytest_configure_node).
@@ -196,6 +195,10 @@ def pytest_collection_modifyitems(
             level is None or any(known[i].level <= level for i in ids)
         )
         (keep if wanted or not in_suite(item.path) else drop).append(item)
+    if config.getoption("list_clauses") or config.getoption("clauses_doc"):
+        # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
+        config.stash[COVERING] = covering_tests(keep)
+        drop, keep = drop + keep, []
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -214,16 +217,16 @@ def covering_tests(items: list[pytest.Item]) -> dict[str, list[str]]:
 def pytest_collection_finish(session: pytest.Session) -> None:
     config = session.config
     profile = config.getoption("profile")
-    covering = covering_tests(session.items)
+    covering = config.stash.get(COVERING, {})
     if doc := config.getoption("clauses_doc"):
         Path(doc).write_text(render_markdown(profile, covering))
     if config.getoption("list_clauses"):
         writer = config.get_terminal_writer()
         for clause in catalogue(profile).values():
-            writer.line(
-                f"{clause.id}  L{clause.level} {clause.strength}  tests: {len(covering[clause.id])}"
-            )
+            tests = covering.get(clause.id, [])
+            writer.line(f"{clause.id}  {profile} L{clause.level} {clause.strength}")
             writer.line(f"    {clause.text}")
+            writer.line(f"    tests: {', '.join(tests) if tests else 'none (not covered)'}")
 
 
 # ---- fixtures -------------------------------------------------------------------------------
@@ -341,6 +344,11 @@ class ConformanceRun:
                 self.expected_seen[entry] = self.expected_seen.get(entry, False) or failed
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        catalogue_only = self.config.getoption("list_clauses") or self.config.getoption(
+            "clauses_doc"
+        )
+        if catalogue_only and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
         if self.target is not None:
             self.target.close()
         facts = self.run_facts()

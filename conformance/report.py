@@ -100,14 +100,34 @@ class RunRecord:
             "report_version": REPORT_VERSION,
             "run": run,
             "conformant_level": self.conformant_level(clauses),
+            "verdict": verdict(self, clauses),
             "levels": levels,
             "expected_failures_now_passing": sorted(self.expected_now_passing),
             "clauses": entries,
         }
 
 
-def verdict(level: int) -> str:
-    return f"Level {level} conformant" if level else "not conformant (level 1 MUST clauses fail)"
+def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
+    """ "Level N conformant", and why the next level was not reached: which of its MUST clauses
+    failed, or were not run (deselected with -m, -k, --clause, or without a test)."""
+    level = record.conformant_level(clauses)
+    head = f"Level {level} conformant" if level else "not conformant"
+    blocking: dict[str, list[str]] = defaultdict(list)
+    for clause in clauses.values():
+        if clause.level == level + 1 and clause.strength == "MUST":
+            status = record.status(clause.id)
+            if status != "passed":
+                blocking[status].append(clause.id)
+    if not blocking:
+        return head
+    reasons = []
+    for status in ("failed", "expected failure", "skipped", "not covered"):
+        ids = blocking.get(status, [])
+        if ids:
+            shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+            what = "not run" if status == "not covered" else status
+            reasons.append(f"{len(ids)} MUST clause(s) {what}: {shown}")
+    return f"{head} (level {level + 1}: {'; '.join(reasons)})"
 
 
 def summary_lines(record: RunRecord, clauses: dict[str, Clause]) -> list[str]:
@@ -118,7 +138,7 @@ def summary_lines(record: RunRecord, clauses: dict[str, Clause]) -> list[str]:
         for status in ("failed", "expected failure", "skipped"):
             for clause_id in statuses[status]:
                 lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")
-    lines.append(f"verdict: {verdict(record.conformant_level(clauses))}")
+    lines.append(f"verdict: {verdict(record, clauses)}")
     for entry in sorted(record.expected_now_passing):
         lines.append(f"expected to fail but passed (remove from the expect-fail file): {entry}")
     return lines
@@ -128,7 +148,7 @@ def markdown(report: dict) -> str:
     """A summary for a pull request or $GITHUB_STEP_SUMMARY."""
     run = report["run"]
     lines = [
-        f"## Blocks conformance: {verdict(report['conformant_level'])}",
+        f"## Blocks conformance: {report['verdict']}",
         "",
         f"Profile `{run['profile']}` against `{run['url']}`"
         + (" (embedded reference server)" if run.get("embedded") else "")

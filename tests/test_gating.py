@@ -97,7 +97,9 @@ def test_markdown_summary_shows_verdict_table_and_failures(start_mutant, tmp_pat
     server = start_mutant("accepts_duplicate_names")
     run = run_suite(f"--target-url={server.url}", "--level=1", tmp_path=tmp_path)
     markdown = run.report_path.with_suffix(".md").read_text()
-    assert markdown.startswith("## Blocks conformance: not conformant")
+    assert markdown.startswith("## Blocks conformance: not conformant (level 1: ")
+    assert "MUST clause(s) failed: " in markdown.splitlines()[0]
+    assert "PF-BD-409-name" in markdown.splitlines()[0]
     assert "| level | passed | failed | expected failure | skipped | not covered |" in markdown
     assert "**PF-BD-409-name** (level 1 MUST, failed)" in markdown
     assert "answered 201" in markdown
@@ -111,6 +113,20 @@ def test_level_limits_the_run_and_the_verdict(reference_server, tmp_path):
     assert "verdict: Level 2 conformant" in run.output
     levels = {entry["level"] for entry in run.report["clauses"].values()}
     assert levels == {1, 2}
+
+
+def test_verdict_names_must_clauses_that_were_not_run(reference_server, tmp_path):
+    """A run cut down with --clause or -m cannot claim a level, and must say why (not run),
+    rather than blame the server."""
+    run = run_suite(
+        f"--target-url={reference_server.url}", "--clause=PF-API-health", tmp_path=tmp_path
+    )
+    assert run.returncode == 0, run.output[-2000:]
+    assert run.report["conformant_level"] == 0
+    assert run.report["verdict"].startswith("not conformant (level 1: ")
+    assert "MUST clause(s) not run: " in run.report["verdict"]
+    assert "failed" not in run.report["verdict"]
+    assert f"verdict: {run.report['verdict']}" in run.output
 
 
 def test_markers_select_by_level_and_area(reference_server, tmp_path):
