@@ -59,6 +59,7 @@ def test_generated_filters_catch_broken_filters_on_their_own(name, start_mutant,
     )
     assert "PF-FLT-model" in run.clauses_with("failed"), run.output[-3000:]
     assert "the filtered names must be" in run.output, run.output[-3000:]
+    assert "documents of this case:" in run.output, run.output[-3000:]
 
 
 @pytest.mark.parametrize("name", GENERATED_ONLY)
@@ -74,3 +75,7 @@ def test_generated_tests_catch_what_hand_written_ones_miss(name, start_mutant, t
         tmp_path=tmp_path,
     )
     assert CAUGHT_BY[name] in generated.clauses_with("failed"), generated.output[-3000:]
+    if CAUGHT_BY[name] == "PF-GEN-stateful":  # the shrunk run, as the HTTP calls that repeat it
+        assert "HTTP calls of this run:" in generated.output, generated.output[-3000:]
+    if CAUGHT_BY[name] in ("PF-GEN-contract", "PF-GEN-invalid-rejected"):
+        assert "request:  " in generated.output, generated.output[-3000:]

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from ..checks import expect_equal, expect_json, expect_status
+from ..checks import ConformanceFailure, expect_equal, expect_json, expect_status
 from .model import Doc, expected_names
 from .strategies import document_filters, document_specs
 
@@ -32,6 +32,17 @@ def create_documents(blocks, two_types, specs) -> list[Doc]:
             Doc(created["id"], created["name"], block_type["id"], block_type["name"], anonymous)
         )
     return docs
+
+
+def describe_case(docs: list[Doc], two_types) -> str:
+    """The documents of the failing case, as the POSTs that created them."""
+    slugs = {block_type["id"]: block_type["slug"] for block_type, _ in two_types}
+    lines = [
+        f"    POST /block_documents/ name={doc.name!r} type={slugs[doc.type_id]!r} "
+        f"is_anonymous={doc.is_anonymous}"
+        for doc in docs
+    ]
+    return "  documents of this case:\n" + "\n".join(lines)
 
 
 def delete_documents(api, docs: list[Doc]) -> None:
@@ -62,8 +73,12 @@ def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
                 body = data.draw(document_filters(ids, names, type_ids), label="filter")
                 answer = api.post("/block_documents/filter", {**body, "block_types": scope})
                 api.tally["model-checked filters"] += 1
-                found = [doc["name"] for doc in expect_json(answer, 200, "block_document_list")]
-                expect_equal(found, expected_names(docs, body), "the filtered names", answer)
+                try:
+                    found = [d["name"] for d in expect_json(answer, 200, "block_document_list")]
+                    expect_equal(found, expected_names(docs, body), "the filtered names", answer)
+                except ConformanceFailure as failure:
+                    case = describe_case(docs, two_types)
+                    raise ConformanceFailure(f"{failure}\n{case}") from None
         finally:
             delete_documents(api, docs)
 

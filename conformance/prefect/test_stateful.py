@@ -12,9 +12,17 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ..checks import ConformanceFailure, expect_equal, expect_json, expect_status
+from ..client import TargetUnreachable
 from .helpers import MASK
 
 LABELS = st.sampled_from(["a", "b", "c"])
@@ -24,6 +32,10 @@ LABELS = st.sampled_from(["a", "b", "c"])
 NAMES = st.one_of(st.sampled_from(["a", "b", "a-b"]), st.integers(90, 130).map(lambda n: "n" * n))
 SECRETS = st.one_of(st.sampled_from(["s1", "s2", MASK]), st.none())
 NUMBERS = st.integers(-3, 3)
+DESCRIPTIONS = st.sampled_from(["first", "second", "third"])
+# Rules that destroy a type or schema (and its documents with it) act in one draw of four, so
+# that runs keep enough documents to work on.
+RARELY = st.integers(0, 3).map(lambda n: n == 0)
 BUMP_AFTER = 0.005  # seconds after which a PATCH must move `updated` forward
 runs = itertools.count()
 
@@ -43,15 +55,28 @@ class ModelDocument:
 @dataclass
 class Model:
     types: dict[str, dict] = field(default_factory=dict)  # slug -> block type (live ones)
-    schemas: dict[str, dict] = field(default_factory=dict)  # slug -> its schema
+    schemas: dict[str, dict] = field(default_factory=dict)  # slug -> its schema (live ones)
     documents: dict[str, ModelDocument] = field(default_factory=dict)
     slugs_seen: set[str] = field(default_factory=set)
+    gone_types: dict[str, dict] = field(default_factory=dict)  # slug -> last deleted type
+    gone_schemas: dict[str, dict] = field(default_factory=dict)  # slug -> last deleted schema
+    type_ids_seen: set[str] = field(default_factory=set)
 
     def live(self, slug: str, name: str) -> ModelDocument | None:
         for document in self.documents.values():
             if not document.deleted and document.slug == slug and document.name == name:
                 return document
         return None
+
+
+def into_bundle(document_id: str | None):
+    """A created document's id for the bundle; nothing when no document was created, so that
+    later rules draw real documents."""
+    return multiple() if document_id is None else document_id
+
+
+def by_name(block_type: dict) -> str:
+    return block_type["name"]
 
 
 def masked(data: dict) -> dict:
@@ -83,11 +108,28 @@ def machine_for(api, ns: str):
             return exchange
 
         def checked(self, step):
+            """One step (rule) of the run; any failure carries the HTTP calls of the run so far."""
+            api.tally["state-machine steps"] += 1
             try:
                 return step()
+            except TargetUnreachable:
+                raise
             except ConformanceFailure as failure:
-                log = "\n".join(f"    {line}" for line in self.calls)
-                raise ConformanceFailure(f"{failure}\n  HTTP calls of this run:\n{log}") from None
+                raise ConformanceFailure(f"{failure}\n{self.call_log()}") from None
+            except Exception as error:  # e.g. an answer without a key the model reads
+                raise ConformanceFailure(
+                    f"the answer could not be checked: {type(error).__name__}: {error}\n"
+                    f"{self.call_log()}"
+                ) from error
+
+        def call_log(self) -> str:
+            lines = "\n".join(f"    {line}" for line in self.calls)
+            return f"  HTTP calls of this run:\n{lines}"
+
+        @initialize(target=slugs)
+        def first_type(self):
+            """Every run starts with a type (and its schema), so document rules apply at once."""
+            return self.checked(lambda: self._create_type("a"))
 
         @rule(target=slugs, label=LABELS)
         def create_type(self, label):
@@ -98,9 +140,16 @@ def machine_for(api, ns: str):
             answer = self.call("POST", "/block_types/", {"name": f"{slug} type", "slug": slug})
             if slug in self.model.types:
                 expect_status(answer, 409, requirement="a live slug must get 409")
+                if slug not in self.model.schemas:  # its schema was deleted: register it again
+                    self._create_schema(slug)
                 return slug
             self.model.types[slug] = expect_json(answer, 201, "block_type")
             self.model.slugs_seen.add(slug)
+            self.model.type_ids_seen.add(self.model.types[slug]["id"])
+            self._create_schema(slug)
+            return slug
+
+        def _create_schema(self, slug):
             fields = {
                 "title": slug,
                 "type": "object",
@@ -111,7 +160,6 @@ def machine_for(api, ns: str):
             schema_body = {"block_type_id": self.model.types[slug]["id"], "fields": fields}
             created = self.call("POST", "/block_schemas/", schema_body)
             self.model.schemas[slug] = expect_json(created, 201, "block_schema")
-            return slug
 
         @rule(
             target=documents,
@@ -122,11 +170,13 @@ def machine_for(api, ns: str):
             anonymous=st.integers(0, 3).map(lambda n: n == 0),
         )
         def create_document(self, slug, name, pw, x, anonymous):
-            return self.checked(lambda: self._create_document(slug, name, pw, x, anonymous))
+            return into_bundle(
+                self.checked(lambda: self._create_document(slug, name, pw, x, anonymous))
+            )
 
         def _create_document(self, slug, name, pw, x, anonymous):
             block_type = self.model.types.get(slug)
-            if block_type is None:
+            if block_type is None or slug not in self.model.schemas:
                 return None
             full = None if anonymous else f"{self.prefix}{name}"
             data = {"pw": pw, "x": x}
@@ -185,6 +235,10 @@ def machine_for(api, ns: str):
                 "data": {"pw": pw} if merge else {"pw": pw, "x": x},
                 "merge_existing_data": merge,
             }
+            # Timestamps need a moment to move: wait until BUMP_AFTER has passed since the last
+            # write, so that every PATCH of a live document can check `updated`.
+            time.sleep(max(0.0, BUMP_AFTER - (time.monotonic() - document.written_at)))
+            patched_after = time.monotonic() - document.written_at
             answer = self.call("PATCH", f"/block_documents/{document_id}", change)
             if document.deleted:
                 expect_status(answer, 404, requirement="a deleted document must get 404")
@@ -194,20 +248,18 @@ def machine_for(api, ns: str):
             if incoming.get("pw") == MASK and document.data.get("pw") is not None:
                 incoming["pw"] = document.data["pw"]  # the mask sent back keeps the secret
             document.data = {**document.data, **incoming} if merge else incoming
-            self._check_updated(document)
+            self._check_updated(document, patched_after)
 
-        def _check_updated(self, document: ModelDocument) -> None:
+        def _check_updated(self, document: ModelDocument, patched_after: float) -> None:
             answer = self.call("GET", f"/block_documents/{document.id}")
             updated = expect_json(answer, 200, "block_document")["updated"]
-            elapsed = time.monotonic() - document.written_at
-            if elapsed >= BUMP_AFTER:
-                expect_equal(
-                    updated > document.updated,
-                    True,
-                    f"'updated' moving forward after a PATCH {elapsed * 1000:.0f} ms "
-                    f"after the last write (was {document.updated}, now {updated})",
-                    answer,
-                )
+            expect_equal(
+                updated > document.updated,
+                True,
+                f"'updated' moving forward after a PATCH {patched_after * 1000:.0f} ms "
+                f"after the last write (was {document.updated}, now {updated})",
+                answer,
+            )
             document.updated, document.written_at = updated, time.monotonic()
 
         @rule(document_id=documents)
@@ -229,7 +281,7 @@ def machine_for(api, ns: str):
         @rule(target=documents, document_id=documents)
         def recreate_document(self, document_id):
             """Replace a named document by deleting it and creating one with its name again."""
-            return self.checked(lambda: self._recreate(document_id))
+            return into_bundle(self.checked(lambda: self._recreate(document_id)))
 
         def _recreate(self, document_id):
             document = self.model.documents.get(document_id) if document_id else None
@@ -241,9 +293,9 @@ def machine_for(api, ns: str):
             self._list(with_anonymous=False)  # the replacement must be listed
             return created
 
-        @rule(slug=slugs)
-        def delete_type(self, slug):
-            self.checked(lambda: self._delete_type(slug))
+        @rule(slug=slugs, act=RARELY)
+        def delete_type(self, slug, act):
+            self.checked(lambda: self._delete_type(slug) if act else None)
 
         def _delete_type(self, slug):
             block_type = self.model.types.pop(slug, None)
@@ -251,10 +303,96 @@ def machine_for(api, ns: str):
                 return
             answer = self.call("DELETE", f"/block_types/{block_type['id']}")
             expect_status(answer, 204, requirement="deleting a type must get 204")
-            self.model.schemas.pop(slug)
-            for document in self.model.documents.values():
-                if document.slug == slug:
-                    document.deleted = True
+            self.model.gone_types[slug] = block_type
+            schema = self.model.schemas.pop(slug, None)
+            if schema is not None:
+                self.model.gone_schemas[slug] = schema
+            self._documents_of(slug, gone=True)
+
+        def _documents_of(self, slug: str, gone: bool = False) -> list[ModelDocument]:
+            """The live documents of a type; with ``gone``, deleted by a cascade."""
+            found = [d for d in self.model.documents.values() if d.slug == slug and not d.deleted]
+            for document in found if gone else []:
+                document.deleted = True
+            return found
+
+        @rule(slug=slugs)
+        def read_type(self, slug):
+            self.checked(lambda: self._read_type(slug))
+
+        def _read_type(self, slug):
+            answer = self.call("GET", f"/block_types/slug/{slug}")
+            block_type = self.model.types.get(slug)
+            if block_type is None:
+                expect_status(answer, 404, requirement="a deleted type's slug must get 404")
+                return
+            body = expect_json(answer, 200, "block_type")
+            for key in ("id", "name", "slug", "description"):
+                expect_equal(body[key], block_type[key], f"the type's {key}", answer)
+
+        @rule(slug=slugs, description=DESCRIPTIONS)
+        def update_type(self, slug, description):
+            self.checked(lambda: self._update_type(slug, description))
+
+        def _update_type(self, slug, description):
+            block_type = self.model.types.get(slug) or self.model.gone_types.get(slug)
+            if block_type is None:
+                return
+            answer = self.call(
+                "PATCH", f"/block_types/{block_type['id']}", {"description": description}
+            )
+            if slug not in self.model.types or self.model.types[slug] is not block_type:
+                expect_status(answer, 404, requirement="a deleted type's PATCH must get 404")
+                return
+            expect_status(answer, 204, requirement="a type PATCH must get 204")
+            block_type["description"] = description
+
+        @rule(slug=slugs)
+        def read_schema(self, slug):
+            self.checked(lambda: self._read_schema(slug))
+
+        def _read_schema(self, slug):
+            schema = self.model.schemas.get(slug) or self.model.gone_schemas.get(slug)
+            if schema is None:
+                return
+            answer = self.call("GET", f"/block_schemas/{schema['id']}")
+            if self.model.schemas.get(slug) is not schema:
+                expect_status(answer, 404, requirement="a deleted schema must get 404")
+                return
+            body = expect_json(answer, 200, "block_schema")
+            for key in ("id", "checksum", "block_type_id", "version"):
+                expect_equal(body[key], schema[key], f"the schema's {key}", answer)
+
+        @rule(slug=slugs, act=RARELY)
+        def delete_schema(self, slug, act):
+            self.checked(lambda: self._delete_schema(slug) if act else None)
+
+        def _delete_schema(self, slug):
+            schema = self.model.schemas.pop(slug, None)
+            if schema is None:
+                return
+            answer = self.call("DELETE", f"/block_schemas/{schema['id']}")
+            expect_status(answer, 204, requirement="deleting a schema must get 204")
+            self.model.gone_schemas[slug] = schema
+            self._documents_of(slug, gone=True)  # its documents go with it
+
+        @rule()
+        def list_types_and_schemas(self):
+            self.checked(self._list_types_and_schemas)
+
+        def _list_types_and_schemas(self):
+            if not self.model.slugs_seen:
+                return
+            scope = {"block_types": {"slug": {"any_": sorted(self.model.slugs_seen)}}}
+            answer = self.call("POST", "/block_types/filter", scope)
+            found = [t["slug"] for t in expect_json(answer, 200, "block_type_list")]
+            expected = [t["slug"] for t in sorted(self.model.types.values(), key=by_name)]
+            expect_equal(found, expected, "the listed types (by name)", answer)
+            by_type = {"block_type_id": {"any_": sorted(self.model.type_ids_seen)}}
+            answer = self.call("POST", "/block_schemas/filter", {"block_schemas": by_type})
+            found = sorted(s["id"] for s in expect_json(answer, 200, "block_schema_list"))
+            expected = sorted(schema["id"] for schema in self.model.schemas.values())
+            expect_equal(found, expected, "the listed schema ids", answer)
 
         @rule(with_anonymous=st.booleans())
         def list_documents(self, with_anonymous):
