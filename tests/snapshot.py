@@ -17,18 +17,22 @@ def _all(client: httpx.Client, path: str, body: dict) -> list[dict]:
         offset += PAGE
 
 
-def _without_type_updated(value):
-    # A clause PATCHes the protected 'secret' type and restores its fields; the server bumps
-    # 'updated' on every PATCH and no API can set it back, so block types are compared without it.
+# PF-BT-protected-update PATCHes the protected 'secret' type and restores its fields; the server
+# bumps 'updated' on every PATCH and no API can set it back. That one timestamp, wherever the type
+# appears (nested in schemas and documents too), is the only thing left out of the comparison.
+TOUCHED_TYPE_SLUG = "secret"
+
+
+def _without_touched_type_updated(value):
     if isinstance(value, dict):
-        is_type = "slug" in value and "is_protected" in value
+        touched = value.get("slug") == TOUCHED_TYPE_SLUG and "is_protected" in value
         return {
-            k: _without_type_updated(v)
+            k: _without_touched_type_updated(v)
             for k, v in value.items()
-            if not (is_type and k == "updated")
+            if not (touched and k == "updated")
         }
     if isinstance(value, list):
-        return [_without_type_updated(v) for v in value]
+        return [_without_touched_type_updated(v) for v in value]
     return value
 
 
@@ -46,6 +50,6 @@ def snapshot(base_url: str, headers: dict | None = None) -> dict[str, dict[str, 
             ),
         }
     return {
-        kind: {item["id"]: _without_type_updated(item) for item in items}
+        kind: {item["id"]: _without_touched_type_updated(item) for item in items}
         for kind, items in kinds.items()
     }

@@ -82,6 +82,16 @@ def test_the_comparison_sees_a_leftover_and_a_change(reference_server):
     assert any(line.startswith("changed pre-existing block_type") for line in found), found
 
 
+def test_the_comparison_sees_a_moved_timestamp_on_any_other_type(reference_server):
+    """Only the secret type's 'updated' is exempt (PF-BT-protected-update moves it)."""
+    webhook = httpx.get(f"{reference_server.url}/block_types/slug/webhook").json()
+    before = snapshot(reference_server.url)
+    same = {"description": webhook["description"]}
+    httpx.patch(f"{reference_server.url}/block_types/{webhook['id']}", json=same)
+    found = differences(before, snapshot(reference_server.url))
+    assert f"changed pre-existing block_type {webhook['id']}" in found, found
+
+
 def test_run_against_reference_server_leaves_no_trace(reference_server, tmp_path):
     seed_foreign_objects(reference_server.url)
     assert_run_leaves_target_as_it_was(reference_server.url, tmp_path)
