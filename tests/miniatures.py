@@ -216,6 +216,30 @@ def name_desc_sorts_ascending():
     api.DOCUMENT_SORTS["NAME_DESC"] = api.DOCUMENT_SORTS["NAME_ASC"]
 
 
+@mutant("PF-FLT-docs-sort")
+def sorts_by_block_type_slug():
+    """sort BLOCK_TYPE_AND_NAME_ASC orders documents by their type's slug, not its name."""
+    from reference_server.prefect import api
+
+    api.DOCUMENT_SORTS["BLOCK_TYPE_AND_NAME_ASC"] = (
+        "(SELECT slug FROM block_type WHERE block_type.id = block_type_id) ASC, name ASC"
+    )
+
+
+@mutant("PF-FLT-limit")
+def type_and_schema_lists_have_no_default_limit():
+    """/block_types/filter and /block_schemas/filter return everything when limit is absent."""
+    from reference_server import store
+
+    for method in ("filter_block_types", "filter_block_schemas"):
+        original = getattr(store.Store, method)
+
+        def unbounded(self, where, params, limit, offset, original=original):
+            return original(self, where, params, 10_000 if limit == 200 else limit, offset)
+
+        setattr(store.Store, method, unbounded)
+
+
 @mutant("PF-FLT-docs-anonymous")
 def lists_anonymous_documents_by_default():
     """Document filters include anonymous documents unless told otherwise."""

@@ -40,9 +40,9 @@ class DataSet:
 
 @pytest.fixture(scope="module")
 def data(target) -> DataSet:
-    """Types '<ns>Zeta' and '<ns>Alpha' with documents, '<ns>beta', '<ns>Kappa' and '<ns>Delta'
-    without; five schemas; five named and two anonymous documents. Every set is inserted in an
-    order that differs from its sorted order."""
+    """Types '<ns>Zeta' and '<ns>Alpha' with documents, '<ns>beta', '<ns>Kappa', '<ns>Delta' and
+    '<ns>Mu' without; five schemas; five named and two anonymous documents. Every set is
+    inserted in an order that differs from its sorted order."""
     blocks = Blocks(target.client, target.namespace)
     ns = target.namespace
     data = DataSet(ns)
@@ -52,6 +52,7 @@ def data(target) -> DataSet:
         ("lower", "beta"),
         ("kappa", "Kappa"),
         ("delta", "Delta"),
+        ("mu", "Mu"),
     ):
         data.types[key] = blocks.block_type(key, name=f"{ns}{name}")
     specs = [
@@ -303,6 +304,25 @@ def test_sort(api, data, sort, expected):
 
 
 @pytest.mark.clause("PF-FLT-docs-sort")
+def test_block_type_sort_uses_the_type_name_not_the_slug(api, blocks):
+    """Two types whose slugs sort the other way round from their names."""
+    named_z = blocks.block_type("a-slug", name=f"{blocks.ns}Z type")
+    named_a = blocks.block_type("z-slug", name=f"{blocks.ns}A type")
+    names = {}
+    for block_type, labels in ((named_z, ("m1", "m3")), (named_a, ("m2", "m4"))):
+        schema = blocks.block_schema(block_type)
+        for label in labels:
+            names[label] = blocks.document(block_type, schema, f"{blocks.ns}{label}")["name"]
+    scope = {"slug": {"any_": [named_z["slug"], named_a["slug"]]}}
+    answer = api.post(
+        "/block_documents/filter", {"block_types": scope, "sort": "BLOCK_TYPE_AND_NAME_ASC"}
+    )
+    found = [document["name"] for document in expect_json(answer, 200, "block_document_list")]
+    expected = [names[label] for label in ("m2", "m4", "m1", "m3")]
+    expect_equal(found, expected, "documents of type 'A type' first, then 'Z type'", answer)
+
+
+@pytest.mark.clause("PF-FLT-docs-sort")
 def test_unknown_sort_is_refused(api, data):
     answer = api.post("/block_documents/filter", {"sort": "NAME_SIDEWAYS"})
     expect_validation_error(answer, loc=["body", "sort"])
@@ -356,6 +376,28 @@ def test_default_limit_is_200(api, blocks):
         expect_equal(len(found), 200, f"documents returned for {list(body)}", None)
     count = api.post("/block_documents/count", scope)
     expect_equal(expect_json(count, 200, "count"), 201, "the count of the 201 documents", count)
+
+
+@pytest.mark.clause("PF-FLT-limit")
+def test_default_limit_of_types_is_200(api, blocks):
+    made = [blocks.block_type(f"t{index:03d}") for index in range(201)]
+    scope = {"block_types": {"slug": {"any_": [block_type["slug"] for block_type in made]}}}
+    for body in (scope, {**scope, "limit": None}):
+        answer = api.post("/block_types/filter", body)
+        found = expect_json(answer, 200, "block_type_list")
+        expect_equal(len(found), 200, f"types returned for {list(body)} (201 exist)", answer)
+
+
+@pytest.mark.clause("PF-FLT-limit")
+def test_default_limit_of_schemas_is_200(api, blocks):
+    block_type = blocks.block_type("versions")
+    for index in range(201):
+        blocks.block_schema(block_type, version=f"{blocks.ns}v{index}")
+    scope = {"block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}}
+    for body in (scope, {**scope, "limit": None}):
+        answer = api.post("/block_schemas/filter", body)
+        found = expect_json(answer, 200, "block_schema_list")
+        expect_equal(len(found), 200, f"schemas returned for {list(body)} (201 exist)", answer)
 
 
 @pytest.mark.clause("PF-FLT-count")
@@ -456,8 +498,9 @@ def type_names(api, data: DataSet, keys: list[str], **body) -> tuple[list[str], 
 
 @pytest.mark.clause("PF-FLT-types-order")
 def test_types_sorted_by_name(api, data):
-    names, answer = type_names(api, data, ["zeta", "alpha", "kappa", "delta"])
-    expect_equal(names, ["Alpha", "Delta", "Kappa", "Zeta"], "type names in order", answer)
+    names, answer = type_names(api, data, ["zeta", "alpha", "kappa", "delta", "mu"])
+    expected = ["Alpha", "Delta", "Kappa", "Mu", "Zeta"]
+    expect_equal(names, expected, "type names in order (inserted Zeta, Alpha, Kappa, ...)", answer)
 
 
 @pytest.mark.clause("PF-FLT-types-order-binary")
@@ -487,6 +530,20 @@ def test_types_name_like(api, data, pattern, expected):
     expect_equal(names, expected, f"types named like {pattern!r}", answer)
 
 
+@pytest.mark.clause("PF-FLT-types-name-like")
+def test_underscore_in_a_name_is_still_a_wildcard(api, blocks):
+    """Type names may hold '_' (not '%'); like_ has no escape, so 'a_b' also matches 'axb' and
+    'a\\_b' matches neither."""
+    made = [blocks.block_type("u", name=f"{blocks.ns}{name}") for name in ("a_b", "axb", "ab")]
+    scope = {"slug": {"any_": [block_type["slug"] for block_type in made]}}
+    for pattern, expected in (("a_b", ["a_b", "axb"]), ("a\\_b", [])):
+        body = {"block_types": {**scope, "name": {"like_": f"{blocks.ns}{pattern}"}}}
+        answer = api.post("/block_types/filter", body)
+        found = [t["name"] for t in expect_json(answer, 200, "block_type_list")]
+        wanted = [f"{blocks.ns}{name}" for name in expected]
+        expect_equal(found, wanted, f"types named like {pattern!r}", answer)
+
+
 @pytest.mark.clause("PF-FLT-types-slug-any")
 def test_types_slug_any(api, data):
     names, answer = type_names(api, data, ["lower"])
@@ -512,6 +569,53 @@ def test_types_by_schema_capabilities(api, data, capabilities, expected):
     schemas = {"block_capabilities": {"all_": [f"{data.ns}{c}" for c in capabilities]}}
     names, answer = type_names(api, data, ["zeta", "alpha", "lower"], block_schemas=schemas)
     expect_equal(names, expected, f"types with a schema offering all of {capabilities}", answer)
+
+
+# A block_schemas sub-filter on /block_types/filter and /block_documents/filter: the types that
+# have a matching schema, and the documents whose own schema matches (Zeta's documents use s1,
+# Alpha's use s2; s3 and s5 are Zeta's, s4 is Alpha's).
+SCHEMA_SUB_FILTERS = {
+    "id": (lambda d: {"id": {"any_": [d.schemas["s4"]["id"]]}}, ["alpha"], []),
+    "id-none": (lambda d: {"id": {"any_": []}}, [], []),
+    "type-id": (
+        lambda d: {"block_type_id": {"any_": [d.types["zeta"]["id"]]}},
+        ["zeta"],
+        ["alpha", "gamma"],
+    ),
+    "version": (lambda d: {"version": {"any_": [f"{d.ns}3.0"]}}, ["zeta"], []),
+    "and": (
+        lambda d: {"id": {"any_": [d.schemas["s1"]["id"]]}, "version": {"any_": [f"{d.ns}2.0"]}},
+        [],
+        [],
+    ),
+    "or": (
+        lambda d: {
+            "operator": "or_",
+            "id": {"any_": [d.schemas["s1"]["id"]]},
+            "version": {"any_": [f"{d.ns}2.0"]},
+        },
+        ["alpha", "zeta"],
+        NAME_ASC,
+    ),
+}
+
+
+@pytest.mark.clause("PF-FLT-types-by-schemas")
+@pytest.mark.parametrize("case", SCHEMA_SUB_FILTERS)
+def test_types_by_schema_sub_filter(api, data, case):
+    build, type_keys, _ = SCHEMA_SUB_FILTERS[case]
+    names, answer = type_names(api, data, ["zeta", "alpha", "lower"], block_schemas=build(data))
+    expected = sorted(data.types[key]["name"].removeprefix(data.ns) for key in type_keys)
+    expect_equal(names, expected, f"types with a schema matching {case}", answer)
+
+
+@pytest.mark.clause("PF-FLT-docs-related")
+@pytest.mark.parametrize("case", SCHEMA_SUB_FILTERS)
+def test_documents_by_schema_sub_filter(api, data, case):
+    build, _, labels = SCHEMA_SUB_FILTERS[case]
+    expect_names(
+        api, data, labels, f"documents whose schema matches {case}", block_schemas=build(data)
+    )
 
 
 # ---- block schemas ----------------------------------------------------------------------------
