@@ -130,6 +130,39 @@ def test_reference_to_an_unknown_type_conflicts(api, blocks):
     expect_status(read_schema_by_checksum(api, fields["top"]), 404, requirement="nothing created")
 
 
+@pytest.mark.clause("PF-NEST-schema-missing-definition")
+@pytest.mark.parametrize("definitions", [None, {"Other": {"title": "Other", "type": "object"}}])
+def test_reference_to_an_unknown_schema_without_its_definition_is_refused(api, blocks, definitions):
+    top, leaf = blocks.block_type("undefined-top"), blocks.block_type("undefined-leaf")
+    fields = {
+        "title": "Top",
+        "type": "object",
+        "block_type_slug": top["slug"],
+        "properties": {"leaf": {"$ref": "#/definitions/Leaf"}},
+        "block_schema_references": {
+            "leaf": {
+                "block_schema_checksum": "sha256:" + "ab" * 32,
+                "block_type_slug": leaf["slug"],
+            }
+        },
+    }
+    if definitions is not None:
+        fields["definitions"] = definitions
+    answer = api.post("/block_schemas/", {"block_type_id": top["id"], "fields": fields})
+    expect(
+        400 <= answer.status < 500,
+        "a reference to a schema that is neither registered nor defined must get a 4xx",
+        f"answered {answer.status}",
+        answer,
+    )
+    expect_status(answer, answer.status)  # validates the error body
+    type_ids = [top["id"], leaf["id"]]
+    listed = api.post(
+        "/block_schemas/filter", {"block_schemas": {"block_type_id": {"any_": type_ids}}}
+    )
+    expect_equal(expect_json(listed, 200, "block_schema_list"), [], "schemas created", listed)
+
+
 # ---- documents ------------------------------------------------------------------------------
 
 
@@ -179,11 +212,27 @@ def test_every_read_hydrates_two_levels(api, tree, documents):
 
 
 @pytest.mark.clause("PF-NEST-secrets")
-def test_nested_secrets_masked_unless_included(api, documents):
-    body, answer = read(api, documents["top"])
-    expect_equal(body["data"], MASKED, "default read of the top document", answer)
-    body, answer = read(api, documents["top"], include_secrets=True)
-    expect_equal(body["data"], CLEAR, "read with include_secrets=true", answer)
+@pytest.mark.parametrize("include", [False, True], ids=["default", "include-secrets"])
+def test_nested_secrets_masked_unless_included_on_every_read(api, tree, documents, include):
+    top = documents["top"]
+    slug = tree.types["top"]["slug"]
+    params = {"include_secrets": "true"} if include else None
+    listing = {"block_documents": {"id": {"any_": [top["id"]]}}, "include_secrets": include}
+    answers = {
+        "by id": api.get(f"/block_documents/{top['id']}", params=params),
+        "by slug and name": api.get(
+            f"/block_types/slug/{slug}/block_documents/name/{top['name']}", params=params
+        ),
+        "through filter": api.post("/block_documents/filter", listing),
+        "in the type's list": api.get(f"/block_types/slug/{slug}/block_documents", params=params),
+    }
+    expected = CLEAR if include else MASKED
+    for where, answer in answers.items():
+        body = expect_json(
+            answer, 200, "block_document" if where.startswith("by") else "block_document_list"
+        )
+        found = body if isinstance(body, dict) else next(d for d in body if d["id"] == top["id"])
+        expect_equal(found["data"], expected, f"the top document's data read {where}", answer)
 
 
 @pytest.mark.clause("PF-NEST-child-update")
