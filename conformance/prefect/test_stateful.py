@@ -75,6 +75,16 @@ def into_bundle(document_id: str | None):
     return multiple() if document_id is None else document_id
 
 
+def expect_as_modelled(answer, modelled: dict | None, kind: str, keys: tuple[str, ...]) -> None:
+    """404 for an object the model says is gone; else 200 with the modelled values."""
+    if modelled is None:
+        expect_status(answer, 404, requirement=f"a deleted {kind} must get 404")
+        return
+    body = expect_json(answer, 200, kind)
+    for key in keys:
+        expect_equal(body[key], modelled[key], f"the {kind}'s {key}", answer)
+
+
 def by_name(block_type: dict) -> str:
     return block_type["name"]
 
@@ -304,6 +314,10 @@ def machine_for(api, ns: str):
             answer = self.call("DELETE", f"/block_types/{block_type['id']}")
             expect_status(answer, 204, requirement="deleting a type must get 204")
             self.model.gone_types[slug] = block_type
+            self._forget_schema(slug)
+
+        def _forget_schema(self, slug: str) -> None:
+            """The type's schema is gone, and its documents with it (a cascade)."""
             schema = self.model.schemas.pop(slug, None)
             if schema is not None:
                 self.model.gone_schemas[slug] = schema
@@ -322,13 +336,8 @@ def machine_for(api, ns: str):
 
         def _read_type(self, slug):
             answer = self.call("GET", f"/block_types/slug/{slug}")
-            block_type = self.model.types.get(slug)
-            if block_type is None:
-                expect_status(answer, 404, requirement="a deleted type's slug must get 404")
-                return
-            body = expect_json(answer, 200, "block_type")
-            for key in ("id", "name", "slug", "description"):
-                expect_equal(body[key], block_type[key], f"the type's {key}", answer)
+            keys = ("id", "name", "slug", "description")
+            expect_as_modelled(answer, self.model.types.get(slug), "block_type", keys)
 
         @rule(slug=slugs, description=DESCRIPTIONS)
         def update_type(self, slug, description):
@@ -356,25 +365,21 @@ def machine_for(api, ns: str):
             if schema is None:
                 return
             answer = self.call("GET", f"/block_schemas/{schema['id']}")
-            if self.model.schemas.get(slug) is not schema:
-                expect_status(answer, 404, requirement="a deleted schema must get 404")
-                return
-            body = expect_json(answer, 200, "block_schema")
-            for key in ("id", "checksum", "block_type_id", "version"):
-                expect_equal(body[key], schema[key], f"the schema's {key}", answer)
+            live = schema if self.model.schemas.get(slug) is schema else None
+            keys = ("id", "checksum", "block_type_id", "version")
+            expect_as_modelled(answer, live, "block_schema", keys)
 
         @rule(slug=slugs, act=RARELY)
         def delete_schema(self, slug, act):
             self.checked(lambda: self._delete_schema(slug) if act else None)
 
         def _delete_schema(self, slug):
-            schema = self.model.schemas.pop(slug, None)
+            schema = self.model.schemas.get(slug)
             if schema is None:
                 return
             answer = self.call("DELETE", f"/block_schemas/{schema['id']}")
             expect_status(answer, 204, requirement="deleting a schema must get 204")
-            self.model.gone_schemas[slug] = schema
-            self._documents_of(slug, gone=True)  # its documents go with it
+            self._forget_schema(slug)
 
         @rule()
         def list_types_and_schemas(self):
