@@ -1,6 +1,9 @@
 """Block documents: create, uniqueness, anonymous documents, validation, read, update, delete."""
 
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -12,6 +15,7 @@ from ..checks import (
     expect_status,
     expect_validation_error,
 )
+from ..client import Exchange, TargetUnreachable
 from .helpers import UNKNOWN_ID, expect_nested_type_and_schema
 
 ANONYMOUS_NAME = re.compile(
@@ -311,3 +315,37 @@ def test_unknown_name_or_slug_is_404(api, blocks, widget):
     )
     for path in (unknown_name, unknown_slug):
         expect_detail(api.get(path), 404, "Block document not found", f"GET {path} must get 404")
+
+
+RACERS = 32
+
+
+@pytest.mark.clause("PF-BD-409-concurrent")
+def test_simultaneous_creates_of_one_name_have_exactly_one_winner(api, blocks, widget):
+    """The suite's client retries 503 as the Prefect client does; what is left must be one 201
+    and 409s, and one stored document."""
+    block_type, schema = widget
+    body = blocks.document_body(block_type, schema, blocks.unique("race"))
+    start = threading.Barrier(RACERS)
+
+    def create(_: int) -> Exchange | None:
+        start.wait()
+        try:
+            return api.post("/block_documents/", body)
+        except TargetUnreachable:
+            return None  # counted as "no answer"; one lost racer must not stop the run
+
+    with ThreadPoolExecutor(RACERS) as pool:
+        answers = list(pool.map(create, range(RACERS)))
+    statuses = Counter(answer.status if answer else "no answer" for answer in answers)
+    odd = next((a for a in answers if a is not None and a.status not in (201, 409)), None)
+    expect(
+        statuses == Counter({201: 1, 409: RACERS - 1}),
+        f"{RACERS} simultaneous creates of one name must get exactly one 201 and {RACERS - 1} 409s",
+        f"answered {dict(statuses)}",
+        odd,
+    )
+    listed = api.post(
+        "/block_documents/count", {"block_documents": {"name": {"any_": [body["name"]]}}}
+    )
+    expect_equal(expect_json(listed, 200, "count"), 1, "documents stored under the name", listed)
