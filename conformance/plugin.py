@@ -153,6 +153,11 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+def catalogue_only(config: pytest.Config) -> bool:
+    """--list-clauses or --clauses-doc: report the catalogue, run no test."""
+    return bool(config.getoption("list_clauses") or config.getoption("clauses_doc"))
+
+
 def clause_ids(item: pytest.Item) -> list[str]:
     return [clause for mark in item.iter_markers("clause") for clause in mark.args]
 
@@ -195,7 +200,7 @@ def pytest_collection_modifyitems(
             level is None or any(known[i].level <= level for i in ids)
         )
         (keep if wanted or not in_suite(item.path) else drop).append(item)
-    if config.getoption("list_clauses") or config.getoption("clauses_doc"):
+    if catalogue_only(config):
         # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
         config.stash[COVERING] = covering_tests(keep)
         drop, keep = drop + keep, []
@@ -344,10 +349,7 @@ class ConformanceRun:
                 self.expected_seen[entry] = self.expected_seen.get(entry, False) or failed
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        catalogue_only = self.config.getoption("list_clauses") or self.config.getoption(
-            "clauses_doc"
-        )
-        if catalogue_only and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        if catalogue_only(self.config) and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
             session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
         if self.target is not None:
             self.target.close()
