@@ -75,6 +75,41 @@ def omits_block_type_in_documents():
     return rewrite_responses(drop)
 
 
+@mutant("PF-BD-409-concurrent")
+def checks_names_against_a_stale_cache():
+    """No unique index; the name check reads a per-type cache of names refreshed every 200 ms,
+    so a second create soon after the first (or 32 at once) slips through."""
+    import time
+
+    from reference_server import store
+
+    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
+    cache: dict[str, tuple[float, set[str]]] = {}
+
+    def document_name_taken(self, type_id, name):
+        read_at, names = cache.get(type_id, (0.0, set()))
+        if time.monotonic() - read_at > 0.2:
+            rows = self._query("SELECT name FROM block_document WHERE block_type_id = ?", [type_id])
+            read_at, names = time.monotonic(), {row[0] for row in rows}
+            cache[type_id] = (read_at, names)
+        return name in names
+
+    store.Store.document_name_taken = document_name_taken
+
+
+@mutant("PF-NEST-schema-missing-definition")
+def fails_on_undefined_schema_references():
+    """A schema referencing a schema neither registered nor defined gets 500, as on the real
+    server, instead of a 4xx."""
+
+    def crash(method, path, status, body):
+        if method == "POST" and path == "/api/block_schemas/" and status == 400:
+            return 500, {"exception_message": "Internal Server Error"}
+        return None
+
+    return rewrite_responses(crash)
+
+
 @mutant("PF-BD-create")
 def answers_200_on_document_create():
     """Creates documents but answers 200 instead of 201 (so clean-up cannot rely on 201s)."""
