@@ -15,7 +15,7 @@ import sys
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("report", help="a --conformance-report JSON file")
+    parser.add_argument("report", help="a --blocks-report JSON file")
     parser.add_argument("--schemathesis", type=int, default=0, help="least schemathesis cases")
     parser.add_argument("--state-machine", type=int, default=0, help="least state-machine steps")
     args = parser.parse_args()

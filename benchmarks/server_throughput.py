@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from conformance import profiles  # noqa: E402
 from conformance.embedded import EmbeddedServer, free_port  # noqa: E402
 
 CONCURRENCY = (1, 8)
@@ -252,7 +253,7 @@ def wait_for_health(url: str, process: subprocess.Popen, seconds: float) -> None
 
 @contextmanager
 def reference_server() -> Iterator[str]:
-    server = EmbeddedServer()
+    server = EmbeddedServer(profiles.get("prefect"))
     try:
         server.wait_until_healthy()
         yield server.url

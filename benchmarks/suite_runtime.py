@@ -35,7 +35,7 @@ def one_run(extra: list[str]) -> dict:
             "-q",
             "-p",
             "no:cacheprovider",
-            f"--conformance-report={report}",
+            f"--blocks-report={report}",
             *extra,
         ]
         started = time.perf_counter()

@@ -1,26 +1,16 @@
-"""The clause catalogue: every requirement the suite checks, with id, level and strength."""
+"""The clause catalogue of a profile: every requirement the suite checks, with id, level and
+strength, read from the profile's ``clauses.toml`` and checked as it is read."""
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-PROFILES = ("prefect",)
-_HERE = Path(__file__).resolve().parent
-AREAS = {
-    "API": "api",
-    "BT": "block_types",
-    "BS": "block_schemas",
-    "SYS": "block_schemas",
-    "BD": "block_documents",
-    "SEQ": "sequences",
-    "FLT": "filters",
-    "CAP": "filters",
-    "SEC": "secrets",
-    "NEST": "nested",
-    "GEN": "generated",
-}
-LEVEL_NAMES = {1: "save", 2: "load", 3: "filter", 4: "nested"}
+from .profiles import Profile
+
+STRENGTHS = ("MUST", "SHOULD")
+FIELDS = {"id", "level", "strength", "text"}
+OPTIONAL_FIELDS = {"no_variant"}  # why no broken server can fail this clause alone
 
 
 @dataclass(frozen=True)
@@ -30,43 +20,89 @@ class Clause:
     level: int
     strength: str
     text: str
+    area: str  # the marker of the clause's area
+    no_variant: str | None = None
 
-    @property
-    def area(self) -> str:
-        return AREAS[self.id.split("-")[1]]
+
+class CatalogueError(ValueError):
+    """A catalogue entry the suite cannot use; the message names the file and line."""
+
+
+def _line_of(text: str, clause_id: object, occurrence: int = 0) -> int:
+    """The line of the ``id = "..."`` entry (its ``occurrence``-th one), 1-based."""
+    pattern = re.compile(rf'^\s*id\s*=\s*"{re.escape(str(clause_id))}"', re.MULTILINE)
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return 0
+    match = matches[min(occurrence, len(matches) - 1)]
+    return text.count("\n", 0, match.start()) + 1
+
+
+def _problem(entry: dict, profile: Profile, known: dict) -> str | None:
+    if not FIELDS <= set(entry) <= FIELDS | OPTIONAL_FIELDS:
+        return f"keys must be {sorted(FIELDS)} (and optionally no_variant), got {sorted(entry)}"
+    clause_id = entry["id"]
+    prefix = f"{profile.clause_prefix}-"
+    if not isinstance(clause_id, str) or not clause_id.startswith(prefix):
+        return f"clause id {clause_id!r} must start with {prefix!r}"
+    if clause_id in known:
+        return f"duplicate clause id {clause_id}"
+    area = clause_id.split("-")[1] if clause_id.count("-") >= 2 else ""
+    if area not in profile.areas:
+        return f"clause {clause_id}: unknown area code {area!r} (known: {', '.join(profile.areas)})"
+    if entry["level"] not in profile.level_names:
+        known_levels = ", ".join(str(level) for level in sorted(profile.level_names))
+        return f"clause {clause_id}: unknown level {entry['level']!r} (known: {known_levels})"
+    if entry["strength"] not in STRENGTHS:
+        return f"clause {clause_id}: strength {entry['strength']!r} must be MUST or SHOULD"
+    if not isinstance(entry["text"], str) or not entry["text"].strip():
+        return f"clause {clause_id}: text must be a sentence"
+    return None
 
 
 @cache
-def catalogue(profile: str) -> dict[str, Clause]:
-    raw = tomllib.loads((_HERE / profile / "clauses.toml").read_text())
-    clauses = {}
-    for entry in raw["clause"]:
-        if entry["id"] in clauses:
-            raise ValueError(f"duplicate clause id {entry['id']} in the {profile} catalogue")
-        if entry["strength"] not in ("MUST", "SHOULD"):
-            raise ValueError(f"clause {entry['id']}: strength must be MUST or SHOULD")
-        clauses[entry["id"]] = Clause(profile=profile, **entry)
+def catalogue(profile: Profile) -> dict[str, Clause]:
+    """The profile's clauses by id, in catalogue order; CatalogueError for a bad entry."""
+    path = profile.catalogue_path
+    text = path.read_text()
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"{path}: {error}") from error
+    clauses: dict[str, Clause] = {}
+    seen: dict[object, int] = {}
+    for entry in raw.get("clause", []):
+        clause_id = entry.get("id")
+        occurrence = seen.get(clause_id, 0)
+        seen[clause_id] = occurrence + 1
+        problem = _problem(entry, profile, clauses)
+        if problem:
+            raise CatalogueError(f"{path}:{_line_of(text, clause_id, occurrence)}: {problem}")
+        area = profile.areas[clause_id.split("-")[1]]
+        clauses[clause_id] = Clause(profile=profile.name, area=area, **entry)
+    if not clauses:
+        raise CatalogueError(f"{path}: no [[clause]] entries")
     return clauses
 
 
-def render_markdown(profile: str, covering: dict[str, list[str]]) -> str:
-    """docs/clauses.md: the catalogue with the tests that cover each clause."""
+def render_markdown(profile: Profile, covering: dict[str, list[str]]) -> str:
+    """The catalogue as Markdown (docs/clauses.md) with the tests that cover each clause."""
     clauses = catalogue(profile)
     lines = [
-        f"# Clause catalogue: {profile} profile",
+        f"# Clause catalogue: {profile.name} profile",
         "",
-        "Generated from `conformance/"
-        + profile
-        + "/clauses.toml` by `pytest conformance --clauses-doc docs/clauses.md`; "
-        "a test fails when this file is stale. A server is *Level N conformant* when every "
-        "MUST clause of levels 1 to N passes.",
+        f"Generated from `{profile.suite_dir.parent.name}/{profile.suite_dir.name}/clauses.toml`"
+        f" by `pytest conformance --blocks-profile {profile.name} --blocks-clauses-doc PATH`; "
+        "a test fails "
+        "when this file is stale. A server is *Level N conformant* when every MUST clause of "
+        "levels 1 to N passes.",
         "",
     ]
     for level in sorted({clause.level for clause in clauses.values()}):
         members = [clause for clause in clauses.values() if clause.level == level]
         musts = sum(clause.strength == "MUST" for clause in members)
         lines += [
-            f"## Level {level}: {LEVEL_NAMES.get(level, '')}",
+            f"## Level {level}: {profile.level_names.get(level, '')}",
             "",
             f"{len(members)} clauses, {musts} MUST.",
             "",

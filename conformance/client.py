@@ -6,26 +6,18 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from .profiles import Profile
 
 MAX_SHOWN = 1500
 # The Prefect client retries these statuses with backoff (5 retries by default); a server under
 # its own background load (the real one answers 503 when SQLite is locked) is used the same way.
 RETRY_STATUSES = {408, 429, 502, 503}
 RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
-CREATE_PATHS = {
-    "/block_types/": "block_type",
-    "/block_schemas/": "block_schema",
-    "/block_documents/": "block_document",
-}
-DELETE_ORDER = ("block_document", "block_schema", "block_type")
-DELETE_PATHS = {
-    "block_type": "/block_types/{}",
-    "block_schema": "/block_schemas/{}",
-    "block_document": "/block_documents/{}",
-}
 
 
 def _shorten(text: str) -> str:
@@ -87,11 +79,12 @@ class TargetUnreachable(Exception):
 class CreatedObjects:
     """Ids of objects this run created, per kind, in creation order."""
 
-    ids: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in DELETE_ORDER})
+    ids: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, kind: str, object_id: str) -> None:
-        if object_id not in self.ids[kind]:
-            self.ids[kind].append(object_id)
+        known = self.ids.setdefault(kind, [])
+        if object_id not in known:
+            known.append(object_id)
 
     def __len__(self) -> int:
         return sum(len(ids) for ids in self.ids.values())
@@ -101,9 +94,15 @@ class ApiClient:
     """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status."""
 
     def __init__(
-        self, base_url: str, headers: dict[str, str], timeout: float, record_to: str | None = None
+        self,
+        base_url: str,
+        headers: dict[str, str],
+        timeout: float,
+        profile: "Profile",
+        record_to: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.profile = profile
         self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
         self.timeout = timeout
         self.created = CreatedObjects()
@@ -142,7 +141,8 @@ class ApiClient:
         if self._record is not None:
             record = {**exchange.as_record(self.base_url), **self.context}
             self._record.write(json.dumps(record) + "\n")
-        self._remember_creation(path, exchange)
+        for kind, object_id in self.profile.created_by(self, path, exchange):
+            self.created.add(kind, object_id)
         return exchange
 
     def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
@@ -189,25 +189,8 @@ class ApiClient:
     def delete(self, path: str, **kwargs: Any) -> Exchange:
         return self.request("DELETE", path, **kwargs)
 
-    def _remember_creation(self, path: str, exchange: Exchange) -> None:
-        kind = CREATE_PATHS.get(path)
-        body = exchange.json
-        if exchange.method != "POST" or kind is None or exchange.status != 201:
-            return
-        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
-            return
-        sent = exchange.request_json if isinstance(exchange.request_json, dict) else {}
-        if kind == "block_type" and body.get("slug") != sent.get("slug"):
-            # A server may answer a create with another (older) type of the same name; the one
-            # just created is then found by the slug that was sent.
-            found = self.get(f"/block_types/slug/{sent.get('slug')}").json
-            if isinstance(found, dict) and isinstance(found.get("id"), str):
-                self.created.add(kind, found["id"])
-            return
-        self.created.add(kind, body["id"])
-
     def forget(self, kind: str, object_id: str) -> None:
-        if object_id in self.created.ids[kind]:
+        if object_id in self.created.ids.get(kind, []):
             self.created.ids[kind].remove(object_id)
 
     def clean_up(self, namespace: str) -> list[str]:
@@ -215,48 +198,26 @@ class ApiClient:
         objects a server created without answering 201; return what could not be deleted."""
         leftovers = self._delete_recorded()
         try:
-            for kind, object_id in self._namespace_objects(namespace):
+            for kind, object_id in self.profile.sweep(self, namespace):
                 self.created.add(kind, object_id)
         except TargetUnreachable as error:
             return [*leftovers, f"namespace sweep: {error}"]
         return leftovers + self._delete_recorded()
 
-    def _namespace_objects(self, namespace: str) -> list[tuple[str, str]]:
-        # Best effort through the filter endpoints (level 3): a server without them is only
-        # cleaned up by id.
-        found = []
-        documents = {"block_documents": {"name": {"like_": namespace}, "is_anonymous": None}}
-        for document in self._all_pages("/block_documents/filter", documents):
-            if str(document.get("name", "")).startswith(namespace):
-                found.append(("block_document", document["id"]))
-        for block_type in self._all_pages("/block_types/filter", {}):
-            if str(block_type.get("slug", "")).startswith(namespace):
-                found.append(("block_type", block_type["id"]))
-        return found
-
-    def _all_pages(self, path: str, body: dict, page: int = 200) -> list[dict]:
-        items: list[dict] = []
-        while True:
-            answer = self.post(path, {**body, "limit": page, "offset": len(items)})
-            batch = answer.json
-            if answer.status != 200 or not isinstance(batch, list):
-                return items
-            items += [item for item in batch if isinstance(item, dict) and "id" in item]
-            if len(batch) < page:
-                return items
-
     def _delete_recorded(self) -> list[str]:
         leftovers = []
-        for kind in DELETE_ORDER:
-            for object_id in reversed(self.created.ids[kind]):
+        for resource in self.profile.resources:
+            for object_id in reversed(self.created.ids.get(resource.kind, [])):
                 try:
-                    answer = self.delete(DELETE_PATHS[kind].format(object_id))
+                    answer = self.delete(resource.delete.format(id=object_id))
                 except TargetUnreachable as error:
-                    leftovers.append(f"{kind} {object_id}: {error}")
+                    leftovers.append(f"{resource.kind} {object_id}: {error}")
                     continue
-                if answer.status not in (204, 404):
-                    leftovers.append(f"{kind} {object_id}: DELETE answered {answer.status}")
-            self.created.ids[kind].clear()
+                if answer.status not in resource.gone:
+                    leftovers.append(
+                        f"{resource.kind} {object_id}: DELETE answered {answer.status}"
+                    )
+            self.created.ids.pop(resource.kind, None)
         return leftovers
 
 

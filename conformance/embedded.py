@@ -2,12 +2,13 @@
 
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
+
+from .profiles import Profile
 
 START_TIMEOUT = 30.0
 
@@ -19,23 +20,17 @@ def free_port() -> int:
 
 
 class EmbeddedServer:
-    """``python -m reference_server`` on a free loopback port with a temporary SQLite file."""
+    """The profile's reference server (``python -m reference_server`` for the built-in ones) on
+    a free loopback port with a temporary SQLite file."""
 
-    def __init__(self, extra_args: list[str] | None = None) -> None:
+    def __init__(self, profile: Profile, extra_args: list[str] | None = None) -> None:
+        self.profile = profile
         self._workdir = tempfile.TemporaryDirectory(prefix="blocks-conformance-")
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.url = f"http://127.0.0.1:{self.port}{profile.embedded_base_path}"
         self._log = Path(self._workdir.name, "server.log").open("w+")  # noqa: SIM115 (closed in stop)
         command = [
-            sys.executable,
-            "-m",
-            "reference_server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--db",
-            str(Path(self._workdir.name, "blocks.db")),
+            *profile.embedded_command(self.port, Path(self._workdir.name)),
             *(extra_args or []),
         ]
         self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
@@ -49,15 +44,19 @@ class EmbeddedServer:
                     + self.output()
                 )
             try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                if self.profile.probe_alive(httpx.get(self.probe_url, timeout=1.0)):
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.05)
         raise RuntimeError(
-            f"the embedded reference server did not answer {self.url}/health within "
+            f"the embedded reference server did not answer {self.probe_url} within "
             f"{START_TIMEOUT:.0f} s:\n" + self.output()
         )
+
+    @property
+    def probe_url(self) -> str:
+        return f"{self.url}{self.profile.probe_path}"
 
     def output(self) -> str:
         self._log.flush()

@@ -1,4 +1,4 @@
-"""Expected-failure files (``--expect-fail FILE``): clause ids or test ids known to fail.
+"""Expected-failure files (``--blocks-expect-fail FILE``): clause ids or test ids known to fail.
 
 One entry a line; ``#`` starts a comment (the text after it is the reason shown in reports);
 blank lines are ignored. A clause id covers every test of that clause; a test id is a pytest
@@ -22,7 +22,7 @@ class Expectations:
             try:
                 lines = Path(path).read_text().splitlines()
             except OSError as error:
-                raise pytest.UsageError(f"--expect-fail {path}: {error.strerror}") from error
+                raise pytest.UsageError(f"--blocks-expect-fail {path}: {error.strerror}") from error
             for line in lines:
                 entry, _, reason = line.partition("#")
                 if entry.strip():

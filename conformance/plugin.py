@@ -1,21 +1,32 @@
-"""The pytest plugin: options, markers, clause bookkeeping, the target, expected failures,
-clean-up and the conformance summary and reports."""
+"""The pytest plugin: options, the active profile, and a conformance run that switches itself on
+only when the session collects tests of the suite.
 
+Installed, this is a ``pytest11`` plugin loaded into every pytest run of the environment, so it
+stays a guest: its options are ``--target-*`` or ``--blocks-*``, its fixtures are
+``conformance_*``, and until a test of the active profile is collected it registers no marker,
+changes no setting, writes no summary and imports nothing heavy (see ``activate``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
 import secrets
-from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from . import report as reports
-from .checks import set_current_clauses
-from .clauses import AREAS, PROFILES, catalogue, render_markdown
-from .client import ApiClient, TargetUnreachable, redact_headers
-from .expectations import Expectations
-from .target import PROBE_TIMEOUT_CAP, Target, open_target, parse_headers
+from . import profiles
 
-SUITE_DIR = Path(__file__).resolve().parent
-COVERING = pytest.StashKey[dict[str, list[str]]]()
+if TYPE_CHECKING:
+    from .client import ApiClient
+    from .profiles import Profile
+    from .target import Target
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RUN_PLUGIN = "blocks-conformance-run"
+PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this long
+ACTIVE_PROFILE = pytest.StashKey["Profile"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,9 +34,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add = group.addoption
     add(
         "--target-url",
-        help="base URL of the server under test, including /api "
-        "(e.g. http://127.0.0.1:4200/api). Without it the bundled reference server is started "
-        "on a free 127.0.0.1 port with a temporary SQLite file (one per xdist worker).",
+        help="base URL of the server under test, e.g. http://127.0.0.1:4200/api for the prefect "
+        "profile. Without it the bundled reference server is started on a free 127.0.0.1 port "
+        "with a temporary SQLite file (one per xdist worker).",
     )
     add(
         "--target-header",
@@ -43,27 +54,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"waits at most {PROBE_TIMEOUT_CAP:.0f} s.",
     )
     add(
-        "--profile",
-        default="prefect",
-        choices=PROFILES,
-        help="which blocks API the target implements (default prefect).",
+        "--blocks-profile",
+        metavar="NAME",
+        help="which blocks API the target implements (built in: "
+        f"{', '.join(sorted(profiles.BUILT_IN))}). Default: the profile whose test folder the "
+        f"command line names, else {profiles.DEFAULT_PROFILE}.",
     )
     add(
-        "--level",
+        "--blocks-level",
         type=int,
         metavar="N",
-        help="run only the clauses of levels 1 to N (1 save, 2 load, 3 filter, 4 nested).",
+        help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested).",
     )
     add(
-        "--clause",
+        "--blocks-clause",
         action="append",
         default=[],
         metavar="ID",
         help="run only the tests of this clause; repeatable; a trailing * matches a prefix "
-        "(e.g. --clause 'PF-FLT-*').",
+        "(e.g. --blocks-clause 'PF-FLT-*').",
     )
     add(
-        "--expect-fail",
+        "--blocks-expect-fail",
         action="append",
         default=[],
         metavar="FILE",
@@ -72,363 +84,218 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "are listed for removal. Repeatable.",
     )
     add(
-        "--fail-on-skip",
+        "--blocks-fail-on-skip",
         action="store_true",
         help="exit non-zero when any conformance test was skipped (a skipped clause is a gap, "
         "not a pass).",
     )
     add(
-        "--conformance-report",
+        "--blocks-report",
         metavar="PATH",
         help="write per-clause results as JSON to PATH (status, tests, first failure with "
         "request and response) and a Markdown summary next to it (PATH with .md).",
     )
     add(
-        "--examples",
+        "--blocks-examples",
         type=int,
         default=10,
         metavar="N",
         help="budget of generated (Hypothesis) examples per generated test (default 10).",
     )
     add(
-        "--seed",
+        "--blocks-seed",
         type=int,
         metavar="S",
         help="seed of the generated tests, to reproduce a run (default: random, printed in the "
         "summary).",
     )
     add(
-        "--record-exchanges",
+        "--blocks-no-shrink",
+        action="store_true",
+        help="report the first failing generated case as drawn, without shrinking it to its "
+        "smallest form (faster when only pass or fail matters).",
+    )
+    add(
+        "--blocks-record-exchanges",
         metavar="PATH",
         help="append every request the suite sends and the answer to PATH, one JSON object a "
         "line (method, path below the base URL, status, content type, body).",
     )
     add(
-        "--list-clauses",
+        "--blocks-list-clauses",
         action="store_true",
         help="print the clause catalogue of the profile (id, level, MUST/SHOULD, text) with the "
         "tests that cover each clause, and exit.",
     )
     add(
-        "--clauses-doc",
+        "--blocks-clauses-doc",
         metavar="PATH",
-        help="write the clause catalogue as Markdown (docs/clauses.md) to PATH, and exit.",
+        help="write the clause catalogue of the profile as Markdown (docs/clauses/) to PATH, "
+        "and exit.",
     )
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "clause(id, ...): the conformance clause(s) a test checks")
-    config.addinivalue_line(
-        "markers",
+# ---- which profile, and whether this session is a conformance run ---------------------------
+
+
+def built_in_suite_dirs() -> dict[str, Path]:
+    """The test folders of the built-in profiles, found without importing them."""
+    return {
+        name: PACKAGE_DIR / target.split(":")[0].split(".")[1]
+        for name, target in profiles.BUILT_IN.items()
+    }
+
+
+def argument_paths(config: pytest.Config) -> list[Path]:
+    """The paths the command line names (module names too, under --pyargs)."""
+    paths = []
+    for argument in config.args:
+        argument = argument.split("::")[0]
+        if config.option.pyargs and not Path(config.invocation_params.dir, argument).exists():
+            try:
+                spec = importlib.util.find_spec(argument)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is not None and spec.origin:
+                origin = Path(spec.origin)
+                paths.append(origin.parent if origin.name == "__init__.py" else origin)
+                continue
+        paths.append(Path(config.invocation_params.dir, argument).resolve())
+    return paths
+
+
+def suite_dirs() -> dict[str, Path]:
+    return {
+        **built_in_suite_dirs(),
+        **{name: found.suite_dir for name, found in registered_objects().items()},
+    }
+
+
+def inferred_profile_name(config: pytest.Config) -> str:
+    """The profile whose test folder a command-line argument names, else the default."""
+    for path in argument_paths(config):
+        for name, folder in suite_dirs().items():
+            if path == folder or folder in path.parents:
+                return name
+    return profiles.DEFAULT_PROFILE
+
+
+def registered_objects() -> dict[str, Profile]:
+    return {
+        name: found
+        for name, found in profiles._registered.items()
+        if isinstance(found, profiles.Profile)
+    }
+
+
+def chosen_profile(config: pytest.Config) -> Profile:
+    name = config.getoption("blocks_profile") or inferred_profile_name(config)
+    try:
+        return profiles.get(name)
+    except KeyError as error:
+        raise pytest.UsageError(f"--blocks-profile: {error.args[0]}") from None
+
+
+def is_active(config: pytest.Config) -> bool:
+    return config.pluginmanager.has_plugin(RUN_PLUGIN)
+
+
+def activate(config: pytest.Config) -> None:
+    """Switch the conformance run on: the profile, its markers, the short traceback style and
+    the run plugin (target, clean-up, expected failures, summary and reports)."""
+    if is_active(config):
+        return
+    profile = chosen_profile(config)
+    config.stash[ACTIVE_PROFILE] = profile
+    profiles.activate(profile)
+    markers = [
+        "clause(id, ...): the conformance clause(s) a test checks",
         "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
-    )
-    for level in (1, 2, 3, 4):
-        config.addinivalue_line("markers", f"level{level}: tests of level-{level} clauses")
-    for area in sorted(set(AREAS.values())):
-        config.addinivalue_line("markers", f"{area}: tests of the {area} clauses")
-    parse_headers(config.getoption("target_header"))
-    if config.getoption("seed") is None:
+        *(f"level{level}: tests of level-{level} clauses" for level in profile.level_names),
+        *(f"{area}: tests of the {area} clauses" for area in sorted(set(profile.areas.values()))),
+    ]
+    for marker in markers:
+        config.addinivalue_line("markers", marker)
+    if config.getoption("blocks_seed") is None:
         # Picked here rather than inside Hypothesis so the summary can print it; xdist workers
         # take the controller's (see pytest_configure_node).
         handed = getattr(config, "workerinput", {}).get("blocks_conformance_seed")
-        config.option.seed = handed if handed is not None else secrets.randbelow(2**32)
+        config.option.blocks_seed = handed if handed is not None else secrets.randbelow(2**32)
     if getattr(config.option, "tbstyle", None) == "auto":
         # The failure message already shows clause, request and response; pytest's long
         # tracebacks would bury it under fixture reprs.
         config.option.tbstyle = "short"
-    config.pluginmanager.register(ConformanceRun(config), "blocks-conformance-run")
+    from .run import ConformanceRun
+
+    config.pluginmanager.register(ConformanceRun(config, profile), RUN_PLUGIN)
 
 
-def in_suite(path: Path) -> bool:
-    return SUITE_DIR in path.resolve().parents
-
-
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    if not in_suite(collection_path) and collection_path.resolve() != SUITE_DIR:
-        return None
-    profile = config.getoption("profile")
-    for other in PROFILES:
-        if other != profile and (SUITE_DIR / other) in [collection_path, *collection_path.parents]:
-            return True
-    return None
-
-
-def catalogue_only(config: pytest.Config) -> bool:
-    """--list-clauses or --clauses-doc: report the catalogue, run no test."""
-    return bool(config.getoption("list_clauses") or config.getoption("clauses_doc"))
-
-
-def clause_ids(item: pytest.Item) -> list[str]:
-    return [clause for mark in item.iter_markers("clause") for clause in mark.args]
-
-
-def clause_selected(clause_id: str, patterns: list[str]) -> bool:
+def wanted_from_the_start(config: pytest.Config) -> bool:
+    """A catalogue option, or a command line that names a folder of a profile's tests."""
+    if config.getoption("blocks_list_clauses") or config.getoption("blocks_clauses_doc"):
+        return True
+    if config.getoption("blocks_profile"):
+        return True
+    folders = [PACKAGE_DIR, *suite_dirs().values()]
     return any(
-        clause_id.startswith(p[:-1]) if p.endswith("*") else clause_id == p for p in patterns
+        path == folder or folder in path.parents
+        for path in argument_paths(config)
+        for folder in folders
     )
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(
-    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-) -> None:
-    """Check every suite test names known clauses, mark it with their levels and areas (so
-    ``-m level1`` works), and apply --clause and --level."""
-    known = catalogue(config.getoption("profile"))
-    problems = []
-    for item in items:
-        if not in_suite(item.path):
-            continue
-        ids = clause_ids(item)
-        if not ids:
-            problems.append(f"{item.nodeid}: no @pytest.mark.clause(...)")
-        for clause_id in ids:
-            clause = known.get(clause_id)
-            if clause is None:
-                problems.append(f"{item.nodeid}: unknown clause {clause_id}")
-                continue
-            item.user_properties.append(("clause", clause_id))
-            item.add_marker(f"level{clause.level}")
-            item.add_marker(clause.area)
-    if problems:
-        raise pytest.UsageError("clause markers are wrong:\n  " + "\n  ".join(problems))
-    patterns, level = config.getoption("clause"), config.getoption("level")
-    keep, drop = [], []
-    for item in items:
-        ids = clause_ids(item) if in_suite(item.path) else []
-        wanted = (not patterns or any(clause_selected(i, patterns) for i in ids)) and (
-            level is None or any(known[i].level <= level for i in ids)
-        )
-        (keep if wanted or not in_suite(item.path) else drop).append(item)
-    if catalogue_only(config):
-        # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
-        config.stash[COVERING] = covering_tests(keep)
-        drop, keep = drop + keep, []
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep
+def pytest_configure(config: pytest.Config) -> None:
+    if wanted_from_the_start(config):
+        activate(config)
 
 
-def covering_tests(items: list[pytest.Item]) -> dict[str, list[str]]:
-    covering: dict[str, list[str]] = defaultdict(list)
-    for item in items:
-        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-        for clause_id in clause_ids(item):
-            if name not in covering[clause_id]:
-                covering[clause_id].append(name)
-    return covering
+def active_suite_dir(config: pytest.Config) -> Path | None:
+    profile = config.stash.get(ACTIVE_PROFILE, None)
+    return profile.suite_dir if profile is not None else None
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    config = session.config
-    profile = config.getoption("profile")
-    covering = config.stash.get(COVERING, {})
-    if doc := config.getoption("clauses_doc"):
-        Path(doc).write_text(render_markdown(profile, covering))
-    if config.getoption("list_clauses"):
-        writer = config.get_terminal_writer()
-        for clause in catalogue(profile).values():
-            tests = covering.get(clause.id, [])
-            writer.line(f"{clause.id}  {profile} L{clause.level} {clause.strength}")
-            writer.line(f"    {clause.text}")
-            writer.line(f"    tests: {', '.join(tests) if tests else 'none (not covered)'}")
+def in_suite(path: Path, config: pytest.Config) -> bool:
+    folder = active_suite_dir(config)
+    return folder is not None and folder in Path(path).resolve().parents
 
 
-# ---- fixtures -------------------------------------------------------------------------------
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave out the test folders of the built-in profiles that are not active."""
+    path = collection_path.resolve()
+    if path != PACKAGE_DIR and PACKAGE_DIR not in path.parents:
+        return None
+    for name, folder in built_in_suite_dirs().items():
+        if path == folder or folder in path.parents:
+            if not is_active(config):
+                activate(config)
+            if config.stash[ACTIVE_PROFILE].name != name:
+                return True
+    return None
+
+
+# ---- fixtures (names no other project is likely to use) -------------------------------------
 
 
 def current_target(config: pytest.Config) -> Target:
-    run = config.pluginmanager.get_plugin("blocks-conformance-run")
+    run = config.pluginmanager.get_plugin(RUN_PLUGIN)
     if run is None or run.target is None:
         pytest.fail("the conformance target was not opened (run the suite through pytest)")
     return run.target
 
 
 @pytest.fixture(scope="session")
-def target(pytestconfig: pytest.Config) -> Target:
+def conformance_target(pytestconfig: pytest.Config) -> Target:
     """The server under test: URL, client, and this run's namespace prefix."""
     return current_target(pytestconfig)
 
 
 @pytest.fixture
-def api(target: Target) -> ApiClient:
+def conformance_api(conformance_target: Target) -> ApiClient:
     """The HTTP client of the run; objects created through it are deleted at session end."""
-    return target.client
+    return conformance_target.client
 
 
 @pytest.fixture(scope="session")
-def ns(target: Target) -> str:
+def conformance_namespace(conformance_target: Target) -> str:
     """This run's namespace prefix (``conf-<8 hex>-``) for every name and slug it creates."""
-    return target.namespace
-
-
-# ---- the run --------------------------------------------------------------------------------
-
-
-class ConformanceRun:
-    """State of one pytest process: the target it opened (not on an xdist controller), the
-    per-clause record (fed by test reports, which xdist forwards to the controller) and the
-    expected failures."""
-
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.target: Target | None = None
-        self.record = reports.RunRecord()
-        self.expectations = Expectations.load(config.getoption("expect_fail"))
-        self.expected_seen: dict[str, bool] = {}  # entry -> some test of it failed
-        self.worker_runs: list[dict] = []
-
-    @property
-    def clauses(self) -> dict:
-        """The catalogue, cut to levels 1..N under --level N."""
-        level = self.config.getoption("level")
-        known = catalogue(self.config.getoption("profile"))
-        return {k: c for k, c in known.items() if level is None or c.level <= level}
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session: pytest.Session) -> None:
-        suite_items = [item for item in session.items if in_suite(item.path)]
-        if self.config.option.collectonly or not suite_items:
-            return
-        unknown = self.expectations.unknown(
-            set(catalogue(self.config.getoption("profile"))),
-            [item.nodeid for item in session.items],
-        )
-        if unknown:
-            pytest.exit(
-                f"blocks-conformance: --expect-fail names unknown clauses or tests: {unknown}",
-                returncode=pytest.ExitCode.USAGE_ERROR,
-            )
-        self.target = open_target(self.config)
-
-    def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        set_current_clauses(clause_ids(item))
-        if self.target is not None:
-            self.target.client.context = {"test": item.nodeid, "clauses": clause_ids(item)}
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        report = yield
-        entries = self.expectations.matching(item.nodeid, clause_ids(item))
-        if not entries or report.when == "teardown" and report.passed:
-            return report
-        if report.failed:
-            for entry in entries:
-                self.expected_seen[entry] = True
-            report.outcome = "skipped"
-            report.wasxfail = "expected failure: " + "; ".join(
-                f"{entry} ({self.expectations.reasons[entry]})" for entry in entries
-            )
-        elif report.when == "call" and report.passed:
-            for entry in entries:
-                self.expected_seen.setdefault(entry, False)
-        return report
-
-    def pytest_exception_interact(self, node: pytest.Item, call: pytest.CallInfo, report) -> None:
-        if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
-            node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        clauses = [value for key, value in report.user_properties if key == "clause"]
-        if clauses:
-            self.record.add(report, clauses)
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node) -> None:
-        """xdist controller: every worker runs the generated tests with the same seed."""
-        node.workerinput["blocks_conformance_seed"] = self.config.getoption("seed")
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node, error) -> None:
-        """xdist controller: collect each worker's target facts and expectation results."""
-        output = getattr(node, "workeroutput", {})
-        if "blocks_conformance" in output:
-            worker = output["blocks_conformance"]
-            self.worker_runs.append(worker)
-            for entry, failed in worker["expected_seen"].items():
-                self.expected_seen[entry] = self.expected_seen.get(entry, False) or failed
-
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if catalogue_only(self.config) and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
-            session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
-        if self.target is not None:
-            self.target.close()
-        facts = self.run_facts()
-        if hasattr(self.config, "workeroutput"):
-            if self.target is None:  # this worker ran no conformance test
-                return
-            self.config.workeroutput["blocks_conformance"] = {
-                **facts,
-                "expected_seen": self.expected_seen,
-            }
-            return
-        self.record.expected_now_passing = {
-            entry for entry, failed in self.expected_seen.items() if not failed
-        }
-        extra_failure = facts["leftovers"] or (
-            self.config.getoption("fail_on_skip") and self.record.skipped_tests
-        )
-        if extra_failure and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        if path := self.config.getoption("conformance_report"):
-            reports.write(Path(path), self.record.as_json(self.clauses, facts))
-
-    def run_facts(self) -> dict:
-        config = self.config
-        runs = self.worker_runs or []
-        own = self.target
-        return {
-            "url": own.url if own else (runs[0]["url"] if runs else config.getoption("target_url")),
-            "embedded": own.embedded is not None if own else config.getoption("target_url") is None,
-            "profile": config.getoption("profile"),
-            "namespaces": ([own.namespace] if own else [])
-            + [n for r in runs for n in r["namespaces"]],
-            "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
-            "retried_requests": (own.client.retried if own else 0)
-            + sum(r["retried_requests"] for r in runs),
-            "requests": (own.client.requests_sent if own else 0) + sum(r["requests"] for r in runs),
-            "request_seconds": round(
-                (own.client.seconds_waiting if own else 0.0)
-                + sum(r["request_seconds"] for r in runs),
-                3,
-            ),
-            "generated_cases": dict(
-                sum(
-                    (Counter(r["generated_cases"]) for r in runs),
-                    Counter(own.client.tally if own else {}),
-                )
-            ),
-            "seed": config.getoption("seed"),
-            "examples": config.getoption("examples"),
-            "level": config.getoption("level"),
-            "expect_fail_files": config.getoption("expect_fail"),
-        }
-
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:
-        if self.target is None and not self.worker_runs:
-            return
-        facts = self.run_facts()
-        write = terminalreporter.write_line
-        terminalreporter.section("blocks conformance")
-        write(
-            f"target: {facts['url']}"
-            + (" (embedded reference server)" if facts["embedded"] else "")
-        )
-        headers = redact_headers(parse_headers(config.getoption("target_header")))
-        if headers:
-            write(f"headers: {headers}")
-        write(f"namespace: {', '.join(facts['namespaces'])}")
-        write(f"generated tests: --examples {facts['examples']} --seed {facts['seed']}")
-        cases = ", ".join(f"{n} {kind}" for kind, n in sorted(facts["generated_cases"].items()))
-        if cases:
-            write(f"generated cases sent: {cases}")
-        write(
-            f"requests: {facts['requests']} sent, {facts['request_seconds']:.1f} s waiting for "
-            f"the target, {facts['retried_requests']} retried"
-        )
-        for line in reports.summary_lines(self.record, self.clauses):
-            write(line)
-        for leftover in facts["leftovers"]:
-            write(f"clean-up could not delete {leftover}", red=True)
-        if config.getoption("fail_on_skip") and self.record.skipped_tests:
-            write(f"--fail-on-skip: {len(self.record.skipped_tests)} test(s) skipped", red=True)
+    return conformance_target.namespace

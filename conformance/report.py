@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .clauses import Clause
+from .profiles import Profile
 
 STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
 REPORT_VERSION = 1
@@ -79,7 +80,7 @@ class RunRecord:
             reached = level
         return reached
 
-    def as_json(self, clauses: dict[str, Clause], run: dict) -> dict:
+    def as_json(self, clauses: dict[str, Clause], run: dict, profile: Profile) -> dict:
         entries = {}
         for clause in clauses.values():
             results = self.results.get(clause.id, [])
@@ -89,27 +90,36 @@ class RunRecord:
                 "strength": clause.strength,
                 "text": clause.text,
                 "status": self.status(clause.id),
-                "tests": [{"nodeid": r.nodeid, "outcome": r.outcome} for r in results],
+                "tests": [test_entry(result) for result in results],
                 "first_failure": failures[0] if failures else None,
             }
         levels = {
             str(level): {status: len(ids) for status, ids in statuses.items()}
             for level, statuses in sorted(self.by_level(clauses).items())
         }
+        level_names = {str(level): name for level, name in sorted(profile.level_names.items())}
         return {
             "report_version": REPORT_VERSION,
             "run": run,
             "conformant_level": self.conformant_level(clauses),
             "verdict": verdict(self, clauses),
             "levels": levels,
+            "level_names": level_names,
             "expected_failures_now_passing": sorted(self.expected_now_passing),
             "clauses": entries,
         }
 
 
+def test_entry(result: TestResult) -> dict:
+    entry = {"nodeid": result.nodeid, "outcome": result.outcome}
+    if result.message and result.outcome in ("failed", "xfailed", "skipped"):
+        entry["message"] = result.message
+    return entry
+
+
 def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
     """ "Level N conformant", and why the next level was not reached: which of its MUST clauses
-    failed, or were not run (deselected with -m, -k, --clause, or without a test)."""
+    failed, or were not run (deselected with -m, -k, --blocks-clause, or without a test)."""
     level = record.conformant_level(clauses)
     head = f"Level {level} conformant" if level else "not conformant"
     blocking: dict[str, list[str]] = defaultdict(list)
@@ -130,11 +140,11 @@ def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
     return f"{head} (level {level + 1}: {'; '.join(reasons)})"
 
 
-def summary_lines(record: RunRecord, clauses: dict[str, Clause]) -> list[str]:
+def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profile) -> list[str]:
     lines = []
     for level, statuses in sorted(record.by_level(clauses).items()):
         parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])
-        lines.append(f"level {level}: {parts}")
+        lines.append(f"level {level} ({profile.level_names.get(level, '')}): {parts}")
         for status in ("failed", "expected failure", "skipped"):
             for clause_id in statuses[status]:
                 lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")
@@ -152,13 +162,15 @@ def markdown(report: dict) -> str:
         "",
         f"Profile `{run['profile']}` against `{run['url']}`"
         + (" (embedded reference server)" if run.get("embedded") else "")
-        + f"; generated tests with `--seed {run['seed']}`.",
+        + f"; generated tests with `--blocks-seed {run['seed']}`.",
         "",
         "| level | " + " | ".join(STATUSES) + " |",
         "|---|" + "---|" * len(STATUSES),
     ]
+    names = report.get("level_names", {})
     for level, counts in report["levels"].items():
-        lines.append(f"| {level} | " + " | ".join(str(counts.get(s, 0)) for s in STATUSES) + " |")
+        shown = f"{level} ({names[level]})" if level in names else level
+        lines.append(f"| {shown} | " + " | ".join(str(counts.get(s, 0)) for s in STATUSES) + " |")
     problems = [
         (clause_id, entry)
         for clause_id, entry in report["clauses"].items()

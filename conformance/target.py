@@ -15,8 +15,9 @@ import pytest
 
 from .client import ApiClient
 from .embedded import EmbeddedServer
+from .plugin import PROBE_TIMEOUT_CAP
+from .profiles import Profile
 
-PROBE_TIMEOUT_CAP = 5.0
 EXIT_TARGET_UNUSABLE = 4
 
 
@@ -58,40 +59,46 @@ def parse_headers(raw: list[str]) -> dict[str, str]:
     return headers
 
 
-def unusable(url: str, what: str) -> None:
+def unusable(url: str, what: str, profile: Profile) -> None:
     pytest.exit(
         f"blocks-conformance: the target {url} is not usable: {what}. Nothing was tested. "
-        "Check that the server is running and that --target-url is its base URL including "
-        "/api (for example http://127.0.0.1:4200/api), or leave --target-url out to test the "
-        "bundled reference server.",
+        f"Check that the server is running and that --target-url is the base URL of its "
+        f"{profile.name} API (for example {profile.example_url}), or leave --target-url out "
+        "to test the bundled reference server.",
         returncode=EXIT_TARGET_UNUSABLE,
     )
 
 
-def probe(url: str, headers: dict[str, str], timeout: float) -> None:
-    health = f"{url.rstrip('/')}/health"
+def probe(url: str, headers: dict[str, str], timeout: float, profile: Profile) -> None:
+    """One request to the profile's probe path; anything but a live answer ends the run."""
+    probed = f"{url.rstrip('/')}{profile.probe_path}"
     started = time.monotonic()
     try:
-        answer = httpx.get(health, headers=headers, timeout=min(timeout, PROBE_TIMEOUT_CAP))
+        answer = httpx.get(probed, headers=headers, timeout=min(timeout, PROBE_TIMEOUT_CAP))
     except httpx.HTTPError as error:
         waited = time.monotonic() - started
         unusable(
             url,
-            f"GET {health} failed after {waited:.1f} s with {type(error).__name__}: "
+            f"GET {probed} failed after {waited:.1f} s with {type(error).__name__}: "
             f"{error or 'no detail'}",
+            profile,
         )
         return
-    if answer.status_code != 200:
-        unusable(url, f"GET {health} answered {answer.status_code} instead of 200")
+    if not profile.probe_alive(answer):
+        unusable(
+            url,
+            f"GET {probed} answered {answer.status_code} instead of {profile.probe_expectation}",
+            profile,
+        )
 
 
-def open_target(config: pytest.Config) -> Target:
+def open_target(config: pytest.Config, profile: Profile) -> Target:
     headers = parse_headers(config.getoption("target_header"))
     timeout = config.getoption("target_timeout")
     url = config.getoption("target_url")
     embedded = None
     if url is None:
-        embedded = EmbeddedServer()
+        embedded = EmbeddedServer(profile)
         try:
             embedded.wait_until_healthy()
         except RuntimeError as error:
@@ -99,7 +106,7 @@ def open_target(config: pytest.Config) -> Target:
             pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
         url = embedded.url
     else:
-        probe(url, headers, timeout)
+        probe(url, headers, timeout, profile)
     namespace = f"conf-{secrets.token_hex(4)}-"
-    client = ApiClient(url, headers, timeout, config.getoption("record_exchanges"))
+    client = ApiClient(url, headers, timeout, profile, config.getoption("blocks_record_exchanges"))
     return Target(url, client, namespace, embedded)

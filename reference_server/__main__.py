@@ -11,10 +11,10 @@ from .app import DEFAULT_MAX_BODY_BYTES, create_app
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="blocks-reference-server",
-        description="Run the bundled blocks API reference server (Prefect profile) on SQLite. "
-        "The API is served under /api, e.g. http://127.0.0.1:4200/api/health. Block document "
-        "data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, by "
-        "default, the file DB.key next to the database (created on first start).",
+        description="Run the bundled blocks API reference server on SQLite: every profile's API "
+        "under its own base path (prefect: /api, e.g. http://127.0.0.1:4200/api/health). "
+        "Secret data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, "
+        "by default, the file DB.key next to the database (created on first start).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4200, help="port to bind (default 4200)")
@@ -33,8 +33,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--auth-string",
         default=os.environ.get("PREFECT_SERVER_API_AUTH_STRING"),
-        help="require HTTP Basic credentials 'user:password' on every path but /api/health, like "
-        "the real server's PREFECT_SERVER_API_AUTH_STRING (default: that variable, else none)",
+        help="require HTTP Basic credentials 'user:password' on every Prefect path but "
+        "/api/health, like the real server's PREFECT_SERVER_API_AUTH_STRING (default: that "
+        "variable, else none)",
     )
     parser.add_argument(
         "--log-level",

@@ -1,68 +1,68 @@
-"""Application factory: the blocks API under ``/api`` backed by one SQLite file."""
+"""Application factory: one ASGI app serving every profile's API under its own base path, on
+one SQLite file, behind one request size limit.
 
-import logging
-from contextlib import asynccontextmanager
+Each profile is a package of this one (``prefect/`` serves ``/api``); adding a profile adds a
+package and a line to ``profile_apps``, not a second server.
+"""
 
-from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from contextlib import AsyncExitStack
 
-from .guards import BasicAuth, BodyLimit
-from .prefect.api import install_system_blocks
-from .prefect.api import router as prefect_router
-from .prefect.events import router as events_router
-from .prefect.nesting import NestingError
-from .store import Store, load_cipher
+from .guards import BodyLimit
+from .prefect.app import BASE_PATH as PREFECT_BASE_PATH
+from .prefect.app import create_app as prefect_app
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
-log = logging.getLogger("reference_server")
+
+def profile_apps(db_path: str, auth_string: str | None) -> list[tuple[str, object]]:
+    """(base path, ASGI app) of every profile; the last one also answers unknown paths."""
+    return [(PREFECT_BASE_PATH, prefect_app(db_path, auth_string))]
 
 
-async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 in the real server's shape rather than FastAPI's default ``{"detail": [...]}``."""
-    body = {
-        "exception_message": "Invalid request received.",
-        "exception_detail": jsonable_encoder(exc.errors()),
-        "request_body": jsonable_encoder(exc.body),
-    }
-    return JSONResponse(body, status_code=422)
+class ProfileRouter:
+    """Sends each request to the app whose base path starts its path (unknown paths go to the
+    last app, for its 404), and runs every app's lifespan."""
+
+    def __init__(self, apps: list[tuple[str, object]]) -> None:
+        self.apps = apps
+        self.fallback = apps[-1][1]
+
+    def app_for(self, path: str):
+        for base, app in self.apps:
+            if path == base or path.startswith(base + "/"):
+                return app
+        return self.fallback
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            return await self.lifespan(receive, send)
+        return await self.app_for(scope["path"])(scope, receive, send)
+
+    async def lifespan(self, receive, send) -> None:
+        async with AsyncExitStack() as stack:
+            await receive()  # lifespan.startup
+            try:
+                for _, app in self.apps:
+                    inner = getattr(unwrapped(app), "router", None)
+                    if inner is not None:
+                        await stack.enter_async_context(inner.lifespan_context(unwrapped(app)))
+            except Exception as error:
+                await send({"type": "lifespan.startup.failed", "message": repr(error)})
+                raise
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+        await send({"type": "lifespan.shutdown.complete"})
 
 
-async def nesting_error(request: Request, exc: NestingError) -> JSONResponse:
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
-
-
-async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
+def unwrapped(app):
+    """The app inside the guards a profile put around it."""
+    while hasattr(app, "app"):
+        app = app.app
+    return app
 
 
 def create_app(
     db_path: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, auth_string: str | None = None
 ):
-    """The ASGI app: the API under /api, behind the size limit and the optional auth string."""
-    store = Store(db_path, load_cipher(db_path))
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        install_system_blocks(store)
-        yield
-        store.close()
-
-    api = FastAPI(
-        title="blocks reference server (Prefect profile)",
-        lifespan=lifespan,
-        docs_url="/api/docs",
-        redoc_url=None,
-        openapi_url="/api/openapi.json",
-    )
-    api.state.store = store
-    api.include_router(prefect_router, prefix="/api")
-    api.include_router(events_router, prefix="/api")
-    api.add_exception_handler(RequestValidationError, validation_error)
-    api.add_exception_handler(NestingError, nesting_error)
-    api.add_exception_handler(Exception, unexpected_error)
-    app = BodyLimit(api, max_body_bytes)
-    return BasicAuth(app, auth_string) if auth_string else app
+    """Every profile's API, behind the size limit (and, for Prefect, the optional auth string)."""
+    return BodyLimit(ProfileRouter(profile_apps(db_path, auth_string)), max_body_bytes)

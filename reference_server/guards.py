@@ -4,8 +4,6 @@ import base64
 import hmac
 import json
 
-HEALTH_PATH = "/api/health"
-
 
 async def _answer(send, status: int, body: dict) -> None:
     payload = json.dumps(body).encode()
@@ -50,14 +48,15 @@ class BodyLimit:
 
 class BasicAuth:
     """HTTP Basic credentials equal to the auth string (``user:password``) on every path but
-    health, as the real server does with PREFECT_SERVER_API_AUTH_STRING."""
+    ``exempt`` (the health path), as the real server does with PREFECT_SERVER_API_AUTH_STRING."""
 
-    def __init__(self, app, auth_string: str) -> None:
+    def __init__(self, app, auth_string: str, exempt: str) -> None:
         self.app = app
         self.expected = "Basic " + base64.b64encode(auth_string.encode()).decode()
+        self.exempt = exempt
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] not in ("http", "websocket") or scope["path"] == HEALTH_PATH:
+        if scope["type"] not in ("http", "websocket") or scope["path"] == self.exempt:
             return await self.app(scope, receive, send)
         given = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
         if scope["type"] == "http" and not hmac.compare_digest(given, self.expected):

@@ -1,9 +1,13 @@
-"""Helpers for testing the suite itself: servers to point it at, and a way to run it."""
+"""Helpers for testing the suite itself: servers to point it at, and a way to run it.
+
+Suite runs and reference servers (unbroken or broken variants) are forked from a warm process
+(``tests/forked.py``); servers started from a command (``ServerProcess``) are real
+subprocesses, for the tests where that matters (kill -9, other apps).
+"""
 
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +17,15 @@ import pytest
 
 from conformance.embedded import free_port
 
+from .forked import ForkedServer, run_pytest
+
+# pytest compiles its plugins' modules (schemathesis, hypothesis) to rewrite their asserts; with
+# PYTHONDONTWRITEBYTECODE set it cannot cache them, and every suite run pays seconds for it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
+START_TIMEOUT = 30.0
 
 
 @dataclass
@@ -30,71 +41,73 @@ class SuiteRun:
         return {clause for clause, entry in clauses.items() if entry["status"] == status}
 
 
-def run_suite(*args: str, tmp_path: Path, timeout: float = 600) -> SuiteRun:
-    """``pytest conformance ARGS`` in a subprocess, with its JSON conformance report."""
-    report = tmp_path / f"report-{time.monotonic_ns()}.json"
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "conformance"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--conformance-report={report}",
-        *args,
-    ]
+def run_suite(
+    *args: str, tmp_path: Path, timeout: float = 600, suite: Path = ROOT / "conformance"
+) -> SuiteRun:
+    """``pytest SUITE ARGS`` in its own (forked) process, with its JSON conformance report."""
+    stamp = time.monotonic_ns()
+    report = tmp_path / f"report-{stamp}.json"
+    output = tmp_path / f"output-{stamp}.txt"
+    argv = [str(suite), "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    returncode = run_pytest(argv, ROOT, output, timeout)
     loaded = json.loads(report.read_text()) if report.exists() else None
-    return SuiteRun(
-        done.returncode, done.stdout + done.stderr, loaded, time.monotonic() - started, report
-    )
+    return SuiteRun(returncode, output.read_text(), loaded, time.monotonic() - started, report)
 
 
 class ServerProcess:
-    """A server command on a free loopback port, stopped by ``stop()``."""
+    """A server on a free loopback port, stopped by ``stop()``: a command run as a subprocess,
+    or (``command=None``) the reference server forked, with the broken variant ``variant``
+    applied when one is named."""
 
-    def __init__(self, command: list[str], tmp_path: Path, db: Path | None = None) -> None:
+    def __init__(
+        self,
+        command: list[str] | None,
+        tmp_path: Path,
+        db: Path | None = None,
+        base_path: str = "/api",
+        probe: str = "/health",
+        reference: bool = True,
+        variant: str | None = None,
+    ) -> None:
+        """``reference``: the server is the reference server (or a variant of it) and takes
+        its host and database options."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/api"
+        self.url = f"http://127.0.0.1:{self.port}{base_path}"
+        self.probe = probe
         self.db = db or tmp_path / f"blocks-{self.port}.db"
-        self._log = (tmp_path / f"server-{self.port}.log").open("w+")
-        full = [
-            *command[:1],
-            *command[1:],
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--db",
-            str(self.db),
-        ]
-        self._process = subprocess.Popen(full, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.log = tmp_path / f"server-{self.port}.log"
+        options = ["--port", str(self.port)]
+        if reference:
+            options += ["--host", "127.0.0.1", "--db", str(self.db)]
+        if command is None:
+            self._process = ForkedServer(variant, options, self.log, ROOT)
+        else:
+            with self.log.open("w") as log:
+                self._process = subprocess.Popen(
+                    [*command, *options], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+                )
         self._wait()
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.output()}")
             try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}{self.probe}", timeout=1).status_code == 200:
                     return
             except httpx.TransportError:
-                time.sleep(0.05)
+                time.sleep(0.02)
         raise RuntimeError(f"server did not become healthy:\n{self.output()}")
 
     def output(self) -> str:
-        self._log.flush()
-        self._log.seek(0)
-        return self._log.read()
+        return self.log.read_text() if self.log.exists() else ""
 
     def stop(self) -> None:
         if self._process.poll() is None:
             self._process.terminate()
             self._process.wait(timeout=10)
-        self._log.close()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
@@ -104,19 +117,18 @@ class ServerProcess:
 
 @pytest.fixture
 def reference_server(tmp_path):
-    server = ServerProcess([sys.executable, "-m", "reference_server"], tmp_path)
+    server = ServerProcess(None, tmp_path)
     yield server
     server.stop()
 
 
 @pytest.fixture
-def start_mutant(tmp_path):
+def start_variant(tmp_path):
+    """Starts broken variants (``tests/variants``) by name; stops them after the test."""
     started = []
 
     def start(name: str) -> ServerProcess:
-        server = ServerProcess(
-            [sys.executable, str(ROOT / "tests" / "miniatures.py"), name], tmp_path
-        )
+        server = ServerProcess(None, tmp_path, variant=name)
         started.append(server)
         return server
 

@@ -1,31 +1,40 @@
-"""The clause catalogue is well formed and every clause is covered by at least one test."""
+"""Every profile's clause catalogue is well formed and every clause is covered by a test."""
 
 import re
 import subprocess
 import sys
 
+import pytest
+
+from conformance import profiles
 from conformance.clauses import catalogue
 
 from .conftest import ROOT
 
-CLAUSE_ID = re.compile(r"^PF-[A-Z]+-[a-z0-9-]+$")
+PROFILES = profiles.names()
 
 
-def test_clause_ids_levels_and_texts_are_well_formed():
-    for clause in catalogue("prefect").values():
-        assert CLAUSE_ID.match(clause.id), clause.id
-        assert clause.level in (1, 2, 3, 4), clause.id
+@pytest.mark.parametrize("name", PROFILES)
+def test_clause_ids_levels_and_texts_are_well_formed(name):
+    profile = profiles.get(name)
+    clauses = catalogue(profile)  # raises on duplicates, unknown areas, levels, strengths
+    pattern = re.compile(rf"^{profile.clause_prefix}-[A-Z]+-[a-z0-9-]+$")
+    for clause in clauses.values():
+        assert pattern.match(clause.id), clause.id
+        assert clause.level in profile.level_names, clause.id
         assert clause.text.endswith("."), clause.id
 
 
-def test_every_clause_is_covered_by_a_test():
+@pytest.mark.parametrize("name", PROFILES)
+def test_every_clause_is_covered_by_a_test(name):
     listing = subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
             "conformance",
-            "--list-clauses",
+            f"--blocks-profile={name}",
+            "--blocks-list-clauses",
             "-q",
             "-p",
             "no:cacheprovider",
@@ -37,11 +46,11 @@ def test_every_clause_is_covered_by_a_test():
     )
     assert listing.returncode == 0, listing.stdout + listing.stderr
     entries = re.findall(
-        r"^(PF-\S+)  prefect L\d (?:MUST|SHOULD)\n    .+\n    tests: (.+)$",
+        rf"^(\S+)  {name} L\d+ (?:MUST|SHOULD)\n    .+\n    tests: (.+)$",
         listing.stdout,
         re.MULTILINE,
     )
-    assert {clause_id for clause_id, _ in entries} == set(catalogue("prefect")), listing.stdout
+    assert {clause_id for clause_id, _ in entries} == set(catalogue(profiles.get(name)))
     uncovered = [clause_id for clause_id, tests in entries if tests == "none (not covered)"]
     assert uncovered == []
     assert all(".py::test_" in tests for _, tests in entries)

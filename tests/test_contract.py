@@ -79,7 +79,9 @@ def violations(records: list[dict], excused: set[str] = frozenset()) -> list[str
 
 def recorded_run(tmp_path, *args: str) -> list[dict]:
     log = tmp_path / "exchanges.jsonl"
-    run = run_suite(f"--record-exchanges={log}", "-m", "not generated", *args, tmp_path=tmp_path)
+    run = run_suite(
+        f"--blocks-record-exchanges={log}", "-m", "not generated", *args, tmp_path=tmp_path
+    )
     assert run.returncode == 0, run.output[-3000:]
     return [json.loads(line) for line in log.read_text().splitlines()]
 
@@ -99,7 +101,7 @@ def test_reference_server_answers_follow_the_contract(tmp_path):
 def test_real_server_answers_follow_the_contract(tmp_path):
     url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
     records = recorded_run(
-        tmp_path, f"--target-url={url}", f"--expect-fail={REAL_EXPECTED_FAILURES}"
+        tmp_path, f"--target-url={url}", f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}"
     )
     assert len(records) > 500
     assert violations(records, excused=known_bugs()) == []

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import jsonschema
 import pytest
 
+from conformance import profiles
 from conformance.clauses import catalogue
 
 from .conftest import ROOT, run_suite
@@ -21,27 +22,31 @@ def expect_file(tmp_path, *lines: str):
 
 
 def test_all_passing_exits_zero(reference_server, tmp_path):
-    run = run_suite(f"--target-url={reference_server.url}", "--clause=PF-API-*", tmp_path=tmp_path)
+    run = run_suite(
+        f"--target-url={reference_server.url}", "--blocks-clause=PF-API-*", tmp_path=tmp_path
+    )
     assert run.returncode == 0, run.output[-2000:]
     jsonschema.validate(run.report, REPORT_SCHEMA)
 
 
-def test_unexpected_failure_exits_one(start_mutant, tmp_path):
-    server = start_mutant("accepts_duplicate_names")
-    run = run_suite(f"--target-url={server.url}", "--clause=PF-BD-409-name", tmp_path=tmp_path)
+def test_unexpected_failure_exits_one(start_variant, tmp_path):
+    server = start_variant("accepts_duplicate_names")
+    run = run_suite(
+        f"--target-url={server.url}", "--blocks-clause=PF-BD-409-name", tmp_path=tmp_path
+    )
     assert run.returncode == 1
     entry = run.report["clauses"]["PF-BD-409-name"]
     assert entry["status"] == "failed"
     assert "POST" in entry["first_failure"] and "answered 201" in entry["first_failure"]
 
 
-def test_only_expected_failures_exit_zero(start_mutant, tmp_path):
-    server = start_mutant("accepts_duplicate_names")
+def test_only_expected_failures_exit_zero(start_variant, tmp_path):
+    server = start_variant("accepts_duplicate_names")
     expected = expect_file(tmp_path, "PF-BD-409-name  # we accept duplicates for now")
     run = run_suite(
         f"--target-url={server.url}",
-        "--clause=PF-BD-409-name",
-        f"--expect-fail={expected}",
+        "--blocks-clause=PF-BD-409-name",
+        f"--blocks-expect-fail={expected}",
         tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-2000:]
@@ -52,15 +57,15 @@ def test_only_expected_failures_exit_zero(start_mutant, tmp_path):
     jsonschema.validate(run.report, REPORT_SCHEMA)
 
 
-def test_expected_failure_by_test_id(start_mutant, tmp_path):
-    server = start_mutant("accepts_duplicate_names")
+def test_expected_failure_by_test_id(start_variant, tmp_path):
+    server = start_variant("accepts_duplicate_names")
     expected = expect_file(
         tmp_path, "test_block_documents.py::test_duplicate_name_in_the_same_type_conflicts"
     )
     run = run_suite(
         f"--target-url={server.url}",
-        "--clause=PF-BD-409-name",
-        f"--expect-fail={expected}",
+        "--blocks-clause=PF-BD-409-name",
+        f"--blocks-expect-fail={expected}",
         tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-2000:]
@@ -70,8 +75,8 @@ def test_expected_failure_that_now_passes_is_listed_for_removal(reference_server
     expected = expect_file(tmp_path, "PF-API-health  # was broken once")
     run = run_suite(
         f"--target-url={reference_server.url}",
-        "--clause=PF-API-health",
-        f"--expect-fail={expected}",
+        "--blocks-clause=PF-API-health",
+        f"--blocks-expect-fail={expected}",
         tmp_path=tmp_path,
     )
     assert run.returncode == 0
@@ -85,17 +90,17 @@ def test_unknown_expect_fail_entry_is_a_usage_error(reference_server, tmp_path):
     expected = expect_file(tmp_path, "PF-NO-such-clause")
     run = run_suite(
         f"--target-url={reference_server.url}",
-        "--clause=PF-API-health",
-        f"--expect-fail={expected}",
+        "--blocks-clause=PF-API-health",
+        f"--blocks-expect-fail={expected}",
         tmp_path=tmp_path,
     )
     assert run.returncode == pytest.ExitCode.USAGE_ERROR
     assert "PF-NO-such-clause" in run.output
 
 
-def test_markdown_summary_shows_verdict_table_and_failures(start_mutant, tmp_path):
-    server = start_mutant("accepts_duplicate_names")
-    run = run_suite(f"--target-url={server.url}", "--level=1", tmp_path=tmp_path)
+def test_markdown_summary_shows_verdict_table_and_failures(start_variant, tmp_path):
+    server = start_variant("accepts_duplicate_names")
+    run = run_suite(f"--target-url={server.url}", "--blocks-level=1", tmp_path=tmp_path)
     markdown = run.report_path.with_suffix(".md").read_text()
     assert markdown.startswith("## Blocks conformance: not conformant (level 1: ")
     assert "MUST clause(s) failed: " in markdown.splitlines()[0]
@@ -106,7 +111,7 @@ def test_markdown_summary_shows_verdict_table_and_failures(start_mutant, tmp_pat
 
 
 def test_level_limits_the_run_and_the_verdict(reference_server, tmp_path):
-    run = run_suite(f"--target-url={reference_server.url}", "--level=2", tmp_path=tmp_path)
+    run = run_suite(f"--target-url={reference_server.url}", "--blocks-level=2", tmp_path=tmp_path)
     assert run.returncode == 0, run.output[-2000:]
     assert set(run.report["levels"]) == {"1", "2"}
     assert run.report["conformant_level"] == 2
@@ -116,10 +121,10 @@ def test_level_limits_the_run_and_the_verdict(reference_server, tmp_path):
 
 
 def test_verdict_names_must_clauses_that_were_not_run(reference_server, tmp_path):
-    """A run cut down with --clause or -m cannot claim a level, and must say why (not run),
+    """A run cut down with --blocks-clause or -m cannot claim a level, and must say why (not run),
     rather than blame the server."""
     run = run_suite(
-        f"--target-url={reference_server.url}", "--clause=PF-API-health", tmp_path=tmp_path
+        f"--target-url={reference_server.url}", "--blocks-clause=PF-API-health", tmp_path=tmp_path
     )
     assert run.returncode == 0, run.output[-2000:]
     assert run.report["conformant_level"] == 0
@@ -139,7 +144,7 @@ def test_junit_xml_carries_clause_ids(reference_server, tmp_path):
     junit = tmp_path / "junit.xml"
     run_suite(
         f"--target-url={reference_server.url}",
-        "--clause=PF-API-health",
+        "--blocks-clause=PF-API-health",
         f"--junitxml={junit}",
         tmp_path=tmp_path,
     )
@@ -148,7 +153,7 @@ def test_junit_xml_carries_clause_ids(reference_server, tmp_path):
 
 
 def test_parallel_run_under_xdist(tmp_path):
-    run = run_suite("-n", "2", "--level=2", tmp_path=tmp_path)
+    run = run_suite("-n", "2", "--blocks-level=2", tmp_path=tmp_path)
     assert run.returncode == 0, run.output[-2000:]
     assert len(run.report["run"]["namespaces"]) == 2
     assert run.report["run"]["leftovers"] == []
@@ -157,15 +162,16 @@ def test_parallel_run_under_xdist(tmp_path):
 
 def test_clause_document_is_current(tmp_path):
     fresh = tmp_path / "clauses.md"
-    run = run_suite(f"--clauses-doc={fresh}", tmp_path=tmp_path)
+    run = run_suite(f"--blocks-clauses-doc={fresh}", tmp_path=tmp_path)
     assert run.returncode == 0, run.output[-2000:]
-    stale = "docs/clauses.md is stale: run pytest conformance --clauses-doc docs/clauses.md"
-    assert fresh.read_text() == (ROOT / "docs" / "clauses.md").read_text(), stale
+    committed = ROOT / "docs" / "clauses" / "prefect.md"
+    stale = f"{committed} is stale: run pytest conformance --blocks-clauses-doc {committed}"
+    assert fresh.read_text() == committed.read_text(), stale
 
 
 def test_real_server_expected_failures_are_should_clauses_only():
     path = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
-    known = catalogue("prefect")
+    known = catalogue(profiles.get("prefect"))
     entries = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
     entries = [entry for entry in entries if entry]
     assert entries

@@ -63,8 +63,8 @@ def assert_run_leaves_target_as_it_was(url: str, tmp_path, *args: str) -> None:
     assert differences(before, after) == []
 
 
-def test_objects_created_without_a_201_are_swept_too(start_mutant, tmp_path):
-    server = start_mutant("answers_200_on_document_create")
+def test_objects_created_without_a_201_are_swept_too(start_variant, tmp_path):
+    server = start_variant("answers_200_on_document_create")
     before = snapshot(server.url)
     run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
     assert run.returncode == 1
@@ -99,4 +99,6 @@ def test_run_against_reference_server_leaves_no_trace(reference_server, tmp_path
 
 def test_run_against_real_server_leaves_no_trace(tmp_path):
     url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
-    assert_run_leaves_target_as_it_was(url, tmp_path, f"--expect-fail={REAL_EXPECTED_FAILURES}")
+    assert_run_leaves_target_as_it_was(
+        url, tmp_path, f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}"
+    )

@@ -226,7 +226,7 @@ def test_whole_suite_passes_with_credentials_in_target_header(auth_server, tmp_p
     run = run_suite(
         f"--target-url={auth_server.url}",
         f"--target-header=Authorization: {credentials}",
-        "--fail-on-skip",
+        "--blocks-fail-on-skip",
         tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-3000:]

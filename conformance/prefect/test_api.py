@@ -4,15 +4,9 @@ import uuid
 
 import pytest
 
-from ..checks import (
-    expect,
-    expect_detail,
-    expect_json,
-    expect_status,
-    expect_validation_error,
-    validate_body,
-)
+from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import NO_BODY
+from .checks import expect_detail, expect_validation_error
 from .helpers import UNKNOWN_ID
 
 

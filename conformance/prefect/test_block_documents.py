@@ -7,15 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ..checks import (
-    expect,
-    expect_detail,
-    expect_equal,
-    expect_json,
-    expect_status,
-    expect_validation_error,
-)
+from ..checks import expect, expect_equal, expect_json, expect_status
 from ..client import Exchange, TargetUnreachable
+from .checks import expect_detail, expect_validation_error
 from .helpers import UNKNOWN_ID, expect_nested_type_and_schema
 
 ANONYMOUS_NAME = re.compile(

@@ -2,13 +2,8 @@
 
 import pytest
 
-from ..checks import (
-    expect_detail,
-    expect_equal,
-    expect_json,
-    expect_status,
-    expect_validation_error,
-)
+from ..checks import expect_equal, expect_json, expect_status
+from .checks import expect_detail, expect_validation_error
 from .helpers import SECRET_SCHEMA_CHECKSUM, UNKNOWN_ID, known_checksums, widget_fields
 
 

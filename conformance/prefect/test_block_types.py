@@ -2,14 +2,8 @@
 
 import pytest
 
-from ..checks import (
-    expect,
-    expect_detail,
-    expect_equal,
-    expect_json,
-    expect_status,
-    expect_validation_error,
-)
+from ..checks import expect, expect_equal, expect_json, expect_status
+from .checks import expect_detail, expect_validation_error
 from .helpers import UNKNOWN_ID
 
 SYSTEM_SLUGS = ["secret", "webhook", "local-file-system"]

@@ -8,14 +8,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from ..checks import (
-    expect,
-    expect_detail,
-    expect_equal,
-    expect_json,
-    expect_status,
-    expect_validation_error,
-)
+from ..checks import expect, expect_equal, expect_json, expect_status
+from .checks import expect_detail, expect_validation_error
 from .helpers import Blocks
 
 DOCUMENT_LABELS = {"zeta": ["gamma", "alpha"], "alpha": ["delta", "alphabet", "beta"]}

@@ -1,11 +1,12 @@
 """Generated cases: random document sets and random filters against the model of the filter
-semantics (``model.py``). Budget with --examples, reproduce with --seed."""
+semantics (``model.py``). Budget with --blocks-examples, reproduce with --blocks-seed."""
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given, seed
 from hypothesis import strategies as st
 
 from ..checks import ConformanceFailure, expect_equal, expect_json, expect_status
+from ..generation import generated_settings
 from .model import Doc, expected_names
 from .strategies import document_filters, document_specs
 
@@ -56,12 +57,7 @@ def delete_documents(api, docs: list[Doc]) -> None:
 def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
     scope = {"slug": {"any_": [block_type["slug"] for block_type, _ in two_types]}}
 
-    @settings(
-        max_examples=pytestconfig.getoption("examples"),
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @generated_settings(pytestconfig)
     @given(specs=document_specs, data=st.data())
     def check(specs, data):
         docs = create_documents(blocks, two_types, specs)
@@ -82,4 +78,4 @@ def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
         finally:
             delete_documents(api, docs)
 
-    seed(pytestconfig.getoption("seed"))(check)()
+    seed(pytestconfig.getoption("blocks_seed"))(check)()

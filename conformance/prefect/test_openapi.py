@@ -11,7 +11,7 @@ UUIDs, and install_system_block_types is not part of the contract.
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, assume, given, seed, settings
+from hypothesis import assume, given, seed
 from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (
     content_type_conformance,
@@ -23,6 +23,7 @@ from schemathesis.checks import (
 from schemathesis.core import NotSet
 
 from ..checks import fail
+from ..generation import generated_settings
 from .contract import CONTRACT_PATH
 
 CONTRACT = openapi.from_path(str(CONTRACT_PATH))
@@ -132,12 +133,7 @@ def send(api, case, body):
 def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, checks: list):
     operation = OPERATIONS[label]
 
-    @settings(
-        max_examples=pytestconfig.getoption("examples"),
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @generated_settings(pytestconfig)
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         body = case.body
@@ -163,7 +159,7 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
                 exchange,
             )
 
-    seed(pytestconfig.getoption("seed"))(check)()
+    seed(pytestconfig.getoption("blocks_seed"))(check)()
 
 
 @pytest.mark.generated

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from ..checks import expect, expect_detail, expect_equal, expect_json, expect_status
+from ..checks import expect, expect_equal, expect_json, expect_status
+from .checks import expect_detail
 from .helpers import MASK, UNKNOWN_ID, Blocks, nested_fields
 
 

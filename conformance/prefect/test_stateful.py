@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, seed, settings
+from hypothesis import seed
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -23,6 +23,7 @@ from hypothesis.stateful import (
 
 from ..checks import ConformanceFailure, expect_equal, expect_json, expect_status
 from ..client import TargetUnreachable
+from ..generation import generated_settings
 from .helpers import MASK
 
 LABELS = st.sampled_from(["a", "b", "c"])
@@ -434,12 +435,6 @@ def machine_for(api, ns: str):
 @pytest.mark.clause("PF-GEN-stateful")
 def test_random_call_sequences_agree_with_the_model(api, ns, pytestconfig):
     machine = machine_for(api, ns)
-    configured = settings(
-        max_examples=pytestconfig.getoption("examples"),
-        stateful_step_count=30,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    seed(pytestconfig.getoption("seed"))(machine)  # run_state_machine_as_test reads it there
+    configured = generated_settings(pytestconfig, stateful_step_count=30)
+    seed(pytestconfig.getoption("blocks_seed"))(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from ..store import Conflict, NotFound, Store
 from . import filters
 from .models import (
     BlockDocumentCreate,
@@ -31,6 +30,7 @@ from .models import (
 )
 from .nesting import check_acyclic, create_schema, full_fields, hydrate, split_references
 from .secrets import restore_masked_secrets
+from .store import Conflict, NotFound, Store
 
 SERVER_VERSION = "3.8.8"
 API_VERSION = "0.8.4"

@@ -12,10 +12,9 @@ Facts of the real server this follows (see shared/spec section 5):
 import uuid
 from typing import Any
 
-from conformance.prefect.checksum import reachable_plain_definitions, schema_checksum
-
-from ..store import NotFound, Store
+from .checksum import checksum_of, plain_referenced_definitions
 from .secrets import mask_secrets
+from .store import NotFound, Store
 
 MAX_DEPTH = 50
 DEFINITIONS_PREFIX = "#/definitions/"
@@ -84,14 +83,14 @@ def create_schema(
     """Create a schema and, recursively, the referenced schemas it needs; (schema, created)."""
     definitions = definitions or fields.get("definitions")
     for_checksum = {**fields, "definitions": definitions} if definitions else fields
-    checksum = schema_checksum(for_checksum)
+    checksum = checksum_of(for_checksum)
     try:
         return store.block_schema_by_checksum(checksum, version), False
     except NotFound:
         pass
     stored = {key: value for key, value in fields.items() if key != "block_schema_references"}
     if definitions:
-        kept = reachable_plain_definitions({**stored, "definitions": definitions})
+        kept = plain_referenced_definitions({**stored, "definitions": definitions})
         if kept:
             stored["definitions"] = kept
         else:

@@ -1,65 +1,24 @@
-"""Deliberately broken variants of the reference server, one wrong behaviour each.
-
-Each function patches the reference server before it is built and may return a wrapper for the
-finished ASGI app. Run one with ``python tests/miniatures.py NAME --port P --db PATH``; the
-tests in ``test_mutants.py`` start them and check that the suite catches each one.
-"""
+"""Broken variants of the Prefect profile's reference server (see ``tests/variants``)."""
 
 import json
-import sys
-from collections.abc import Callable
+from functools import partial
 
-MUTANTS: dict[str, Callable] = {}
-CAUGHT_BY: dict[str, str] = {}
+from . import breaks as breaks_clause
+from . import request_rewriter, rewrite_responses
 
-
-def mutant(clause: str) -> Callable:
-    """Register a broken variant and the clause that must fail against it."""
-
-    def register(build: Callable) -> Callable:
-        MUTANTS[build.__name__] = build
-        CAUGHT_BY[build.__name__] = clause
-        return build
-
-    return register
+breaks = partial(breaks_clause, "prefect")
 
 
-def rewrite_responses(change: Callable) -> Callable:
-    """An app wrapper that passes each (method, path, status, JSON body) through ``change``,
-    which returns a new (status, body) or None to keep the answer."""
-    from starlette.middleware.base import BaseHTTPMiddleware
-    from starlette.responses import JSONResponse, Response
-
-    async def dispatch(request, call_next):
-        response = await call_next(request)
-        raw = b"".join([chunk async for chunk in response.body_iterator])
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        replaced = change(request.method, request.url.path, response.status_code, body)
-        if replaced is None:
-            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
-            return Response(raw, status_code=response.status_code, headers=headers)
-        status, new_body = replaced
-        return JSONResponse(new_body, status_code=status)
-
-    def wrap(app):
-        return BaseHTTPMiddleware(app, dispatch=dispatch)
-
-    return wrap
-
-
-@mutant("PF-BD-409-name")
+@breaks("PF-BD-409-name", "must answer 409", "answered 201")
 def accepts_duplicate_names():
     """Answers 201 to a second document with the same name in the same block type."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
     store.Store.document_name_taken = lambda self, type_id, name: False
 
 
-@mutant("PF-BD-create")
+@breaks("PF-BD-create", "'block_type' is a required property")
 def omits_block_type_in_documents():
     """Documents come back without their nested block_type."""
 
@@ -75,13 +34,13 @@ def omits_block_type_in_documents():
     return rewrite_responses(drop)
 
 
-@mutant("PF-BD-409-concurrent")
+@breaks("PF-BD-409-concurrent", "must get exactly one 201 and 31 409s")
 def checks_names_against_a_stale_cache():
     """No unique index; the name check reads a per-type cache of names refreshed every 200 ms,
     so a second create soon after the first (or 32 at once) slips through."""
     import time
 
-    from reference_server import store
+    from reference_server.prefect import store
 
     store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
     cache: dict[str, tuple[float, set[str]]] = {}
@@ -97,7 +56,7 @@ def checks_names_against_a_stale_cache():
     store.Store.document_name_taken = document_name_taken
 
 
-@mutant("PF-NEST-schema-missing-definition")
+@breaks("PF-NEST-schema-missing-definition", "must get a 4xx", "answered 500")
 def fails_on_undefined_schema_references():
     """A schema referencing a schema neither registered nor defined gets 500, as on the real
     server, instead of a 4xx."""
@@ -110,7 +69,7 @@ def fails_on_undefined_schema_references():
     return rewrite_responses(crash)
 
 
-@mutant("PF-BD-create")
+@breaks("PF-BD-create", "POST /api/block_documents/ must answer 201", "answered 200")
 def answers_200_on_document_create():
     """Creates documents but answers 200 instead of 201 (so clean-up cannot rely on 201s)."""
 
@@ -122,25 +81,25 @@ def answers_200_on_document_create():
     return rewrite_responses(ok)
 
 
-@mutant("PF-BD-delete")
+@breaks("PF-BD-delete", "must answer 404", "answered 200")
 def keeps_deleted_documents():
     """DELETE of a document answers 204 but the document stays readable."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     store.Store.delete_block_document = lambda self, document_id: None
 
 
-@mutant("PF-API-422-shape")
+@breaks("PF-API-422-shape", "the body must match the error schema", "{'detail': [{")
 def default_fastapi_validation_errors():
     """422 bodies in FastAPI's default {"detail": [...]} shape instead of the real server's."""
     from fastapi.exception_handlers import request_validation_exception_handler
 
-    from reference_server import app
+    from reference_server.prefect import app
 
     app.validation_error = request_validation_exception_handler
 
 
-@mutant("PF-BS-dedup")
+@breaks("PF-BS-dedup", "must get 200", "answered 409")
 def conflicts_on_duplicate_schema():
     """A schema whose (checksum, version) exists gets 409 instead of 200 with the existing one."""
 
@@ -152,7 +111,10 @@ def conflicts_on_duplicate_schema():
     return rewrite_responses(conflict)
 
 
-@mutant("PF-BS-checksum")
+@breaks(
+    "PF-BS-checksum",
+    "the checksum of client class with positions; secret_fields is not hashed must be",
+)
 def hashes_secret_fields_too():
     """Computes schema checksums without dropping secret_fields first."""
     import hashlib
@@ -163,10 +125,10 @@ def hashes_secret_fields_too():
         canonical = json.dumps([[fields], {}], sort_keys=True)
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
-    nesting.schema_checksum = checksum
+    nesting.checksum_of = checksum
 
 
-@mutant("PF-BD-update")
+@breaks("PF-BD-update", "data after a merging PATCH must be", 'gave {"host": "new.example"}')
 def replaces_data_on_patch():
     """A document PATCH replaces the stored data even when merge_existing_data is left out."""
     from reference_server.prefect import models
@@ -177,7 +139,7 @@ def replaces_data_on_patch():
     models.BlockDocumentUpdate = ReplacingUpdate
 
 
-@mutant("PF-API-csrf-probe")
+@breaks("PF-API-csrf-probe", "must answer 404 or 422", "answered 500")
 def csrf_probe_fails():
     """The CSRF probe answers 500, which the client treats as a failed save."""
 
@@ -189,21 +151,26 @@ def csrf_probe_fails():
     return rewrite_responses(fail)
 
 
-@mutant("PF-BS-read-checksum")
+@breaks("PF-BS-read-checksum", "the schema for version=1.0.1 must be")
 def ignores_version_in_checksum_lookup():
-    """GET /block_schemas/checksum/{c}?version=v returns the newest schema whatever v is."""
-    from reference_server import store
+    """GET /block_schemas/checksum/{c}?version=v returns the newest schema whatever v is
+    (creates still look the version up)."""
+    from reference_server.prefect import api
 
-    original = store.Store.block_schema_by_checksum
-    store.Store.block_schema_by_checksum = lambda self, checksum, version=None: original(
-        self, checksum
-    )
+    original = api.found
+
+    def found(call, *args):
+        if getattr(call, "__name__", "") == "block_schema_by_checksum":
+            args = args[:1]
+        return original(call, *args)
+
+    api.found = found
 
 
-@mutant("PF-BT-protected-delete")
+@breaks("PF-BT-protected-delete", "must answer 403", "answered 204")
 def deletes_protected_types():
     """DELETE of a protected block type answers 204 and deletes it."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     original = store.Store.block_type
 
@@ -216,7 +183,8 @@ def deletes_protected_types():
 # ---- level 3 ------------------------------------------------------------------------------
 
 
-@mutant("PF-FLT-docs-fields")
+@breaks("PF-FLT-docs-fields", "documents whose name is like 'alph' must be", "gave []")
+@breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def like_is_exact_match():
     """name.like_ compares the whole name instead of matching a substring with wildcards."""
     from reference_server.prefect import filters
@@ -224,10 +192,11 @@ def like_is_exact_match():
     filters.like = lambda column, pattern: [(f"{column} = ?", [pattern])] if pattern else []
 
 
-@mutant("PF-FLT-limit")
+@breaks("PF-FLT-limit", "limit 2 offset 1 must be")
+@breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def ignores_offset():
     """offset is ignored on /block_documents/filter."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     original = store.Store.filter_block_documents
     store.Store.filter_block_documents = lambda self, where, params, order, limit, offset: original(
@@ -235,7 +204,7 @@ def ignores_offset():
     )
 
 
-@mutant("PF-FLT-limit")
+@breaks("PF-FLT-limit", "must answer 422", "answered 200")
 def accepts_any_limit():
     """A limit above 200 is accepted instead of refused with 422."""
     from reference_server.prefect import api
@@ -243,7 +212,8 @@ def accepts_any_limit():
     api.checked_limit = lambda limit: 200 if limit is None else max(limit, 0)
 
 
-@mutant("PF-FLT-docs-sort")
+@breaks("PF-FLT-docs-sort", "documents sorted NAME_DESC must be")
+@breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def name_desc_sorts_ascending():
     """sort NAME_DESC returns documents in ascending order."""
     from reference_server.prefect import api
@@ -251,7 +221,7 @@ def name_desc_sorts_ascending():
     api.DOCUMENT_SORTS["NAME_DESC"] = api.DOCUMENT_SORTS["NAME_ASC"]
 
 
-@mutant("PF-FLT-docs-sort")
+@breaks("PF-FLT-docs-sort", "documents of type 'A type' first, then 'Z type' must be")
 def sorts_by_block_type_slug():
     """sort BLOCK_TYPE_AND_NAME_ASC orders documents by their type's slug, not its name."""
     from reference_server.prefect import api
@@ -261,10 +231,10 @@ def sorts_by_block_type_slug():
     )
 
 
-@mutant("PF-FLT-limit")
+@breaks("PF-FLT-limit", "(201 exist) must be 200", "gave 201")
 def type_and_schema_lists_have_no_default_limit():
     """/block_types/filter and /block_schemas/filter return everything when limit is absent."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     for method in ("filter_block_types", "filter_block_schemas"):
         original = getattr(store.Store, method)
@@ -275,7 +245,8 @@ def type_and_schema_lists_have_no_default_limit():
         setattr(store.Store, method, unbounded)
 
 
-@mutant("PF-FLT-docs-anonymous")
+@breaks("PF-FLT-docs-anonymous", "names for no block_documents must be", 'gave ["anonymous-')
+@breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def lists_anonymous_documents_by_default():
     """Document filters include anonymous documents unless told otherwise."""
     from reference_server.prefect import models
@@ -286,7 +257,8 @@ def lists_anonymous_documents_by_default():
     models.BlockDocumentFilter = Unfiltered
 
 
-@mutant("PF-FLT-docs-operator-or")
+@breaks("PF-FLT-docs-operator-or", "anonymous documents or the one named beta must be")
+@breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def or_behaves_like_and():
     """operator or_ is ignored: sub-filters are always AND-ed."""
     from reference_server.prefect import filters
@@ -295,19 +267,19 @@ def or_behaves_like_and():
     filters.combine = lambda conditions, operator="and_": original(conditions)
 
 
-@mutant("PF-FLT-count")
+@breaks("PF-FLT-count", "count for {} must be 5")
 def count_ignores_the_filter():
     """/block_documents/count counts every document on the server."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     original = store.Store.count_block_documents
     store.Store.count_block_documents = lambda self, where, params: original(self, "1=1", [])
 
 
-@mutant("PF-FLT-schemas-order")
+@breaks("PF-FLT-schemas-order", "schemas of both types, newest first must be")
 def schemas_oldest_first():
     """/block_schemas/filter returns the oldest schema first."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     original = store.Store.filter_block_schemas
 
@@ -318,7 +290,11 @@ def schemas_oldest_first():
     store.Store.filter_block_schemas = oldest_first
 
 
-@mutant("PF-SEC-include-secrets")
+@breaks(
+    "PF-SEC-include-secrets",
+    "data from GET by id with include_secrets must be",
+    'gave {"password": "********"',
+)
 def ignores_include_secrets():
     """include_secrets=true still answers masked values."""
     from reference_server.prefect import api
@@ -327,7 +303,11 @@ def ignores_include_secrets():
     api.document_view = lambda store, document, include_secrets: original(store, document, False)
 
 
-@mutant("PF-SEC-masked-reads")
+@breaks(
+    "PF-SEC-masked-reads",
+    "data from GET the type's documents must be",
+    'gave {"password": "hunter2',
+)
 def list_endpoints_leak_secrets():
     """The filter endpoint and the type's document list return secrets in clear."""
     from reference_server.prefect import api
@@ -338,7 +318,11 @@ def list_endpoints_leak_secrets():
     ]
 
 
-@mutant("PF-SEC-patch-keeps-secret")
+@breaks(
+    "PF-SEC-patch-keeps-secret",
+    "the stored data after a masked PATCH must be",
+    'gave {"password": "********"',
+)
 def mask_overwrites_the_secret():
     """A PATCH that sends the mask back stores the mask in place of the secret."""
     from reference_server.prefect import api
@@ -346,7 +330,7 @@ def mask_overwrites_the_secret():
     api.restore_masked_secrets = lambda incoming, stored, secret_fields: incoming
 
 
-@mutant("PF-SEC-wildcard")
+@breaks("PF-SEC-wildcard", "under 'headers.*' must be", "Bearer abc")
 def ignores_wildcard_secret_entries():
     """Secret entries ending in .* are ignored (SecretDict values come back in clear)."""
     from reference_server.prefect import nesting
@@ -358,15 +342,19 @@ def ignores_wildcard_secret_entries():
 # ---- level 4 ------------------------------------------------------------------------------
 
 
-@mutant("PF-NEST-hydrate")
+@breaks("PF-NEST-hydrate", "data read by id must be", 'gave {"note": "top"}')
 def does_not_hydrate_references():
     """References are stored but reads never resolve them."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     store.Store.document_references = lambda self, parent_id: []
 
 
-@mutant("PF-NEST-hydrate")
+@breaks(
+    "PF-NEST-hydrate",
+    "data read by id must be",
+    'gave {"note": "top", "middle": {"label": "mid"}}',
+)
 def hydrates_one_level_only():
     """Referenced documents are hydrated, but their own references are not."""
     from reference_server.prefect import nesting
@@ -383,7 +371,11 @@ def hydrates_one_level_only():
     nesting.hydrate = shallow
 
 
-@mutant("PF-NEST-patch-references")
+@breaks(
+    "PF-NEST-patch-references",
+    "data after re-sending the $ref must be",
+    'gave {"note": "changed"}',
+)
 def drops_references_on_update():
     """A document PATCH forgets every reference, re-sent ones included."""
     from reference_server.prefect import api
@@ -391,7 +383,7 @@ def drops_references_on_update():
     api.check_acyclic = lambda store, parent_id, references: references.clear()
 
 
-@mutant("PF-NEST-secrets")
+@breaks("PF-NEST-secrets", "read by id must be", '"token": "leaf-secret"')
 def unmasks_nested_secrets():
     """Referenced documents come back with their secrets in clear."""
     from reference_server.prefect import nesting
@@ -407,27 +399,12 @@ def unmasks_nested_secrets():
 # ---- caught by the generated tests only (by design, no hand-written test looks there) -----
 
 
-def request_rewriter(check: Callable) -> Callable:
-    """An app wrapper that answers ``check(method, path, body)`` when it returns (status,
-    body) instead of passing the request on."""
-    from starlette.middleware.base import BaseHTTPMiddleware
-    from starlette.responses import JSONResponse
-
-    async def dispatch(request, call_next):
-        raw = await request.body()
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        answer = check(request.method, request.url.path, body)
-        if answer is None:
-            return await call_next(request)
-        return JSONResponse(answer[1], status_code=answer[0])
-
-    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
-
-
-@mutant("PF-GEN-stateful")
+@breaks(
+    "PF-GEN-stateful",
+    "POST /api/block_documents/ must answer 201",
+    "answered 500",
+    examples=60,
+)
 def fails_on_long_names():
     """A 500 for documents whose name has 100 characters or more."""
 
@@ -440,10 +417,10 @@ def fails_on_long_names():
     return request_rewriter(long_name)
 
 
-@mutant("PF-GEN-stateful")
+@breaks("PF-GEN-stateful", "'updated' moving forward after a PATCH", "gave false", examples=60)
 def keeps_updated_on_patch():
     """A document PATCH leaves `updated` where it was."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     def update(self, document_id, data, schema_id):
         changed = self._write(
@@ -456,10 +433,10 @@ def keeps_updated_on_patch():
     store.Store.update_block_document = update
 
 
-@mutant("PF-GEN-stateful")
+@breaks("PF-GEN-stateful", "the listed (type, name) pairs must be", examples=60)
 def lists_drop_recreated_documents():
     """After a document is deleted and another is created with its name, lists leave it out."""
-    from reference_server import store
+    from reference_server.prefect import store
 
     deleted_names: set[str] = set()
     original_delete = store.Store.delete_block_document
@@ -477,7 +454,13 @@ def lists_drop_recreated_documents():
     store.Store.filter_block_documents = listing
 
 
-@mutant("PF-GEN-invalid-rejected")
+@breaks(
+    "PF-GEN-invalid-rejected",
+    "a generated negative request to POST /block_schemas/",
+    "Schema-violating request accepted",
+    examples=60,
+    only="block_schemas",
+)
 def coerces_schema_fields():
     """A block schema's version and capabilities accept any JSON, stored as text."""
     from pydantic import field_validator
@@ -499,15 +482,14 @@ def coerces_schema_fields():
     models.BlockSchemaCreate = Lenient
 
 
-def main(argv: list[str]) -> None:
-    name, server_args = argv[0], argv[1:]
-    wrap = MUTANTS[name]() or (lambda app: app)
-    from reference_server import __main__ as cli
+@breaks("PF-BD-create", "creating a block type must answer 201", "answered 500")
+def answers_500_to_every_write():
+    """Every POST, PATCH and DELETE answers 500 (a server that is broken everywhere: its
+    failures must not count for variants that declare another reason)."""
 
-    build = cli.create_app
-    cli.create_app = lambda *args, **kwargs: wrap(build(*args, **kwargs))
-    cli.main(server_args)
+    def crash(method, path, body):
+        if method in ("POST", "PATCH", "DELETE") and not path.endswith("/filter"):
+            return 500, {"exception_message": "Internal Server Error"}
+        return None
 
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    return request_rewriter(crash)

@@ -1,0 +1,89 @@
+"""The Prefect profile: the blocks API of the Prefect 3.x server (block types, block schemas,
+block documents), the main profile of the suite."""
+
+from pathlib import Path
+
+from ..client import ApiClient, Exchange
+from ..profiles import Profile, Resource
+
+CREATE_PATHS = {
+    "/block_types/": "block_type",
+    "/block_schemas/": "block_schema",
+    "/block_documents/": "block_document",
+}
+SWEEP_PAGE = 200
+
+
+def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[str, str]]:
+    """The object a 201 create answer reports. A server may answer a type create with another
+    (older) type of the same name; the one just created is then found by the slug sent."""
+    kind = CREATE_PATHS.get(path)
+    body = exchange.json
+    if exchange.method != "POST" or kind is None or exchange.status != 201:
+        return []
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        return []
+    sent = exchange.request_json if isinstance(exchange.request_json, dict) else {}
+    if kind == "block_type" and body.get("slug") != sent.get("slug"):
+        found = client.get(f"/block_types/slug/{sent.get('slug')}").json
+        if isinstance(found, dict) and isinstance(found.get("id"), str):
+            return [(kind, found["id"])]
+        return []
+    return [(kind, body["id"])]
+
+
+def _all_pages(client: ApiClient, path: str, body: dict) -> list[dict]:
+    items: list[dict] = []
+    while True:
+        answer = client.post(path, {**body, "limit": SWEEP_PAGE, "offset": len(items)})
+        batch = answer.json
+        if answer.status != 200 or not isinstance(batch, list):
+            return items
+        items += [item for item in batch if isinstance(item, dict) and "id" in item]
+        if len(batch) < SWEEP_PAGE:
+            return items
+
+
+def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
+    """Documents and types whose name or slug starts with the namespace, found through the
+    filter endpoints (level 3): a server without them is only cleaned up by id."""
+    found = []
+    documents = {"block_documents": {"name": {"like_": namespace}, "is_anonymous": None}}
+    for document in _all_pages(client, "/block_documents/filter", documents):
+        if str(document.get("name", "")).startswith(namespace):
+            found.append(("block_document", document["id"]))
+    for block_type in _all_pages(client, "/block_types/filter", {}):
+        if str(block_type.get("slug", "")).startswith(namespace):
+            found.append(("block_type", block_type["id"]))
+    return found
+
+
+PROFILE = Profile(
+    name="prefect",
+    clause_prefix="PF",
+    suite_dir=Path(__file__).resolve().parent,
+    areas={
+        "API": "api",
+        "BT": "block_types",
+        "BS": "block_schemas",
+        "SYS": "block_schemas",
+        "BD": "block_documents",
+        "SEQ": "sequences",
+        "FLT": "filters",
+        "CAP": "filters",
+        "SEC": "secrets",
+        "NEST": "nested",
+        "GEN": "generated",
+    },
+    level_names={1: "save", 2: "load", 3: "filter", 4: "nested"},
+    resources=(
+        Resource("block_document", "/block_documents/{id}"),
+        Resource("block_schema", "/block_schemas/{id}"),
+        Resource("block_type", "/block_types/{id}"),
+    ),
+    created_by=created_by,
+    sweep=sweep,
+    example_url="http://127.0.0.1:4200/api",
+    probe_path="/health",
+    embedded_base_path="/api",
+)

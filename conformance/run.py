@@ -1,0 +1,286 @@
+"""One conformance run: clause bookkeeping and selection, the target, expected failures,
+clean-up, the terminal summary and the reports. Registered by ``plugin.activate`` only when
+the session collects tests of the active profile."""
+
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from . import report as reports
+from .checks import set_current_clauses
+from .clauses import CatalogueError, Clause, catalogue, render_markdown
+from .client import TargetUnreachable, redact_headers
+from .expectations import Expectations
+from .plugin import in_suite
+from .profiles import Profile
+from .target import Target, open_target, parse_headers
+
+
+def clause_ids(item: pytest.Item) -> list[str]:
+    return [clause for mark in item.iter_markers("clause") for clause in mark.args]
+
+
+def clause_selected(clause_id: str, patterns: list[str]) -> bool:
+    return any(
+        clause_id.startswith(p[:-1]) if p.endswith("*") else clause_id == p for p in patterns
+    )
+
+
+def covering_tests(items: list[pytest.Item]) -> dict[str, list[str]]:
+    covering: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        name = f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
+        for clause_id in clause_ids(item):
+            if name not in covering[clause_id]:
+                covering[clause_id].append(name)
+    return covering
+
+
+class ConformanceRun:
+    """State of one pytest process: the target it opened (not on an xdist controller), the
+    per-clause record (fed by test reports, which xdist forwards to the controller) and the
+    expected failures."""
+
+    def __init__(self, config: pytest.Config, profile: Profile) -> None:
+        self.config = config
+        self.profile = profile
+        parse_headers(config.getoption("target_header"))  # a usage error before any test
+        self.target: Target | None = None
+        self.record = reports.RunRecord()
+        self.expectations = Expectations.load(config.getoption("blocks_expect_fail"))
+        self.expected_seen: dict[str, bool] = {}  # entry -> some test of it failed
+        self.worker_runs: list[dict] = []
+        self.covering: dict[str, list[str]] = {}
+
+    def catalogue_only(self) -> bool:
+        """--blocks-list-clauses or --blocks-clauses-doc: report the catalogue, run no test."""
+        option = self.config.getoption
+        return bool(option("blocks_list_clauses") or option("blocks_clauses_doc"))
+
+    def known(self) -> dict[str, Clause]:
+        try:
+            return catalogue(self.profile)
+        except CatalogueError as error:
+            raise pytest.UsageError(f"blocks-conformance: bad clause catalogue: {error}") from None
+
+    @property
+    def clauses(self) -> dict[str, Clause]:
+        """The catalogue, cut to levels 1..N under --blocks-level N."""
+        level = self.config.getoption("blocks_level")
+        return {k: c for k, c in self.known().items() if level is None or c.level <= level}
+
+    # ---- collection ------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Check every suite test names known clauses, mark it with their levels and areas (so
+        ``-m level1`` works), and apply --blocks-clause and --blocks-level."""
+        known = self.known()
+        problems = []
+        for item in items:
+            if not in_suite(item.path, config):
+                continue
+            ids = clause_ids(item)
+            if not ids:
+                problems.append(f"{item.nodeid}: no @pytest.mark.clause(...)")
+            for clause_id in ids:
+                clause = known.get(clause_id)
+                if clause is None:
+                    problems.append(f"{item.nodeid}: unknown clause {clause_id}")
+                    continue
+                item.user_properties.append(("clause", clause_id))
+                item.add_marker(f"level{clause.level}")
+                item.add_marker(clause.area)
+        if problems:
+            raise pytest.UsageError("clause markers are wrong:\n  " + "\n  ".join(problems))
+        patterns, level = config.getoption("blocks_clause"), config.getoption("blocks_level")
+        keep, drop = [], []
+        for item in items:
+            suite = in_suite(item.path, config)
+            ids = clause_ids(item) if suite else []
+            wanted = (not patterns or any(clause_selected(i, patterns) for i in ids)) and (
+                level is None or any(known[i].level <= level for i in ids)
+            )
+            (keep if wanted or not suite else drop).append(item)
+        if self.catalogue_only():
+            # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
+            self.covering = covering_tests(keep)
+            drop, keep = drop + keep, []
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        config = self.config
+        if doc := config.getoption("blocks_clauses_doc"):
+            Path(doc).write_text(render_markdown(self.profile, self.covering))
+        if config.getoption("blocks_list_clauses"):
+            writer = config.get_terminal_writer()
+            for clause in self.known().values():
+                tests = self.covering.get(clause.id, [])
+                writer.line(f"{clause.id}  {self.profile.name} L{clause.level} {clause.strength}")
+                writer.line(f"    {clause.text}")
+                writer.line(f"    tests: {', '.join(tests) if tests else 'none (not covered)'}")
+
+    # ---- running ---------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        suite_items = [item for item in session.items if in_suite(item.path, self.config)]
+        if self.config.option.collectonly or not suite_items:
+            return
+        unknown = self.expectations.unknown(
+            set(self.known()), [item.nodeid for item in session.items]
+        )
+        if unknown:
+            pytest.exit(
+                f"blocks-conformance: --blocks-expect-fail names unknown clauses or tests: "
+                f"{unknown}",
+                returncode=pytest.ExitCode.USAGE_ERROR,
+            )
+        self.target = open_target(self.config, self.profile)
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        set_current_clauses(clause_ids(item))
+        if self.target is not None:
+            self.target.client.context = {"test": item.nodeid, "clauses": clause_ids(item)}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        entries = self.expectations.matching(item.nodeid, clause_ids(item))
+        if not entries or report.when == "teardown" and report.passed:
+            return report
+        if report.failed:
+            for entry in entries:
+                self.expected_seen[entry] = True
+            report.outcome = "skipped"
+            report.wasxfail = "expected failure: " + "; ".join(
+                f"{entry} ({self.expectations.reasons[entry]})" for entry in entries
+            )
+        elif report.when == "call" and report.passed:
+            for entry in entries:
+                self.expected_seen.setdefault(entry, False)
+        return report
+
+    def pytest_exception_interact(self, node: pytest.Item, call: pytest.CallInfo, report) -> None:
+        if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
+            node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        clauses = [value for key, value in report.user_properties if key == "clause"]
+        if clauses:
+            self.record.add(report, clauses)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        """xdist controller: every worker runs the generated tests with the same seed."""
+        node.workerinput["blocks_conformance_seed"] = self.config.getoption("blocks_seed")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """xdist controller: collect each worker's target facts and expectation results."""
+        output = getattr(node, "workeroutput", {})
+        if "blocks_conformance" in output:
+            worker = output["blocks_conformance"]
+            self.worker_runs.append(worker)
+            for entry, failed in worker["expected_seen"].items():
+                self.expected_seen[entry] = self.expected_seen.get(entry, False) or failed
+
+    # ---- the end ---------------------------------------------------------------------------
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.catalogue_only() and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
+        if self.target is not None:
+            self.target.close()
+        facts = self.run_facts()
+        if hasattr(self.config, "workeroutput"):
+            if self.target is None:  # this worker ran no conformance test
+                return
+            self.config.workeroutput["blocks_conformance"] = {
+                **facts,
+                "expected_seen": self.expected_seen,
+            }
+            return
+        self.record.expected_now_passing = {
+            entry for entry, failed in self.expected_seen.items() if not failed
+        }
+        extra_failure = facts["leftovers"] or (
+            self.config.getoption("blocks_fail_on_skip") and self.record.skipped_tests
+        )
+        if extra_failure and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if path := self.config.getoption("blocks_report"):
+            reports.write(Path(path), self.record.as_json(self.clauses, facts, self.profile))
+
+    def ran(self) -> bool:
+        """This process opened a target, or (an xdist controller) its workers did."""
+        return self.target is not None or bool(self.worker_runs)
+
+    def run_facts(self) -> dict:
+        config = self.config
+        runs = self.worker_runs or []
+        own = self.target
+        return {
+            "url": own.url if own else (runs[0]["url"] if runs else config.getoption("target_url")),
+            "embedded": own.embedded is not None if own else config.getoption("target_url") is None,
+            "profile": self.profile.name,
+            "namespaces": ([own.namespace] if own else [])
+            + [n for r in runs for n in r["namespaces"]],
+            "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
+            "retried_requests": (own.client.retried if own else 0)
+            + sum(r["retried_requests"] for r in runs),
+            "requests": (own.client.requests_sent if own else 0) + sum(r["requests"] for r in runs),
+            "request_seconds": round(
+                (own.client.seconds_waiting if own else 0.0)
+                + sum(r["request_seconds"] for r in runs),
+                3,
+            ),
+            "generated_cases": dict(
+                sum(
+                    (Counter(r["generated_cases"]) for r in runs),
+                    Counter(own.client.tally if own else {}),
+                )
+            ),
+            "seed": config.getoption("blocks_seed"),
+            "examples": config.getoption("blocks_examples"),
+            "level": config.getoption("blocks_level"),
+            "expect_fail_files": config.getoption("blocks_expect_fail"),
+        }
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:
+        if not self.ran():
+            return
+        facts = self.run_facts()
+        write = terminalreporter.write_line
+        terminalreporter.section("blocks conformance")
+        write(
+            f"profile: {facts['profile']}; target: {facts['url']}"
+            + (" (embedded reference server)" if facts["embedded"] else "")
+        )
+        headers = redact_headers(parse_headers(config.getoption("target_header")))
+        if headers:
+            write(f"headers: {headers}")
+        write(f"namespace: {', '.join(facts['namespaces'])}")
+        write(
+            f"generated tests: --blocks-examples {facts['examples']} --blocks-seed {facts['seed']}"
+        )
+        cases = ", ".join(f"{n} {kind}" for kind, n in sorted(facts["generated_cases"].items()))
+        if cases:
+            write(f"generated cases sent: {cases}")
+        write(
+            f"requests: {facts['requests']} sent, {facts['request_seconds']:.1f} s waiting for "
+            f"the target, {facts['retried_requests']} retried"
+        )
+        for line in reports.summary_lines(self.record, self.clauses, self.profile):
+            write(line)
+        for leftover in facts["leftovers"]:
+            write(f"clean-up could not delete {leftover}", red=True)
+        if config.getoption("blocks_fail_on_skip") and self.record.skipped_tests:
+            write(
+                f"--blocks-fail-on-skip: {len(self.record.skipped_tests)} test(s) skipped", red=True
+            )

@@ -1,0 +1,67 @@
+"""The Prefect profile's ASGI app: the blocks API under ``/api`` on the Prefect tables."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ..guards import BasicAuth
+from ..store import load_cipher
+from .api import install_system_blocks
+from .api import router as blocks_router
+from .events import router as events_router
+from .nesting import NestingError
+from .store import Store
+
+BASE_PATH = "/api"
+
+log = logging.getLogger("reference_server.prefect")
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 in the real server's shape rather than FastAPI's default ``{"detail": [...]}``."""
+    body = {
+        "exception_message": "Invalid request received.",
+        "exception_detail": jsonable_encoder(exc.errors()),
+        "request_body": jsonable_encoder(exc.body),
+    }
+    return JSONResponse(body, status_code=422)
+
+
+async def nesting_error(request: Request, exc: NestingError) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
+
+
+def create_app(db_path: str, auth_string: str | None = None):
+    """The Prefect API under /api, behind the optional auth string (as the real server's
+    PREFECT_SERVER_API_AUTH_STRING)."""
+    store = Store(db_path, load_cipher(db_path))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        install_system_blocks(store)
+        yield
+        store.close()
+
+    api = FastAPI(
+        title="blocks reference server (Prefect profile)",
+        lifespan=lifespan,
+        docs_url=f"{BASE_PATH}/docs",
+        redoc_url=None,
+        openapi_url=f"{BASE_PATH}/openapi.json",
+    )
+    api.state.store = store
+    api.include_router(blocks_router, prefix=BASE_PATH)
+    api.include_router(events_router, prefix=BASE_PATH)
+    api.add_exception_handler(RequestValidationError, validation_error)
+    api.add_exception_handler(NestingError, nesting_error)
+    api.add_exception_handler(Exception, unexpected_error)
+    return BasicAuth(api, auth_string, exempt=f"{BASE_PATH}/health") if auth_string else api

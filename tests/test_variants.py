@@ -1,0 +1,102 @@
+"""The suite can fail, for the right reason: each broken variant of the reference server fails
+the clause it declares, with a failure message that contains the words it declares; every MUST
+clause has a variant or a written reason why no server can break it alone."""
+
+import pytest
+
+from conformance import profiles
+from conformance.clauses import catalogue
+
+from .conftest import ROOT, run_suite
+from .variants import Variant, all_variants
+from .variants.document import render
+
+VARIANTS = all_variants()
+
+
+def failure_messages(run, clause: str) -> list[str]:
+    entry = (run.report or {}).get("clauses", {}).get(clause, {})
+    return [
+        test.get("message", "") for test in entry.get("tests", []) if test["outcome"] == "failed"
+    ]
+
+
+def fails_for_declared_reason(run, clause: str, reasons: tuple[str, ...]) -> bool:
+    """Some test of ``clause`` failed with a message containing every one of ``reasons``."""
+    return any(
+        all(reason in message for reason in reasons) for message in failure_messages(run, clause)
+    )
+
+
+def run_against(variant: Variant, url: str, tmp_path):
+    # Whether the clause fails is the question, not the smallest failing case: no shrinking.
+    args = [f"--target-url={url}", f"--blocks-clause={variant.clause}", "--blocks-seed=0"]
+    args.append("--blocks-no-shrink")
+    if variant.examples:
+        args.append(f"--blocks-examples={variant.examples}")
+    if variant.only:
+        args += ["-k", variant.only]
+    return run_suite(*args, f"--blocks-profile={variant.profile}", tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.test_id)
+def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_variant, tmp_path):
+    server = start_variant(variant.name)
+    run = run_against(variant, server.url, tmp_path)
+    messages = "\n---\n".join(failure_messages(run, variant.clause))
+    assert run.returncode == 1, (
+        f"{variant.name}: the suite exited {run.returncode}\n{run.output[-3000:]}"
+    )
+    assert fails_for_declared_reason(run, variant.clause, variant.reasons), (
+        f"{variant.name} must fail {variant.clause} with {variant.reasons}; its failures:\n"
+        f"{messages or run.output[-3000:]}"
+    )
+
+
+def test_the_unbroken_reference_server_passes_every_clause(reference_server, tmp_path):
+    run = run_suite(
+        f"--target-url={reference_server.url}", "--blocks-fail-on-skip", tmp_path=tmp_path
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.clauses_with("failed") == set()
+    assert run.clauses_with("skipped") == set()
+
+
+def test_a_variant_failing_for_another_reason_does_not_count(start_variant, tmp_path):
+    """A server that answers 500 to every write fails the clause, but not for the reason the
+    duplicate-name variant declares."""
+    declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
+    server = start_variant("answers_500_to_every_write")
+    run = run_against(declared, server.url, tmp_path)
+    assert declared.clause in run.clauses_with("failed")
+    assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
+
+
+def test_a_variant_whose_clause_passes_does_not_count(reference_server, tmp_path):
+    declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
+    run = run_against(declared, reference_server.url, tmp_path)
+    assert run.returncode == 0
+    assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
+
+
+@pytest.mark.parametrize("name", profiles.names())
+def test_every_must_clause_has_a_variant_or_a_reason(name):
+    profile = profiles.get(name)
+    broken = {variant.clause for variant in VARIANTS if variant.profile == name}
+    missing = [
+        clause.id
+        for clause in catalogue(profile).values()
+        if clause.strength == "MUST" and clause.id not in broken and not clause.no_variant
+    ]
+    assert missing == [], f"MUST clauses of {name} without a broken variant or a no_variant reason"
+
+
+def test_variants_name_known_clauses():
+    for variant in VARIANTS:
+        assert variant.clause in catalogue(profiles.get(variant.profile)), variant.test_id
+
+
+def test_variants_document_is_current():
+    committed = ROOT / "docs" / "variants.md"
+    stale = f"{committed} is stale: run python -m tests.variants.document"
+    assert committed.read_text() == render(), stale

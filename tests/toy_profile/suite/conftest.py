@@ -1,0 +1,11 @@
+"""The toy profile's tests run in its own runs only (``-p tests.toy_profile.profile``), not as
+part of the project's own tests."""
+
+from conformance.plugin import ACTIVE_PROFILE
+
+
+def pytest_ignore_collect(collection_path, config):
+    profile = config.stash.get(ACTIVE_PROFILE, None)
+    if profile is None or profile.name != "toy":
+        return True
+    return None

@@ -1,0 +1,132 @@
+"""Deliberately broken variants of the reference server, one wrong behaviour each, and the
+clause each one breaks with the words its failure must contain.
+
+A variant is a function that patches the reference server's modules before the app is built
+and may return a wrapper for the finished ASGI app. It is registered with ``breaks``: the
+clause it must fail, the fragments that clause's failure message must contain (so a variant
+fails for the reason it declares, not because it broke something else), and, for faults only
+generated cases find, the example budget they need. One function may break several clauses.
+
+Run one with ``python -m tests.variants NAME --port P --db PATH``; ``tests/test_variants.py``
+runs every registration against the suite.
+"""
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+PROFILE_MODULES = ("tests.variants.prefect",)
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    profile: str
+    clause: str
+    reasons: tuple[str, ...]  # every one appears in the clause's failure message
+    build: Callable
+    examples: int | None = None  # generated tests: the --blocks-examples budget to find it
+    only: str | None = None  # a -k expression narrowing the clause's tests (to save time)
+
+    @property
+    def summary(self) -> str:
+        return " ".join((self.build.__doc__ or "").split())
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.clause}:{self.name}"
+
+
+VARIANTS: list[Variant] = []
+
+
+def breaks(
+    profile: str,
+    clause: str,
+    *reasons: str,
+    examples: int | None = None,
+    only: str | None = None,
+) -> Callable:
+    """Register the decorated variant as failing ``clause`` with a message containing every
+    one of ``reasons``."""
+    if not reasons:
+        raise ValueError(f"a variant of {clause} must declare the words of its failure")
+
+    def register(build: Callable) -> Callable:
+        VARIANTS.append(Variant(build.__name__, profile, clause, reasons, build, examples, only))
+        return build
+
+    return register
+
+
+def all_variants() -> list[Variant]:
+    for module in PROFILE_MODULES:
+        importlib.import_module(module)
+    return VARIANTS
+
+
+def builder(name: str) -> Callable:
+    for variant in all_variants():
+        if variant.name == name:
+            return variant.build
+    raise KeyError(f"no broken variant called {name!r}")
+
+
+# ---- helpers for variants that change answers rather than code -----------------------------
+
+
+def rewrite_responses(change: Callable) -> Callable:
+    """An app wrapper that passes each (method, path, status, JSON body) through ``change``,
+    which returns a new (status, body) or None to keep the answer."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse, Response
+
+    async def dispatch(request, call_next):
+        response = await call_next(request)
+        raw = b"".join([chunk async for chunk in response.body_iterator])
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        replaced = change(request.method, request.url.path, response.status_code, body)
+        if replaced is None:
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            return Response(raw, status_code=response.status_code, headers=headers)
+        status, new_body = replaced
+        return JSONResponse(new_body, status_code=status)
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+def request_rewriter(check: Callable) -> Callable:
+    """An app wrapper that answers ``check(method, path, body)`` when it returns (status,
+    body) instead of passing the request on."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    async def dispatch(request, call_next):
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        answer = check(request.method, request.url.path, body)
+        if answer is None:
+            return await call_next(request)
+        return JSONResponse(answer[1], status_code=answer[0])
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+# ---- serving --------------------------------------------------------------------------------
+
+
+def serve(name: str, server_args: list[str]) -> None:
+    """The reference server with the variant ``name`` applied (in this process)."""
+    wrap = builder(name)() or (lambda app: app)
+    from reference_server import __main__ as cli
+
+    build = cli.create_app
+    cli.create_app = lambda *args, **kwargs: wrap(build(*args, **kwargs))
+    cli.main(server_args)
