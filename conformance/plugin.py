@@ -133,6 +133,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the clause catalogue of the profile as Markdown (docs/clauses/) to PATH, "
         "and exit.",
     )
+    for name, package in built_in_packages().items():
+        add_profile_options(parser, name, package)
+
+
+def built_in_packages() -> dict[str, str]:
+    """The package of each built-in profile (``conformance.prefect``), not imported."""
+    return {
+        name: target.split(":")[0].rpartition(".")[0] for name, target in profiles.BUILT_IN.items()
+    }
+
+
+def add_profile_options(parser: pytest.Parser, name: str, package: str) -> None:
+    """A profile's own options, from ``<package>/options.py`` (``add_options(add)``), each
+    named ``--blocks-<profile>-...`` so that no two profiles and no other plugin collide."""
+    if importlib.util.find_spec(f"{package}.options") is None:
+        return
+    module = importlib.import_module(f"{package}.options")
+    group = parser.getgroup(f"blocks-conformance-{name}", f"blocks conformance: {name} profile")
+    prefix = f"--blocks-{name}-"
+
+    def add(option: str, **kwargs) -> None:
+        if not option.startswith(prefix):
+            raise ValueError(f"profile {name}: option {option} must start with {prefix}")
+        group.addoption(option, **kwargs)
+
+    module.add_options(add)
 
 
 # ---- which profile, and whether this session is a conformance run ---------------------------
@@ -141,8 +167,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def built_in_suite_dirs() -> dict[str, Path]:
     """The test folders of the built-in profiles, found without importing them."""
     return {
-        name: PACKAGE_DIR / target.split(":")[0].split(".")[1]
-        for name, target in profiles.BUILT_IN.items()
+        name: PACKAGE_DIR / package.split(".")[1] for name, package in built_in_packages().items()
     }
 
 
@@ -211,6 +236,8 @@ def activate(config: pytest.Config) -> None:
     markers = [
         "clause(id, ...): the conformance clause(s) a test checks",
         "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
+        "needs(option, why): runs only when the option is given; otherwise its clauses are "
+        "reported not covered, with why",
         *(f"level{level}: tests of level-{level} clauses" for level in profile.level_names),
         *(f"{area}: tests of the {area} clauses" for area in sorted(set(profile.areas.values()))),
     ]

@@ -35,6 +35,7 @@ class RunRecord:
     results: dict[str, list[TestResult]] = field(default_factory=lambda: defaultdict(list))
     skipped_tests: list[str] = field(default_factory=list)
     expected_now_passing: set[str] = field(default_factory=set)
+    not_run: dict[str, str] = field(default_factory=dict)  # clause -> why its tests cannot run
 
     def add(self, report: pytest.TestReport, clause_ids: list[str]) -> None:
         if report.when != "call" and report.outcome == "passed":
@@ -93,6 +94,8 @@ class RunRecord:
                 "tests": [test_entry(result) for result in results],
                 "first_failure": failures[0] if failures else None,
             }
+            if clause.id in self.not_run and not results:
+                entries[clause.id]["not_run"] = self.not_run[clause.id]
         levels = {
             str(level): {status: len(ids) for status, ids in statuses.items()}
             for level, statuses in sorted(self.by_level(clauses).items())
@@ -148,6 +151,9 @@ def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profil
         for status in ("failed", "expected failure", "skipped"):
             for clause_id in statuses[status]:
                 lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")
+        for clause_id in statuses["not covered"]:
+            if clause_id in record.not_run:
+                lines.append(f"    not covered: {clause_id} (needs {record.not_run[clause_id]})")
     lines.append(f"verdict: {verdict(record, clauses)}")
     for entry in sorted(record.expected_now_passing):
         lines.append(f"expected to fail but passed (remove from the expect-fail file): {entry}")

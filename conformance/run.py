@@ -104,7 +104,11 @@ class ConformanceRun:
             wanted = (not patterns or any(clause_selected(i, patterns) for i in ids)) and (
                 level is None or any(known[i].level <= level for i in ids)
             )
-            (keep if wanted or not suite else drop).append(item)
+            missing = self.missing_option(item) if suite and wanted else None
+            if missing:
+                for clause_id in ids:
+                    self.record.not_run.setdefault(clause_id, missing)
+            (keep if (wanted and not missing) or not suite else drop).append(item)
         if self.catalogue_only():
             # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
             self.covering = covering_tests(keep)
@@ -112,6 +116,14 @@ class ConformanceRun:
         if drop:
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
+
+    def missing_option(self, item: pytest.Item) -> str | None:
+        """Why the test cannot run here: a ``needs`` marker whose option was not given."""
+        for mark in item.iter_markers("needs"):
+            option, why = mark.args
+            if not self.config.getoption(option):
+                return why
+        return None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         config = self.config
@@ -184,6 +196,7 @@ class ConformanceRun:
     def pytest_testnodedown(self, node, error) -> None:
         """xdist controller: collect each worker's target facts and expectation results."""
         output = getattr(node, "workeroutput", {})
+        self.record.not_run.update(output.get("blocks_conformance_not_run", {}))
         if "blocks_conformance" in output:
             worker = output["blocks_conformance"]
             self.worker_runs.append(worker)
@@ -199,6 +212,7 @@ class ConformanceRun:
             self.target.close()
         facts = self.run_facts()
         if hasattr(self.config, "workeroutput"):
+            self.config.workeroutput["blocks_conformance_not_run"] = self.record.not_run
             if self.target is None:  # this worker ran no conformance test
                 return
             self.config.workeroutput["blocks_conformance"] = {
