@@ -1,44 +1,99 @@
-"""Expected-failure files (``--blocks-expect-fail FILE``): clause ids or test ids known to fail.
+"""Expected-failure files (``--blocks-expect-fail FILE``): clause ids or test ids known to fail,
+each optionally pinned to the failure it expects.
 
-One entry a line; ``#`` starts a comment (the text after it is the reason shown in reports);
-blank lines are ignored. A clause id covers every test of that clause; a test id is a pytest
-node id, matched by its end (``test_block_types.py::test_x`` matches the full node id).
+One entry a line: the clause id or test id, then any number of ``expect="TEXT"`` pins, then
+``# reason`` (shown in reports); blank lines and comment lines are ignored::
+
+    PF-BD-409-concurrent  expect="'no answer'"  # drops a connection under load
+
+A clause id covers every test of that clause; a test id is a pytest node id, matched by its end
+(``test_block_types.py::test_x`` matches the full node id). A failure of a listed test is
+expected only when its message contains every pin of the entry; any other failure of it is an
+unexpected failure, reported with what was expected and what happened.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+PIN = re.compile(r'expect="((?:[^"\\]|\\.)*)"')
+ENTRY = re.compile(
+    r'^\s*(?P<entry>[^\s#]+)(?P<pins>(?:\s+expect="(?:[^"\\]|\\.)*")*)\s*(?:#(?P<reason>.*))?$'
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    reason: str
+    pins: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        pinned = "".join(f' expect="{pin}"' for pin in self.pins)
+        return f"{self.name}{pinned} ({self.reason})"
+
+    def matches(self, failure: str) -> bool:
+        return all(pin in failure for pin in self.pins)
+
 
 @dataclass
 class Expectations:
-    reasons: dict[str, str] = field(default_factory=dict)
+    entries: dict[str, Entry] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: list[str]) -> "Expectations":
-        reasons = {}
+        entries = {}
         for path in paths:
             try:
                 lines = Path(path).read_text().splitlines()
             except OSError as error:
                 raise pytest.UsageError(f"--blocks-expect-fail {path}: {error.strerror}") from error
-            for line in lines:
-                entry, _, reason = line.partition("#")
-                if entry.strip():
-                    reasons[entry.strip()] = reason.strip() or "listed in " + Path(path).name
-        return cls(reasons)
+            for number, line in enumerate(lines, start=1):
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                entry = parse_line(line, f"{path}:{number}")
+                entries[entry.name] = entry
+        return cls(entries)
 
-    def matching(self, nodeid: str, clause_ids: list[str]) -> list[str]:
+    def matching(self, nodeid: str, clause_ids: list[str]) -> list[Entry]:
         """The entries that expect this test to fail."""
-        found = [clause for clause in clause_ids if clause in self.reasons]
-        found += [entry for entry in self.reasons if "::" in entry and nodeid.endswith(entry)]
+        found = [self.entries[clause] for clause in clause_ids if clause in self.entries]
+        found += [
+            entry for name, entry in self.entries.items() if "::" in name and nodeid.endswith(name)
+        ]
         return found
 
     def unknown(self, clause_ids: set[str], nodeids: list[str]) -> list[str]:
         """Entries that name neither a known clause nor a collected test."""
         return [
-            entry
-            for entry in self.reasons
-            if entry not in clause_ids and not any(n.endswith(entry) for n in nodeids)
+            name
+            for name in self.entries
+            if name not in clause_ids and not any(n.endswith(name) for n in nodeids)
         ]
+
+
+def parse_line(line: str, where: str) -> Entry:
+    match = ENTRY.match(line)
+    if match is None:
+        raise pytest.UsageError(
+            f"--blocks-expect-fail {where}: expected 'ID [expect=\"TEXT\"]... [# reason]', "
+            f"got {line.strip()!r}"
+        )
+    pins = tuple(
+        pin.replace('\\"', '"').replace("\\\\", "\\") for pin in PIN.findall(match["pins"])
+    )
+    reason = (match["reason"] or "").strip() or f"listed in {Path(where.split(':')[0]).name}"
+    return Entry(match["entry"], reason, pins)
+
+
+def mismatch_report(entries: list[Entry], failure: str) -> str:
+    """The message of a listed test that failed otherwise than its entries expect."""
+    expected = "; ".join(entry.describe() for entry in entries)
+    return (
+        f"blocks-conformance: unexpected failure of a listed test: the expect-fail entry "
+        f"{expected} expects a failure containing "
+        + ", ".join(repr(pin) for entry in entries for pin in entry.pins)
+        + f", but the failure was:\n{failure}"
+    )

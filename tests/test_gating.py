@@ -9,8 +9,9 @@ import pytest
 
 from conformance import profiles
 from conformance.clauses import catalogue
+from conformance.expectations import Expectations
 
-from .conftest import ROOT, run_suite
+from .conftest import REAL_EXPECTED_FAILURES, ROOT, run_suite
 
 REPORT_SCHEMA = json.loads((ROOT / "fixtures" / "schemas" / "report.json").read_text())
 
@@ -55,6 +56,53 @@ def test_only_expected_failures_exit_zero(start_variant, tmp_path):
         "we accept duplicates for now" in run.report["clauses"]["PF-BD-409-name"]["first_failure"]
     )
     jsonschema.validate(run.report, REPORT_SCHEMA)
+
+
+def test_a_pinned_expected_failure_that_matches_exits_zero(start_variant, tmp_path):
+    server = start_variant("accepts_duplicate_names")
+    expected = expect_file(tmp_path, 'PF-BD-409-name  expect="answered 201"  # known')
+    run = run_suite(
+        f"--target-url={server.url}",
+        "--blocks-clause=PF-BD-409-name",
+        f"--blocks-expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-2000:]
+    assert run.report["clauses"]["PF-BD-409-name"]["status"] == "expected failure"
+
+
+def test_a_listed_clause_failing_otherwise_than_pinned_is_an_unexpected_failure(
+    start_variant, tmp_path
+):
+    """The real server's ledger expects PF-BD-409-concurrent to lose a connection; a server
+    that lets every simultaneous create of one name succeed fails it for another reason."""
+    server = start_variant("checks_names_against_a_stale_cache")
+    run = run_suite(
+        f"--target-url={server.url}",
+        "--blocks-clause=PF-BD-409-concurrent",
+        f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 1, run.output[-2000:]
+    entry = run.report["clauses"]["PF-BD-409-concurrent"]
+    assert entry["status"] == "failed"
+    failure = entry["first_failure"]
+    assert "unexpected failure of a listed test" in failure
+    assert "'no answer'" in failure  # what the entry expected
+    assert "answered {201: " in failure  # what happened
+    assert "unexpected failure of a listed test" in run.output
+
+
+def test_a_malformed_expect_fail_line_is_a_usage_error(reference_server, tmp_path):
+    expected = expect_file(tmp_path, "PF-API-health  expect=unquoted  # reason")
+    run = run_suite(
+        f"--target-url={reference_server.url}",
+        "--blocks-clause=PF-API-health",
+        f"--blocks-expect-fail={expected}",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR
+    assert f"{expected}:1" in run.output
 
 
 def test_expected_failure_by_test_id(start_variant, tmp_path):
@@ -169,11 +217,10 @@ def test_clause_document_is_current(tmp_path):
     assert fresh.read_text() == committed.read_text(), stale
 
 
-def test_real_server_expected_failures_are_should_clauses_only():
-    path = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
+def test_real_server_expected_failures_are_pinned_should_clauses():
     known = catalogue(profiles.get("prefect"))
-    entries = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
-    entries = [entry for entry in entries if entry]
+    entries = Expectations.load([str(REAL_EXPECTED_FAILURES)]).entries
     assert entries
-    for entry in entries:
-        assert known[entry].strength == "SHOULD", f"{entry} is a MUST clause"
+    for name, entry in entries.items():
+        assert known[name].strength == "SHOULD", f"{name} is a MUST clause"
+        assert entry.pins, f"{name} is not pinned to the failure it expects"
