@@ -145,3 +145,20 @@ def required_in_ci(variable: str, why: str) -> str:
             pytest.fail(f"CI must set {variable} ({why})")
         pytest.skip(f"{variable} is not set ({why}); .ci/run sets it")
     return value
+
+
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory):
+    """The full run against a reference server with other users' objects (tests/full_runs.py)."""
+    from .full_runs import reference_full_run
+
+    return reference_full_run(tmp_path_factory.mktemp("reference-full-run"))
+
+
+@pytest.fixture(scope="session")
+def real_run(tmp_path_factory):
+    """The full run against the real Prefect server (BLOCKS_REAL_TARGET_URL; CI sets it)."""
+    url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
+    from .full_runs import real_full_run
+
+    return real_full_run(url, tmp_path_factory.mktemp("real-full-run"))

@@ -11,9 +11,10 @@ import jsonschema
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from conformance.expectations import Expectations
 from conformance.prefect.contract import CONTRACT_PATH, render
 
-from .conftest import REAL_EXPECTED_FAILURES, ROOT, required_in_ci, run_suite
+from .conftest import REAL_EXPECTED_FAILURES, ROOT
 
 CONTRACT = json.loads(CONTRACT_PATH.read_text())
 REGISTRY = Registry().with_resource(
@@ -43,8 +44,7 @@ def operation_for(method: str, path: str) -> dict | None:
 
 def known_bugs() -> set[str]:
     """Clauses of the real server's expected-failure file: their tests provoke its 500s."""
-    lines = REAL_EXPECTED_FAILURES.read_text().splitlines()
-    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
+    return set(Expectations.load([str(REAL_EXPECTED_FAILURES)]).entries)
 
 
 def violations(records: list[dict], excused: set[str] = frozenset()) -> list[str]:
@@ -77,34 +77,20 @@ def violations(records: list[dict], excused: set[str] = frozenset()) -> list[str
     return problems
 
 
-def recorded_run(tmp_path, *args: str) -> list[dict]:
-    log = tmp_path / "exchanges.jsonl"
-    run = run_suite(
-        f"--blocks-record-exchanges={log}", "-m", "not generated", *args, tmp_path=tmp_path
-    )
-    assert run.returncode == 0, run.output[-3000:]
-    return [json.loads(line) for line in log.read_text().splitlines()]
-
-
 def test_committed_contract_is_the_built_one():
     assert CONTRACT_PATH.read_text() == render(), (
         "fixtures/openapi/prefect-blocks.json is stale: run python -m conformance.prefect.contract"
     )
 
 
-def test_reference_server_answers_follow_the_contract(tmp_path):
-    records = recorded_run(tmp_path)
-    assert len(records) > 500
-    assert violations(records) == []
+def test_reference_server_answers_follow_the_contract(reference_run):
+    assert len(reference_run.exchanges) > 2000
+    assert violations(reference_run.exchanges) == []
 
 
-def test_real_server_answers_follow_the_contract(tmp_path):
-    url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
-    records = recorded_run(
-        tmp_path, f"--target-url={url}", f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}"
-    )
-    assert len(records) > 500
-    assert violations(records, excused=known_bugs()) == []
+def test_real_server_answers_follow_the_contract(real_run):
+    assert len(real_run.exchanges) > 2000
+    assert violations(real_run.exchanges, excused=known_bugs()) == []
 
 
 def test_the_check_sees_an_undocumented_status_and_a_wrong_body():

@@ -1,44 +1,15 @@
 """A conformance run leaves no object of its own behind and changes no pre-existing object.
 
-By default this runs against a reference server seeded with objects the suite does not own;
-with BLOCKS_REAL_TARGET_URL set (CI sets it to the real Prefect server) it runs there too.
+The full run against a reference server seeded with objects the suite does not own, and (CI
+sets BLOCKS_REAL_TARGET_URL) the full run against the real Prefect server, are compared
+before and after (tests/full_runs.py).
 """
-
-import uuid
 
 import httpx
 
-from .conftest import REAL_EXPECTED_FAILURES, required_in_ci, run_suite
+from .conftest import run_suite
+from .full_runs import seed_foreign_objects
 from .snapshot import snapshot
-
-
-def seed_foreign_objects(base_url: str) -> None:
-    """Objects another user of the server owns: a type, a schema, named and anonymous documents,
-    and a Secret document under the protected type."""
-    with httpx.Client(base_url=base_url, timeout=30) as client:
-        tag = uuid.uuid4().hex[:8]
-        block_type = client.post(
-            "/block_types/", json={"name": f"Foreign {tag}", "slug": f"foreign-{tag}"}
-        ).json()
-        fields = {
-            "title": f"Foreign {tag}",
-            "properties": {"pw": {"type": "string"}},
-            "secret_fields": ["pw"],
-        }
-        schema = client.post(
-            "/block_schemas/", json={"block_type_id": block_type["id"], "fields": fields}
-        ).json()
-        for name, anonymous in ((f"foreign-{tag}", False), (None, True)):
-            client.post(
-                "/block_documents/",
-                json={
-                    "name": name,
-                    "data": {"pw": "keep-me"},
-                    "block_schema_id": schema["id"],
-                    "block_type_id": block_type["id"],
-                    "is_anonymous": anonymous,
-                },
-            ).raise_for_status()
 
 
 def differences(before: dict, after: dict) -> list[str]:
@@ -55,18 +26,10 @@ def differences(before: dict, after: dict) -> list[str]:
     return found
 
 
-def assert_run_leaves_target_as_it_was(url: str, tmp_path, *args: str) -> None:
-    before = snapshot(url)
-    run = run_suite(f"--target-url={url}", *args, tmp_path=tmp_path)
-    after = snapshot(url)
-    assert run.returncode == 0, run.output[-3000:]
-    assert differences(before, after) == []
-
-
 def test_objects_created_without_a_201_are_swept_too(start_variant, tmp_path):
     server = start_variant("answers_200_on_document_create")
     before = snapshot(server.url)
-    run = run_suite(f"--target-url={server.url}", tmp_path=tmp_path)
+    run = run_suite(f"--target-url={server.url}", "-m", "not generated", tmp_path=tmp_path)
     assert run.returncode == 1
     assert run.report["run"]["leftovers"] == []
     assert differences(before, snapshot(server.url)) == []
@@ -92,13 +55,11 @@ def test_the_comparison_sees_a_moved_timestamp_on_any_other_type(reference_serve
     assert f"changed pre-existing block_type {webhook['id']}" in found, found
 
 
-def test_run_against_reference_server_leaves_no_trace(reference_server, tmp_path):
-    seed_foreign_objects(reference_server.url)
-    assert_run_leaves_target_as_it_was(reference_server.url, tmp_path)
+def test_run_against_reference_server_leaves_no_trace(reference_run):
+    assert reference_run.run.returncode == 0, reference_run.run.output[-3000:]
+    assert differences(reference_run.before, reference_run.after) == []
 
 
-def test_run_against_real_server_leaves_no_trace(tmp_path):
-    url = required_in_ci("BLOCKS_REAL_TARGET_URL", "the real Prefect server")
-    assert_run_leaves_target_as_it_was(
-        url, tmp_path, f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}"
-    )
+def test_run_against_real_server_leaves_no_trace(real_run):
+    assert real_run.run.returncode == 0, real_run.run.output[-3000:]
+    assert differences(real_run.before, real_run.after) == []

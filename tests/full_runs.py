@@ -1,0 +1,82 @@
+"""The two full runs of the suite that several tests read, each made once per session: against
+a reference server holding other users' objects, and (in CI) against the real Prefect server.
+
+Each run records every exchange and snapshots the server before and after, so that the
+unbroken-server, no-residue and contract tests check one run instead of making three.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .conftest import REAL_EXPECTED_FAILURES, ServerProcess, SuiteRun, run_suite
+from .snapshot import snapshot
+
+
+@dataclass
+class FullRun:
+    run: SuiteRun
+    before: dict
+    after: dict
+    exchanges: list[dict]
+
+
+def seed_foreign_objects(base_url: str) -> None:
+    """Objects another user of the server owns: a type, a schema, named and anonymous documents,
+    and a Secret document under the protected type."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        tag = uuid.uuid4().hex[:8]
+        block_type = client.post(
+            "/block_types/", json={"name": f"Foreign {tag}", "slug": f"foreign-{tag}"}
+        ).json()
+        fields = {
+            "title": f"Foreign {tag}",
+            "properties": {"pw": {"type": "string"}},
+            "secret_fields": ["pw"],
+        }
+        schema = client.post(
+            "/block_schemas/", json={"block_type_id": block_type["id"], "fields": fields}
+        ).json()
+        for name, anonymous in ((f"foreign-{tag}", False), (None, True)):
+            client.post(
+                "/block_documents/",
+                json={
+                    "name": name,
+                    "data": {"pw": "keep-me"},
+                    "block_schema_id": schema["id"],
+                    "block_type_id": block_type["id"],
+                    "is_anonymous": anonymous,
+                },
+            ).raise_for_status()
+
+
+def full_run(url: str, folder: Path, *args: str) -> FullRun:
+    log = folder / "exchanges.jsonl"
+    before = snapshot(url)
+    run = run_suite(
+        f"--target-url={url}",
+        "--blocks-fail-on-skip",
+        "--blocks-seed=20261202",
+        f"--blocks-record-exchanges={log}",
+        *args,
+        tmp_path=folder,
+    )
+    after = snapshot(url)
+    exchanges = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return FullRun(run, before, after, exchanges)
+
+
+def reference_full_run(folder: Path) -> FullRun:
+    server = ServerProcess(None, folder)
+    try:
+        seed_foreign_objects(server.url)
+        return full_run(server.url, folder)
+    finally:
+        server.stop()
+
+
+def real_full_run(url: str, folder: Path) -> FullRun:
+    return full_run(url, folder, f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}")

@@ -1,0 +1,71 @@
+"""No false failures: the whole suite passes against the reference server behind a proxy that
+adds latency, answers every ninth request with 503 "database is locked" (the real server's
+answer when SQLite is busy; the suite retries it) and closes every connection after its answer
+(as the real server does after a 500 or 503), and timestamps are compared as instants."""
+
+import httpx
+import pytest
+
+from conformance.timestamps import NotATimestamp, is_later, parse, same_instant
+
+from .conftest import run_suite
+from .proxies import Faults, HostileProxy
+
+HOSTILE = Faults(latency=(0.001, 0.004), busy_every=9, close_after_answer=True, seed=7)
+
+
+@pytest.fixture
+def hostile_proxy(reference_server):
+    proxy = HostileProxy(reference_server.url.removesuffix("/api"), HOSTILE)
+    yield proxy
+    proxy.stop()
+
+
+def test_the_whole_suite_passes_behind_a_hostile_proxy(hostile_proxy, tmp_path):
+    run = run_suite(
+        f"--target-url={hostile_proxy.url('/api')}",
+        "--blocks-fail-on-skip",
+        "--blocks-seed=11",
+        "--blocks-examples=3",  # every test, generated ones included, on a small budget
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    tally = hostile_proxy.tally
+    assert tally.answered_503 >= tally.requests // 9 > 50
+    assert tally.connections_closed == tally.requests
+    assert run.report["run"]["retried_requests"] >= tally.answered_503
+    assert run.report["verdict"] == "Level 4 conformant"
+
+
+def test_the_proxy_injects_each_fault(hostile_proxy):
+    statuses = [httpx.get(hostile_proxy.url("/api/health")).status_code for _ in range(18)]
+    assert statuses.count(503) == 2 and statuses.count(200) == 16
+    assert hostile_proxy.tally.connections == hostile_proxy.tally.connections_closed == 18
+
+
+@pytest.mark.parametrize(
+    ("later", "earlier"),
+    [
+        ("2026-12-02T07:45:51.197000Z", "2026-12-02T07:45:51Z"),
+        ("2026-12-02T07:45:51.2Z", "2026-12-02T07:45:51.197000Z"),
+        ("2026-12-02T07:45:52Z", "2026-12-02T07:45:51.999999Z"),
+        ("2026-12-02T08:45:51.5+01:00", "2026-12-02T07:45:51.4Z"),
+        ("2026-12-02T07:45:51.000001+00:00", "2026-12-02T07:45:51Z"),
+    ],
+)
+def test_timestamps_move_forward_whatever_their_precision_or_zone(later, earlier):
+    assert is_later(later, earlier)
+    assert not is_later(earlier, later)
+
+
+def test_the_same_instant_written_two_ways_is_not_later():
+    assert same_instant("2026-12-02T08:45:51+01:00", "2026-12-02T07:45:51.000Z")
+    assert not is_later("2026-12-02T08:45:51+01:00", "2026-12-02T07:45:51.000Z")
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-12-02T07:45:51", "yesterday", 5, "2026-12-02T07:45:51.x1Z"]
+)
+def test_a_value_that_is_no_timestamp_with_a_zone_is_refused(value):
+    with pytest.raises(NotATimestamp):
+        parse(value)
