@@ -1,10 +1,13 @@
 """HTTP client for a target: base URL, headers, timeouts, a log of exchanges for failure
 messages, and a registry of everything the run created so clean-up removes exactly that."""
 
+import base64
 import json
 import re
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +38,21 @@ class Exchange:
     headers: dict[str, str]
     text: str
     response: httpx.Response | None = field(default=None, repr=False, compare=False)
+    request_content: bytes = b""  # the body as sent (b"" for none)
+    request_headers: dict[str, str] = field(default_factory=dict)  # set for this request only
 
     @property
     def path(self) -> str:
         return httpx.URL(self.url).path
+
+    @property
+    def query(self) -> str:
+        return httpx.URL(self.url).query.decode()
+
+    @property
+    def raw_path(self) -> str:
+        """The path as sent, percent-encoded, without the query."""
+        return httpx.URL(self.url).raw_path.decode("ascii").split("?", 1)[0]
 
     @property
     def json(self) -> Any:
@@ -52,6 +66,9 @@ class Exchange:
         return {
             "method": self.method,
             "path": self.path.removeprefix(base_path),
+            "raw_path": self.raw_path.removeprefix(base_path),
+            "query": self.query,
+            **recorded_body(self.request_content),
             "status": self.status,
             "content_type": self.headers.get("content-type"),
             "body": self.text,
@@ -66,6 +83,20 @@ class Exchange:
         if self.text:
             lines.append("            " + _shorten(self.text))
         return "\n".join(lines)
+
+
+def recorded_body(content: bytes) -> dict:
+    """A request body for a JSON line: as text, or base64 when it is not UTF-8."""
+    try:
+        return {"request": content.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"request_base64": base64.b64encode(content).decode("ascii")}
+
+
+def body_of_record(record: dict) -> bytes:
+    if "request_base64" in record:
+        return base64.b64decode(record["request_base64"])
+    return (record.get("request") or "").encode()
 
 
 NO_BODY = object()  # a request without a body; None sends the JSON literal null
@@ -112,6 +143,9 @@ class ApiClient:
         self.seconds_waiting = 0.0  # inside HTTP calls: the target's share of the run's time
         self.tally: Counter[str] = Counter()  # generated cases by kind, for the summary
         self.context: dict = {}  # the test being run, for recorded exchanges
+        # called with (path below the base URL, exchange) after every request (differential mode)
+        self.observer: Callable[[str, Exchange], None] | None = None
+        self._record_lock = threading.Lock()
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout, follow_redirects=False
         )
@@ -135,14 +169,19 @@ class ApiClient:
             headers={k.lower(): v for k, v in response.headers.items()},
             text=response.text,
             response=response,
+            request_content=sent_bytes(kwargs.get("content")),
+            request_headers=dict(kwargs.get("headers") or {}),
         )
         self.history.append(exchange)
         del self.history[:-50]
         if self._record is not None:
             record = {**exchange.as_record(self.base_url), **self.context}
-            self._record.write(json.dumps(record) + "\n")
+            with self._record_lock:
+                self._record.write(json.dumps(record) + "\n")
         for kind, object_id in self.profile.created_by(self, path, exchange):
             self.created.add(kind, object_id)
+        if self.observer is not None:
+            self.observer(path, exchange)
         return exchange
 
     def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
@@ -219,6 +258,12 @@ class ApiClient:
                     )
             self.created.ids.pop(resource.kind, None)
         return leftovers
+
+
+def sent_bytes(content: Any) -> bytes:
+    if isinstance(content, bytes):
+        return content
+    return content.encode() if isinstance(content, str) else b""
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -110,6 +110,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "summary).",
     )
     add(
+        "--blocks-oracle-url",
+        metavar="URL",
+        help="differential mode: send every request also to this server of the same API (e.g. "
+        "the real Prefect server) and compare the answers; ids and timestamps are paired, "
+        "everything else must be equal. A run with differences fails.",
+    )
+    add(
+        "--blocks-oracle-header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="header sent with every request to the oracle; repeatable.",
+    )
+    add(
+        "--blocks-oracle-transcript",
+        metavar="FILE",
+        help="differential mode against a recorded run (a --blocks-record-exchanges file, "
+        "optionally .gz, made with the same --blocks-seed) instead of a live oracle.",
+    )
+    add(
+        "--blocks-oracle-ignore",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help='differences that do not fail the run: clause or test ids with expect="TEXT" '
+        "pins on the difference and a '# reason', as in --blocks-expect-fail files. Repeatable.",
+    )
+    add(
         "--blocks-no-shrink",
         action="store_true",
         help="report the first failing generated case as drawn, without shrinking it to its "

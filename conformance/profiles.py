@@ -51,6 +51,10 @@ def answers_200(response: httpx.Response) -> bool:
     return response.status_code == 200
 
 
+def no_identity(item: dict) -> str | None:
+    return None
+
+
 def client_error(status: int) -> bool:
     return 400 <= status < 500
 
@@ -79,6 +83,12 @@ class Profile:
     schemas: Path | None = None  # JSON Schemas of the answers (default fixtures/schemas/<name>)
     error_schema: str | None = "error"  # the schema of every error answer's body
     is_error: Callable[[int], bool] = client_error
+    # answers whose lists have no defined order (compared as multisets in differential mode),
+    # as (method, path below the base URL)
+    unordered: frozenset[tuple[str, str]] = frozenset()
+    # what identifies an object in a list answer across two servers (a slug, a name), so that
+    # differential mode matches list items by it; None: by position
+    identity: Callable[[dict], str | None] = no_identity
 
     @property
     def catalogue_path(self) -> Path:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from .clauses import Clause
+from .differential import describe_difference
 from .profiles import Profile
 
 STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
@@ -36,6 +37,10 @@ class RunRecord:
     skipped_tests: list[str] = field(default_factory=list)
     expected_now_passing: set[str] = field(default_factory=set)
     not_run: dict[str, str] = field(default_factory=dict)  # clause -> why its tests cannot run
+    differences: list[dict] = field(default_factory=list)  # from the oracle, in differential mode
+
+    def unignored_differences(self) -> list[dict]:
+        return [difference for difference in self.differences if not difference["ignored"]]
 
     def add(self, report: pytest.TestReport, clause_ids: list[str]) -> None:
         if report.when != "call" and report.outcome == "passed":
@@ -109,6 +114,7 @@ class RunRecord:
             "levels": levels,
             "level_names": level_names,
             "expected_failures_now_passing": sorted(self.expected_now_passing),
+            "differences": self.differences,
             "clauses": entries,
         }
 
@@ -160,6 +166,23 @@ def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profil
     return lines
 
 
+def difference_lines(record: RunRecord, facts: dict) -> list[str]:
+    """The differential mode's part of the terminal summary: each difference side by side."""
+    if not facts.get("oracle"):
+        return []
+    found = record.unignored_differences()
+    ignored = len(record.differences) - len(found)
+    lines = [
+        f"oracle: {facts['oracle']}: {facts['oracle_compared']} answers compared, "
+        f"{len(found)} differences, {ignored} ignored"
+    ]
+    for number, difference in enumerate(found, start=1):
+        clauses = ", ".join(difference["clauses"]) or "no clause"
+        lines.append(f"difference {number}: {difference['test']} [{clauses}]")
+        lines += [f"  {line}" for line in describe_difference(difference).splitlines()]
+    return lines
+
+
 def markdown(report: dict) -> str:
     """A summary for a pull request or $GITHUB_STEP_SUMMARY."""
     run = report["run"]
@@ -198,6 +221,13 @@ def markdown(report: dict) -> str:
     if report["expected_failures_now_passing"]:
         lines += ["", "### Now passing: remove from the expect-fail file", ""]
         lines += [f"- `{entry}`" for entry in report["expected_failures_now_passing"]]
+    differences = [d for d in report.get("differences", []) if not d["ignored"]]
+    if run.get("oracle"):
+        lines += ["", f"### Differences from the oracle `{run['oracle']}`: {len(differences)}", ""]
+        for difference in differences[:50]:
+            lines += [f"- `{difference['test']}`", "", "  ```"]
+            lines += ["  " + line for line in describe_difference(difference).splitlines()]
+            lines += ["  ```"]
     if run.get("leftovers"):
         lines += ["", "### Clean-up could not delete", ""]
         lines += [f"- {leftover}" for leftover in run["leftovers"]]

@@ -2,11 +2,13 @@
 clean-up, the terminal summary and the reports. Registered by ``plugin.activate`` only when
 the session collects tests of the active profile."""
 
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from . import randomness
 from . import report as reports
 from .checks import set_current_clauses
 from .clauses import CatalogueError, Clause, catalogue, render_markdown
@@ -15,6 +17,8 @@ from .expectations import Expectations, mismatch_report
 from .plugin import in_suite
 from .profiles import Profile
 from .target import Target, open_target, parse_headers
+
+DIFFERENCE = "oracle-difference"  # the user property that carries a difference
 
 
 def clause_ids(item: pytest.Item) -> list[str]:
@@ -50,6 +54,7 @@ class ConformanceRun:
         self.record = reports.RunRecord()
         self.expectations = Expectations.load(config.getoption("blocks_expect_fail"))
         self.expected_seen: dict[str, bool] = {}  # entry -> some test of it failed
+        self.ignored_differences = Expectations.load(config.getoption("blocks_oracle_ignore"))
         self.worker_runs: list[dict] = []
         self.covering: dict[str, list[str]] = {}
 
@@ -155,14 +160,31 @@ class ConformanceRun:
             )
         self.target = open_target(self.config, self.profile)
 
+    def test_key(self, item: pytest.Item) -> str:
+        """A test's id whatever the rootdir (a checkout or an installed wheel)."""
+        try:
+            where = item.path.relative_to(self.profile.suite_dir)
+        except ValueError:
+            where = item.path.name
+        return f"{self.profile.name}/{where}::{item.name}"
+
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         set_current_clauses(clause_ids(item))
+        key = self.test_key(item)
+        randomness.reseed(self.config.getoption("blocks_seed"), key)
         if self.target is not None:
-            self.target.client.context = {"test": item.nodeid, "clauses": clause_ids(item)}
+            self.target.client.context = {
+                "test": item.nodeid,
+                "clauses": clause_ids(item),
+                "key": key,
+                "namespace": self.target.namespace,
+            }
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
+        if report.when == "teardown":
+            self.attach_differences(item, report)
         entries = self.expectations.matching(item.nodeid, clause_ids(item))
         if not entries or report.when == "teardown" and report.passed:
             return report
@@ -181,6 +203,19 @@ class ConformanceRun:
                 self.expected_seen.setdefault(entry.name, False)
         return report
 
+    def attach_differences(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """The differences from the oracle found during the test, as user properties of its
+        teardown report (JUnit shows them; xdist carries them to the controller)."""
+        mirror = self.target.mirror if self.target is not None else None
+        if mirror is None:
+            return
+        mirror.end_test()
+        for difference in mirror.take(item.nodeid):
+            entries = self.ignored_differences.matching(item.nodeid, difference.clauses)
+            matched = [entry for entry in entries if entry.matches(difference.describe())]
+            shown = {**difference.as_json(), "ignored": matched[0].reason if matched else None}
+            report.user_properties.append((DIFFERENCE, json.dumps(shown)))
+
     def pytest_exception_interact(self, node: pytest.Item, call: pytest.CallInfo, report) -> None:
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
             node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
@@ -189,6 +224,9 @@ class ConformanceRun:
         clauses = [value for key, value in report.user_properties if key == "clause"]
         if clauses:
             self.record.add(report, clauses)
+        for key, value in report.user_properties:
+            if key == DIFFERENCE and report.when == "teardown":
+                self.record.differences.append(json.loads(value))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:
@@ -226,8 +264,10 @@ class ConformanceRun:
         self.record.expected_now_passing = {
             entry for entry, failed in self.expected_seen.items() if not failed
         }
-        extra_failure = facts["leftovers"] or (
-            self.config.getoption("blocks_fail_on_skip") and self.record.skipped_tests
+        extra_failure = (
+            facts["leftovers"]
+            or self.record.unignored_differences()
+            or (self.config.getoption("blocks_fail_on_skip") and self.record.skipped_tests)
         )
         if extra_failure and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -267,6 +307,10 @@ class ConformanceRun:
             "examples": config.getoption("blocks_examples"),
             "level": config.getoption("blocks_level"),
             "expect_fail_files": config.getoption("blocks_expect_fail"),
+            "oracle": config.getoption("blocks_oracle_url")
+            or config.getoption("blocks_oracle_transcript"),
+            "oracle_compared": (own.mirror.compared if own and own.mirror else 0)
+            + sum(r.get("oracle_compared", 0) for r in runs),
         }
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:
@@ -295,6 +339,8 @@ class ConformanceRun:
         )
         for line in reports.summary_lines(self.record, self.clauses, self.profile):
             write(line)
+        for line in reports.difference_lines(self.record, facts):
+            write(line, red=line.startswith("difference"))
         for leftover in facts["leftovers"]:
             write(f"clean-up could not delete {leftover}", red=True)
         if config.getoption("blocks_fail_on_skip") and self.record.skipped_tests:

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from .client import ApiClient
+from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
 from .plugin import PROBE_TIMEOUT_CAP
 from .profiles import Profile
@@ -28,10 +29,15 @@ class Target:
     namespace: str
     embedded: EmbeddedServer | None = None
     leftovers: list[str] = field(default_factory=list)
+    mirror: Mirror | None = None  # differential mode
 
     def close(self) -> None:
+        self.client.context = {}  # clean-up belongs to no test
         self.leftovers = self.client.clean_up(self.namespace)
         self.client.close()
+        if self.mirror is not None and isinstance(self.mirror.oracle, LiveOracle):
+            oracle_leftovers = self.mirror.oracle.close(self.namespace)
+            self.leftovers += [f"on the oracle: {leftover}" for leftover in oracle_leftovers]
         if self.embedded is not None:
             self.embedded.stop()
 
@@ -59,17 +65,24 @@ def parse_headers(raw: list[str]) -> dict[str, str]:
     return headers
 
 
-def unusable(url: str, what: str, profile: Profile) -> None:
+def unusable(url: str, what: str, profile: Profile, role: str = "target") -> None:
+    option = "--target-url" if role == "target" else "--blocks-oracle-url"
+    advice = (
+        ", or leave --target-url out to test the bundled reference server"
+        if role == "target"
+        else ""
+    )
     pytest.exit(
-        f"blocks-conformance: the target {url} is not usable: {what}. Nothing was tested. "
-        f"Check that the server is running and that --target-url is the base URL of its "
-        f"{profile.name} API (for example {profile.example_url}), or leave --target-url out "
-        "to test the bundled reference server.",
+        f"blocks-conformance: the {role} {url} is not usable: {what}. Nothing was tested. "
+        f"Check that the server is running and that {option} is the base URL of its "
+        f"{profile.name} API (for example {profile.example_url}){advice}.",
         returncode=EXIT_TARGET_UNUSABLE,
     )
 
 
-def probe(url: str, headers: dict[str, str], timeout: float, profile: Profile) -> None:
+def probe(
+    url: str, headers: dict[str, str], timeout: float, profile: Profile, role: str = "target"
+) -> None:
     """One request to the profile's probe path; anything but a live answer ends the run."""
     probed = f"{url.rstrip('/')}{profile.probe_path}"
     started = time.monotonic()
@@ -82,6 +95,7 @@ def probe(url: str, headers: dict[str, str], timeout: float, profile: Profile) -
             f"GET {probed} failed after {waited:.1f} s with {type(error).__name__}: "
             f"{error or 'no detail'}",
             profile,
+            role,
         )
         return
     if not profile.probe_alive(answer):
@@ -89,6 +103,7 @@ def probe(url: str, headers: dict[str, str], timeout: float, profile: Profile) -
             url,
             f"GET {probed} answered {answer.status_code} instead of {profile.probe_expectation}",
             profile,
+            role,
         )
 
 
@@ -109,4 +124,33 @@ def open_target(config: pytest.Config, profile: Profile) -> Target:
         probe(url, headers, timeout, profile)
     namespace = f"conf-{secrets.token_hex(4)}-"
     client = ApiClient(url, headers, timeout, profile, config.getoption("blocks_record_exchanges"))
-    return Target(url, client, namespace, embedded)
+    mirror = open_mirror(config, profile, client, namespace)
+    return Target(url, client, namespace, embedded, mirror=mirror)
+
+
+def open_mirror(
+    config: pytest.Config, profile: Profile, client: ApiClient, namespace: str
+) -> Mirror | None:
+    """Differential mode, when an oracle is named: a live server or a recorded transcript."""
+    url = config.getoption("blocks_oracle_url")
+    transcript = config.getoption("blocks_oracle_transcript")
+    if url and transcript:
+        raise pytest.UsageError(
+            "name one oracle: --blocks-oracle-url or --blocks-oracle-transcript, not both"
+        )
+    if transcript:
+        try:
+            oracle = TranscriptOracle(Path(transcript))
+        except (OSError, ValueError) as error:
+            raise pytest.UsageError(f"--blocks-oracle-transcript {transcript}: {error}") from None
+    elif url:
+        headers = parse_headers(config.getoption("blocks_oracle_header"))
+        timeout = config.getoption("target_timeout")
+        probe(url, headers, timeout, profile, role="oracle")
+        oracle = LiveOracle(ApiClient(url, headers, timeout, profile))
+    else:
+        return None
+    mirror = Mirror(oracle, client)
+    mirror.set_namespace(namespace)
+    client.observer = mirror.observe
+    return mirror

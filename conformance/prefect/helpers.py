@@ -6,11 +6,10 @@ message about the block type create when that is what broke.
 
 import copy
 import json
-import secrets
 from functools import cache
 from typing import Any
 
-from .. import fixtures_dir
+from .. import fixtures_dir, randomness
 from ..checks import expect_equal, expect_json
 from ..client import ApiClient
 
@@ -64,7 +63,7 @@ class Blocks:
 
     def unique(self, label: str = "x") -> str:
         """A fresh lower-case name in the namespace, valid as slug and document name."""
-        return f"{self.ns}{label}-{secrets.token_hex(3)}"
+        return f"{self.ns}{label}-{randomness.token_hex(3)}"
 
     def block_type(self, label: str = "type", **extra: Any) -> dict:
         slug = self.unique(label)

@@ -1,6 +1,7 @@
 """The Prefect profile: the blocks API of the Prefect 3.x server (block types, block schemas,
 block documents), the main profile of the suite."""
 
+import json
 from pathlib import Path
 
 from ..client import ApiClient, Exchange
@@ -23,13 +24,24 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
         return []
     if not isinstance(body, dict) or not isinstance(body.get("id"), str):
         return []
-    sent = exchange.request_json if isinstance(exchange.request_json, dict) else {}
+    sent = sent_object(exchange)
     if kind == "block_type" and body.get("slug") != sent.get("slug"):
         found = client.get(f"/block_types/slug/{sent.get('slug')}").json
         if isinstance(found, dict) and isinstance(found.get("id"), str):
             return [(kind, found["id"])]
         return []
     return [(kind, body["id"])]
+
+
+def sent_object(exchange: Exchange) -> dict:
+    """The JSON object the request carried (as given to the client, or as raw content)."""
+    if isinstance(exchange.request_json, dict):
+        return exchange.request_json
+    try:
+        sent = json.loads(exchange.request_content or b"null")
+    except ValueError:
+        return {}
+    return sent if isinstance(sent, dict) else {}
 
 
 def _all_pages(client: ApiClient, path: str, body: dict) -> list[dict]:
@@ -45,17 +57,31 @@ def _all_pages(client: ApiClient, path: str, body: dict) -> list[dict]:
 
 
 def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    """Documents and types whose name or slug starts with the namespace, found through the
-    filter endpoints (level 3): a server without them is only cleaned up by id."""
+    """Documents whose name, and types whose slug or name, starts with the namespace, found
+    through the filter endpoints (level 3): a server without them is only cleaned up by id."""
     found = []
     documents = {"block_documents": {"name": {"like_": namespace}, "is_anonymous": None}}
     for document in _all_pages(client, "/block_documents/filter", documents):
         if str(document.get("name", "")).startswith(namespace):
             found.append(("block_document", document["id"]))
     for block_type in _all_pages(client, "/block_types/filter", {}):
-        if str(block_type.get("slug", "")).startswith(namespace):
+        names = (str(block_type.get("slug", "")), str(block_type.get("name", "")))
+        if any(name.startswith(namespace) for name in names):
             found.append(("block_type", block_type["id"]))
     return found
+
+
+def identity(item: dict) -> str | None:
+    """A block type by its slug, a schema by checksum and version, a document by its type's
+    slug and its name (ids differ between servers; these do not)."""
+    if isinstance(item.get("slug"), str) and "is_protected" in item:
+        return f"type {item['slug']}"
+    if isinstance(item.get("checksum"), str):
+        return f"schema {item['checksum']} {item.get('version')}"
+    block_type = item.get("block_type")
+    if isinstance(item.get("name"), str) and isinstance(block_type, dict):
+        return f"document {block_type.get('slug')}/{item['name']}"
+    return None
 
 
 PROFILE = Profile(
@@ -86,4 +112,7 @@ PROFILE = Profile(
     example_url="http://127.0.0.1:4200/api",
     probe_path="/health",
     embedded_base_path="/api",
+    # the real server builds the capability list from a Python set
+    unordered=frozenset({("GET", "/block_capabilities/")}),
+    identity=identity,
 )

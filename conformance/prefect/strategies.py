@@ -1,8 +1,8 @@
 """Hypothesis strategies for block documents and document filters."""
 
-import uuid
-
 from hypothesis import strategies as st
+
+from .helpers import UNKNOWN_ID
 
 NAME_ALPHABET = "abc-"
 PATTERN_ALPHABET = "abcAB-_%"
@@ -64,7 +64,7 @@ def document_filters(draw, ids: list[str], names: list[str], type_ids: list[str]
     if one_in(draw, 4):
         spec["operator"] = draw(st.sampled_from(["and_", "or_"]))
     if one_in(draw, 5):
-        spec["id"] = {"any_": draw(subsets(ids, str(uuid.uuid4())) | st.just([]))}
+        spec["id"] = {"any_": draw(subsets(ids, UNKNOWN_ID) | st.just([]))}
     anonymous = draw(st.sampled_from(["absent", "absent", "null", "eq-null", True, False]))
     if anonymous == "null":
         spec["is_anonymous"] = None
@@ -73,7 +73,7 @@ def document_filters(draw, ids: list[str], names: list[str], type_ids: list[str]
     elif anonymous != "absent":
         spec["is_anonymous"] = {"eq_": anonymous}
     if one_in(draw, 4):
-        spec["block_type_id"] = {"any_": draw(subsets(type_ids, str(uuid.uuid4())))}
+        spec["block_type_id"] = {"any_": draw(subsets(type_ids, UNKNOWN_ID))}
     name: dict = {}
     if one_in(draw, 4):
         name["any_"] = draw(subsets(names, "no-such-name"))

@@ -6,10 +6,8 @@ a 4xx instead.
 """
 
 import html
-import json
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
@@ -31,6 +29,7 @@ from .models import (
 from .nesting import check_acyclic, create_schema, full_fields, hydrate, split_references
 from .secrets import restore_masked_secrets
 from .store import Conflict, NotFound, Store
+from .system_blocks import install as install_system_blocks
 
 SERVER_VERSION = "3.8.8"
 API_VERSION = "0.8.4"
@@ -41,7 +40,6 @@ INTEGRITY_DETAIL = (
     "Data integrity conflict. This usually means a unique or foreign key constraint was"
     " violated. See server logs for details."
 )
-SYSTEM_BLOCKS = Path(__file__).with_name("system_blocks.json")
 DOCUMENT_SORTS = {
     "NAME_ASC": "name ASC, rowid ASC",
     "NAME_DESC": "name DESC, rowid DESC",
@@ -252,17 +250,6 @@ async def read_block_document_by_name(
 @router.post("/block_types/install_system_block_types")
 async def install_system_block_types(store: StoreDep) -> None:
     install_system_blocks(store)
-
-
-def install_system_blocks(store: Store) -> None:
-    """Upsert the protected system block types and their schemas, as the real server does."""
-    for block in json.loads(SYSTEM_BLOCKS.read_text()):
-        values = {k: v for k, v in block["block_type"].items() if k != "is_protected"}
-        block_type = store.upsert_protected_block_type(values)
-        schema = block["block_schema"]
-        create_schema(
-            store, schema["fields"], block_type["id"], schema["capabilities"], schema["version"]
-        )
 
 
 # block schemas

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 
 from ..guards import BasicAuth
 from ..store import load_cipher
-from .api import install_system_blocks
 from .api import router as blocks_router
 from .events import router as events_router
 from .nesting import NestingError
 from .store import Store
+from .system_blocks import install as install_system_blocks
 
 BASE_PATH = "/api"
 
