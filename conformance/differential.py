@@ -133,6 +133,11 @@ class Comparison:
 
     def compare(self, target: Any, oracle: Any, where: str = "$", owner: str = "") -> None:
         if isinstance(target, dict) and isinstance(oracle, dict):
+            mine, theirs = self.identity(target), self.identity(oracle)
+            if mine is not None and theirs is not None and not self.same_object(mine, theirs):
+                # two different objects: their ids must not be paired
+                self.problems.append((f"{where} (which object)", mine, theirs))
+                return
             self._compare_objects(target, oracle, where, owner)
         elif isinstance(target, list) and isinstance(oracle, list):
             if self._compare_by_identity(target, oracle, where, owner):
@@ -147,6 +152,19 @@ class Comparison:
         elif target != oracle or type(target) is not type(oracle):
             self.problems.append((where, shown(target), shown(oracle)))
 
+    def same_object(self, mine: str, theirs: str) -> bool:
+        """Whether two identities name the same object: equal once paired ids are translated,
+        or equal but for ids not paired yet (a generated name such as anonymous-<uuid>), which
+        are then paired."""
+        if self.pairing.to_oracle(mine) == theirs:
+            return True
+        unpaired = [i for i in UUID.findall(mine) if i not in self.pairing.ids]
+        if not unpaired or UUID.sub("-", mine) != UUID.sub("-", theirs):
+            return False
+        for target_id, oracle_id in zip(UUID.findall(mine), UUID.findall(theirs), strict=True):
+            self.pairing.ids.setdefault(target_id, oracle_id)
+        return self.pairing.to_oracle(mine) == theirs
+
     def identities(self, items: list) -> list[str] | None:
         keys = [self.identity(item) if isinstance(item, dict) else None for item in items]
         if not items or None in keys or len(set(keys)) != len(keys):
@@ -159,6 +177,15 @@ class Comparison:
         mine, theirs = self.identities(target), self.identities(oracle)
         if mine is None or theirs is None:
             return False
+        unmatched = [key for key in theirs if key not in {self.pairing.to_oracle(k) for k in mine}]
+        for key in mine:
+            if self.pairing.to_oracle(key) not in theirs:
+                shape = UUID.sub("-", key)
+                alike = [other for other in unmatched if UUID.sub("-", other) == shape]
+                if len(alike) == 1:  # the one object of that shape, its ids not paired yet
+                    self.same_object(key, alike[0])
+                    unmatched.remove(alike[0])
+        mine = [self.pairing.to_oracle(key) for key in mine]  # ids inside names, paired
         only_target = [key for key in mine if key not in theirs]
         only_oracle = [key for key in theirs if key not in mine]
         if only_target or only_oracle:
@@ -311,15 +338,6 @@ class LiveOracle:
         exchange = self.client.request(request.method, pairing.to_oracle(request.path), **kwargs)
         return Answer(exchange.status, exchange.headers.get("content-type", ""), exchange.text)
 
-    def delete_unpaired(self, paired: set[str]) -> None:
-        """Delete what the oracle created and the target did not (a create the target refused):
-        left in place, it would show in every later listing as a difference."""
-        for resource in self.client.profile.resources:
-            for object_id in list(self.client.created.ids.get(resource.kind, [])):
-                if object_id not in paired and isinstance(resource.delete, str):
-                    self.client.delete(resource.delete.format(id=object_id))
-                    self.client.forget(resource.kind, object_id)
-
     def close(self, namespace: str) -> list[str]:
         leftovers = self.client.clean_up(namespace)
         self.client.close()
@@ -359,6 +377,14 @@ class TranscriptOracle:
                         record["status"], record.get("content_type") or "", record["body"]
                     )
         return None
+
+
+def delete_unpaired(client: ApiClient, paired: set[str]) -> None:
+    for resource in client.profile.resources:
+        for object_id in list(client.created.ids.get(resource.kind, [])):
+            if object_id not in paired and isinstance(resource.delete, str):
+                client.delete(resource.delete.format(id=object_id))
+                client.forget(resource.kind, object_id)
 
 
 # ---- the mirror -----------------------------------------------------------------------------
@@ -441,9 +467,16 @@ class Mirror:
         )
 
     def end_test(self) -> None:
-        if isinstance(self.oracle, LiveOracle):
-            with self._lock:
-                self.oracle.delete_unpaired(set(self.pairing.ids.values()))
+        """Delete what only one side created during the test (a create the other refused):
+        left in place, it would show as a difference in every later listing."""
+        with self._lock:
+            context, self.client.context = self.client.context, {}  # not part of the test
+            try:
+                delete_unpaired(self.client, set(self.pairing.ids))
+                if isinstance(self.oracle, LiveOracle):
+                    delete_unpaired(self.oracle.client, set(self.pairing.ids.values()))
+            finally:
+                self.client.context = context
 
     def take(self, test: str) -> list[Difference]:
         """The differences found during ``test``, removed from the list."""

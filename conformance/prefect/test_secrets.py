@@ -160,13 +160,18 @@ def test_a_secret_holding_an_object_is_masked(api, blocks):
     )
     created = api.post("/block_documents/", body)
     document = expect_json(created, 201, "block_document")
-    expect_equal(document["data"], {"value": MASK}, "the create answer", created)
-    for where, (found, answer) in reads(api, secret_type, document, None).items():
-        expect_equal(found["data"], {"value": MASK}, f"data from {where}", answer)
-    expect_status(api.patch(f"/block_documents/{document['id']}", {"data": {"value": MASK}}), 204)
-    expect_equal(
-        stored_data(api, document), {"value": value}, "the secret after a masked PATCH", None
-    )
+    try:
+        expect_equal(document["data"], {"value": MASK}, "the create answer", created)
+        for where, (found, answer) in reads(api, secret_type, document, None).items():
+            expect_equal(found["data"], {"value": MASK}, f"data from {where}", answer)
+        patched = api.patch(f"/block_documents/{document['id']}", {"data": {"value": MASK}})
+        expect_status(patched, 204)
+        expect_equal(
+            stored_data(api, document), {"value": value}, "the secret after a masked PATCH", None
+        )
+    finally:
+        # The real server mishandles this document; other tests list the type's documents.
+        api.delete(f"/block_documents/{document['id']}")
 
 
 @pytest.mark.clause("PF-SEC-system-secret")

@@ -73,9 +73,14 @@ class VersionCheckedRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handle = super().get_route_handler()
+        body_optional = bool(self.dependant.body_params) and not any(
+            param.field_info.is_required() for param in self.dependant.body_params
+        )
 
         async def checked(request: Request) -> Response:
             check_api_version(request.headers.get("x-prefect-api-version"))
+            if body_optional and (await request.body()).strip() == b"null":
+                request._body = b"{}"  # the real server reads a null body as no body at all
             return await handle(request)
 
         return checked
@@ -108,6 +113,15 @@ def checked_limit(limit: int | None) -> int:
     if limit > MAX_LIMIT:
         raise HTTPException(422, f"Invalid limit: must be less than or equal to {MAX_LIMIT}.")
     return limit
+
+
+async def body_limit(limit: Annotated[int | None, Body()] = None) -> int:
+    """The body's limit, checked as a dependency, as on the real server: its errors come before
+    those of the other body fields, and a bad limit is refused before they are validated."""
+    return checked_limit(limit)
+
+
+Limit = Annotated[int, Depends(body_limit)]
 
 
 # representations
@@ -193,13 +207,13 @@ async def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
 @router.post("/block_types/filter")
 async def filter_block_types(
     store: StoreDep,
+    limit: Limit,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
-    limit: Annotated[int | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     where, params = filters.types_where(block_types, block_schemas)
-    return store.filter_block_types(where, params, checked_limit(limit), offset or 0)
+    return store.filter_block_types(where, params, limit, offset or 0)
 
 
 @router.get("/block_types/{id:uuid}")
@@ -214,9 +228,27 @@ async def read_block_type_by_slug(slug: str, store: StoreDep) -> dict:
 
 @router.patch("/block_types/{id:uuid}", status_code=204)
 async def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, store: StoreDep) -> Response:
-    found(store.block_type, str(id))
-    found(store.update_block_type, str(id), body.model_dump(exclude_unset=True))
+    stored = found(store.block_type, str(id))
+    sent = body.model_dump(exclude_unset=True)
+    if not changes_anything(sent, stored):
+        return Response(status_code=204)  # nothing written: `updated` stays where it was
+    found(store.update_block_type, str(id), sent)
     return Response(status_code=204)
+
+
+def changes_anything(sent: dict, stored: dict) -> bool:
+    """Whether a block type PATCH is written, as the real server decides: unless it sends every
+    updatable field, each equal to the stored one (HTML entities read as their characters)."""
+    updatable = BlockTypeUpdate.model_fields
+    current = {field: stored[field] for field in updatable}
+    return unescaped(sent) != unescaped(current)
+
+
+def unescaped(values: dict) -> dict:
+    return {
+        key: html.unescape(value) if key in ("description", "code_example") and value else value
+        for key, value in values.items()
+    }
 
 
 @router.delete("/block_types/{id:uuid}", status_code=204)
@@ -283,12 +315,12 @@ async def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
 @router.post("/block_schemas/filter")
 async def filter_block_schemas(
     store: StoreDep,
+    limit: Limit,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
-    limit: Annotated[int | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     where, params = filters.block_schema_condition(block_schemas)
-    schemas = store.filter_block_schemas(where, params, checked_limit(limit), offset or 0)
+    schemas = store.filter_block_schemas(where, params, limit, offset or 0)
     return [schema_view(store, schema) for schema in schemas]
 
 
@@ -364,20 +396,18 @@ async def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> d
 @router.post("/block_documents/filter")
 async def filter_block_documents(
     store: StoreDep,
+    limit: Limit,
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     include_secrets: Annotated[bool | None, Body()] = None,
     sort: Annotated[DocumentSort | None, Body()] = None,
-    limit: Annotated[int | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     # Every top-level key is optional and a null counts as absent, as on the real server.
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
-    order = DOCUMENT_SORTS[sort or "NAME_ASC"]
-    documents = store.filter_block_documents(
-        where, params, order, checked_limit(limit), offset or 0
-    )
+    order = DOCUMENT_SORTS[sort.value if sort else "NAME_ASC"]
+    documents = store.filter_block_documents(where, params, order, limit, offset or 0)
     return document_list(store, documents, bool(include_secrets))
 
 

@@ -40,6 +40,15 @@ def referenced_names(value: Any) -> set[str]:
     return names
 
 
+def plain_definitions(definitions: dict) -> dict:
+    """The definitions that are not blocks (no ``block_type_slug``) and not empty."""
+    return {
+        name: definition
+        for name, definition in definitions.items()
+        if isinstance(definition, dict) and definition and "block_type_slug" not in definition
+    }
+
+
 def plain_referenced_definitions(fields: dict) -> dict:
     """The definitions of ``fields`` that are not blocks (no ``block_type_slug``), are not empty,
     and are named by some ``$ref``; the others are the server's to rebuild or drop."""
@@ -47,14 +56,7 @@ def plain_referenced_definitions(fields: dict) -> dict:
     if not isinstance(definitions, dict):
         return {}
     wanted = referenced_names(fields)
-    return {
-        name: definition
-        for name, definition in definitions.items()
-        if name in wanted
-        and isinstance(definition, dict)
-        and definition
-        and "block_type_slug" not in definition
-    }
+    return {name: d for name, d in plain_definitions(definitions).items() if name in wanted}
 
 
 def checksum_of(fields: dict) -> str:

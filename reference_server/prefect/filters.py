@@ -86,9 +86,11 @@ def block_document_condition(spec: BlockDocumentFilter | None) -> Sql:
     return combine(subs, spec.operator)
 
 
-def exists(table: str, link: str, inner: Sql) -> Sql:
+def exists(table: str, link: str, inner: Sql, always: bool = False) -> Sql:
+    """EXISTS a linked row meeting ``inner``; TRUE when ``inner`` is and a linked row always
+    exists (a document's type and schema), unless ``always``."""
     sql, params = inner
-    if sql == TRUE:
+    if sql == TRUE and not always:
         return TRUE, []
     return f"EXISTS (SELECT 1 FROM {table} WHERE {link} AND {sql})", params
 
@@ -119,10 +121,13 @@ def types_where(types: BlockTypeFilter | None, schemas: BlockSchemaFilter | None
     return combine(
         [
             block_type_condition(types),
+            # Any block_schemas filter, even an empty one, keeps only types with a schema that
+            # matches it, as on the real server (a type need not have a schema).
             exists(
                 "block_schema",
                 "block_schema.block_type_id = block_type.id",
                 block_schema_condition(schemas),
+                always=schemas is not None,
             ),
         ]
     )

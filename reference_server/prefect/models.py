@@ -6,7 +6,8 @@ error objects, so 422 bodies carry the same types, locations and messages as the
 
 import re
 import uuid
-from typing import Annotated, Any, Literal
+from enum import StrEnum
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -112,7 +113,11 @@ class IsAnonymous(Strict):
     eq_: bool | None = None
 
 
-Operator = Literal["and_", "or_"]
+class Operator(StrEnum):
+    """An enum, not a Literal: pydantic then names the error type "enum", as the real server."""
+
+    and_ = "and_"
+    or_ = "or_"
 
 
 class BlockTypeFilter(Strict):
@@ -121,7 +126,7 @@ class BlockTypeFilter(Strict):
 
 
 class BlockSchemaFilter(Strict):
-    operator: Operator = "and_"
+    operator: Operator = Operator.and_
     block_type_id: AnyId | None = None
     block_capabilities: AllCapabilities | None = None
     id: AnyId | None = None
@@ -129,11 +134,14 @@ class BlockSchemaFilter(Strict):
 
 
 class BlockDocumentFilter(Strict):
-    operator: Operator = "and_"
+    operator: Operator = Operator.and_
     id: AnyId | None = None
     is_anonymous: IsAnonymous | None = Field(default_factory=lambda: IsAnonymous(eq_=False))
     block_type_id: AnyId | None = None
     name: TextMatch | None = None
 
 
-DocumentSort = Literal["NAME_DESC", "NAME_ASC", "BLOCK_TYPE_AND_NAME_ASC"]
+class DocumentSort(StrEnum):
+    NAME_DESC = "NAME_DESC"
+    NAME_ASC = "NAME_ASC"
+    BLOCK_TYPE_AND_NAME_ASC = "BLOCK_TYPE_AND_NAME_ASC"

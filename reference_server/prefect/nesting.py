@@ -12,6 +12,8 @@ Facts of the real server this follows (see shared/spec section 5):
 import uuid
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from .checksum import checksum_of, plain_referenced_definitions
 from .secrets import mask_secrets
 from .store import NotFound, Store
@@ -79,13 +81,11 @@ def create_schema(
     capabilities: list[str],
     version: str,
     definitions: dict | None = None,
-    checksum: str | None = None,
 ) -> tuple[dict, bool]:
-    """Create a schema and, recursively, the referenced schemas it needs; (schema, created).
-    ``checksum`` is given for the system schemas, whose checksums the real server made."""
+    """Create a schema and, recursively, the referenced schemas it needs; (schema, created)."""
     definitions = definitions or fields.get("definitions")
     for_checksum = {**fields, "definitions": definitions} if definitions else fields
-    checksum = checksum or checksum_of(for_checksum)
+    checksum = checksum_of(for_checksum)
     try:
         return store.block_schema_by_checksum(checksum, version), False
     except NotFound:
@@ -175,10 +175,19 @@ def split_references(data: dict) -> tuple[dict, dict[str, str]]:
                 400, f"Received block reference without a block_document_id in key {key}"
             )
         try:
-            references[key] = str(uuid.UUID(str(target["block_document_id"])))
-        except ValueError as error:
-            raise NestingError(400, f"Invalid block_document_id in key {key}: {error}") from error
+            reference = BlockDocumentReferenceCreate(
+                reference_block_document_id=target["block_document_id"]
+            )
+        except ValidationError as error:
+            raise NestingError(400, str(error)) from error  # pydantic's text, as the real server
+        references[key] = str(reference.reference_block_document_id)
     return plain, references
+
+
+class BlockDocumentReferenceCreate(BaseModel):
+    """Named as the real server's model, because its validation error text names it."""
+
+    reference_block_document_id: uuid.UUID
 
 
 def check_acyclic(store: Store, parent_id: str, references: dict[str, str]) -> None:

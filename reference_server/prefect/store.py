@@ -78,6 +78,9 @@ BLOCK_TYPE_TEXT_FIELDS = ("logo_url", "documentation_url", "description", "code_
 def _type_row(row: sqlite3.Row) -> dict:
     record = dict(row)
     record["is_protected"] = bool(record["is_protected"])
+    for url in ("logo_url", "documentation_url"):  # the real server answers them stripped
+        if record[url] is not None:
+            record[url] = record[url].strip()
     return record
 
 
@@ -134,8 +137,13 @@ class Store(SqliteStore):
             existing = self.block_type_by_slug(values["slug"])
         except NotFound:
             return self.create_block_type(values, is_protected=True)
+        # As on the real server, restoring a protected type's texts does not move `updated`.
         texts = {key: values[key] for key in ("name", *BLOCK_TYPE_TEXT_FIELDS)}
-        self.update_block_type(existing["id"], {**texts, "is_protected": 1})
+        assignments = ", ".join(f"{column} = ?" for column in texts)
+        self._write(
+            f"UPDATE block_type SET {assignments}, is_protected = 1 WHERE id = ?",
+            [*texts.values(), existing["id"]],
+        )
         return self.block_type(existing["id"])
 
     def delete_block_type(self, type_id: str) -> None:
@@ -208,10 +216,12 @@ class Store(SqliteStore):
         return [_schema_row(row) for row in rows]
 
     def capabilities(self) -> list[str]:
-        rows = self._query(
-            "SELECT DISTINCT value FROM block_schema, json_each(block_schema.capabilities)"
-        )
-        return [row[0] for row in rows]
+        """Distinct capabilities of every schema; read in Python, as SQLite's JSON functions
+        cut strings at a NUL character."""
+        found: dict[str, None] = {}
+        for row in self._query("SELECT DISTINCT capabilities FROM block_schema"):
+            found.update(dict.fromkeys(json.loads(row[0])))
+        return list(found)
 
     # block documents
 

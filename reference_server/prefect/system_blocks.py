@@ -11,7 +11,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from .nesting import create_schema
+from .checksum import plain_definitions
 from .store import NotFound, Store
 
 DATA = Path(__file__).with_name("system_blocks.json")
@@ -19,20 +19,41 @@ TYPE_KEYS = ("name", "slug", "logo_url", "documentation_url", "description", "co
 
 
 def install(store: Store) -> None:
-    """Register every system type and schema that is missing; protected types get their
-    texts back on every start, as on the real server. Schemas keep the checksums the real
-    server gave them."""
-    for block in json.loads(DATA.read_text()):
+    """Register every system schema (and type) that is missing, in the order the real server
+    created them, then the references between them; protected types get their texts back on
+    every start, as on the real server. Checksums and plain definitions are kept as the real
+    server answered them: it made them from registration fields with more definitions."""
+    blocks = json.loads(DATA.read_text())
+    added = []
+    for block in blocks:
         block_type = install_type(store, block["block_type"])
         schema = block["block_schema"]
-        create_schema(
-            store,
-            schema["fields"],
-            block_type["id"],
-            schema["capabilities"],
-            schema["version"],
-            checksum=schema["checksum"],
-        )
+        try:
+            store.block_schema_by_checksum(schema["checksum"], schema["version"])
+        except NotFound:
+            added.append((store_schema(store, schema, block_type["id"]), schema))
+    for stored, schema in added:
+        for name, entry in reference_entries(schema["fields"]):
+            child = store.block_schema_by_checksum(entry["block_schema_checksum"])
+            store.add_schema_reference(stored["id"], name, child["id"])
+
+
+def store_schema(store: Store, schema: dict, type_id: str) -> dict:
+    fields = {k: v for k, v in schema["fields"].items() if k != "block_schema_references"}
+    plain = plain_definitions(fields.pop("definitions", None) or {})
+    if plain:
+        fields["definitions"] = plain
+    return store.create_block_schema(
+        fields, schema["checksum"], schema["capabilities"], schema["version"], type_id
+    )
+
+
+def reference_entries(fields: dict) -> list[tuple[str, dict]]:
+    pairs = []
+    for name, value in (fields.get("block_schema_references") or {}).items():
+        for entry in value if isinstance(value, list) else [value]:
+            pairs.append((name, entry))
+    return pairs
 
 
 def install_type(store: Store, values: dict) -> dict:
@@ -57,30 +78,11 @@ def _post(url: str, body: dict) -> list[dict]:
 
 
 def capture(base_url: str) -> list[dict]:
-    """Every schema of the server with its type, referenced schemas before those that use
-    them (so that installing in this order never needs a schema that is not there yet)."""
+    """Every schema of the server with its type, oldest first (the order the server created
+    them in, so that the reference server's newest-first lists come out the same)."""
     types = {t["id"]: t for t in _post(f"{base_url}/block_types/filter", {})}
     schemas = _post(f"{base_url}/block_schemas/filter", {})
-    ordered: list[dict] = []
-    done: set[str] = set()
-    pending = sorted(schemas, key=lambda s: (types[s["block_type_id"]]["slug"], s["version"]))
-    while pending:
-        ready = [s for s in pending if references_of(s) <= done]
-        if not ready:
-            raise RuntimeError("schemas reference checksums the server does not have")
-        for schema in ready:
-            ordered.append(entry(types[schema["block_type_id"]], schema))
-            done.add(schema["checksum"])
-        pending = [s for s in pending if s["checksum"] not in done]
-    return ordered
-
-
-def references_of(schema: dict) -> set[str]:
-    found = set()
-    for value in (schema["fields"].get("block_schema_references") or {}).values():
-        for reference in value if isinstance(value, list) else [value]:
-            found.add(reference["block_schema_checksum"])
-    return found
+    return [entry(types[schema["block_type_id"]], schema) for schema in reversed(schemas)]
 
 
 def entry(block_type: dict, schema: dict) -> dict:
