@@ -122,15 +122,18 @@ def open_target(config: pytest.Config, profile: Profile) -> Target:
         url = embedded.url
     else:
         probe(url, headers, timeout, profile)
-    namespace = f"conf-{secrets.token_hex(4)}-"
     client = ApiClient(url, headers, timeout, profile, config.getoption("blocks_record_exchanges"))
-    mirror = open_mirror(config, profile, client, namespace)
+    namespace = f"conf-{secrets.token_hex(4)}-"
+    mirror = open_mirror(config, profile, client)
+    if mirror is not None and isinstance(mirror.oracle, TranscriptOracle):
+        # A recorded run is replayed in its own namespace (names, slugs and the checksums of
+        # fields that name them must be the same); whatever an earlier replay left is swept.
+        namespace = mirror.oracle.namespace
+        client.clean_up(namespace)
     return Target(url, client, namespace, embedded, mirror=mirror)
 
 
-def open_mirror(
-    config: pytest.Config, profile: Profile, client: ApiClient, namespace: str
-) -> Mirror | None:
+def open_mirror(config: pytest.Config, profile: Profile, client: ApiClient) -> Mirror | None:
     """Differential mode, when an oracle is named: a live server or a recorded transcript."""
     url = config.getoption("blocks_oracle_url")
     transcript = config.getoption("blocks_oracle_transcript")
@@ -151,6 +154,5 @@ def open_mirror(
     else:
         return None
     mirror = Mirror(oracle, client)
-    mirror.set_namespace(namespace)
     client.observer = mirror.observe
     return mirror

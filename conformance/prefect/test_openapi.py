@@ -25,6 +25,7 @@ from schemathesis.core import NotSet
 from ..checks import fail
 from ..generation import generated_settings
 from .contract import CONTRACT_PATH
+from .profile import CREATE_PATHS
 
 CONTRACT = openapi.from_path(str(CONTRACT_PATH))
 OPERATIONS = {operation.ok().label: operation.ok() for operation in CONTRACT.get_all_operations()}
@@ -67,6 +68,16 @@ def into_namespace(label: str, body, owned: dict):
         if body.get("name") is not None:
             body["name"] = f"{ns}{body['name']}"
     return body
+
+
+def discard_created(api, path: str, exchange) -> None:
+    """Delete at once what a generated create made: later tests (and a differential run's
+    other server, which may have refused it) then see the same objects."""
+    kind = CREATE_PATHS.get(path)
+    body = exchange.json
+    if kind and exchange.status == 201 and isinstance(body, dict) and "id" in body:
+        api.delete(f"{path}{body['id']}")
+        api.forget(kind, body["id"])
 
 
 def overflows(body) -> bool:
@@ -158,6 +169,8 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
                 str(error).strip()[:2000],
                 exchange,
             )
+        finally:
+            discard_created(api, case.formatted_path, exchange)
 
     seed(pytestconfig.getoption("blocks_seed"))(check)()
 
