@@ -187,13 +187,13 @@ class Placeholders:
 
 
 def comparable_steps(run: JourneyRun, namespace: str, url: str) -> dict[str, Any]:
-    """The steps' outcomes with placeholders, without tracebacks (their paths differ)."""
-    steps = (run.result or {}).get("steps", {})
-    bare = {
-        step: {key: value for key, value in outcome.items() if key != "traceback"}
-        for step, outcome in steps.items()
+    """The steps' outcomes in the order they ran, with placeholders (numbered in that order)
+    and without tracebacks (their paths differ)."""
+    placeholders = Placeholders(namespace, url)
+    return {
+        step: placeholders.apply({k: v for k, v in outcome.items() if k != "traceback"})
+        for step, outcome in (run.result or {}).get("steps", {}).items()
     }
-    return Placeholders(namespace, url).apply(bare)
 
 
 @cache
@@ -330,7 +330,7 @@ def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
         "--record PATH, against prefect server 3.8.8 with the prefect==3.8.8 client",
         "journeys": journeys,
     }
-    path.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+    path.write_text(json.dumps(recorded, indent=2) + "\n")
     if leftovers:
         raise SystemExit(f"recorded, but clean-up could not delete: {leftovers}")
     return recorded

@@ -67,7 +67,7 @@ def document_schema(name: str) -> dict:
     return {
         "checksum": schema.checksum,
         "version": schema.version,
-        "properties": sorted(schema.fields["properties"]),
+        "properties": sorted(schema.fields.get("properties", {})),
         "secret_fields": schema.fields.get("secret_fields"),
         "block_type_slug": document.block_type.slug,
     }

@@ -41,8 +41,9 @@ class Journey:
         return value
 
     def finish(self) -> None:
+        """Print the results as the last line of output (steps in the order they ran)."""
         import prefect
 
         result = {"prefect_version": prefect.__version__, "steps": self.steps}
-        sys.stdout.write("\n" + json.dumps(result, sort_keys=True, default=str) + "\n")
+        sys.stdout.write("\n" + json.dumps(result, default=str) + "\n")
         sys.stdout.flush()
