@@ -214,7 +214,7 @@ MISSING = object()
 
 def first_difference(expected: Any, actual: Any, path: str = "") -> tuple[str, Any, Any]:
     """Where two results first differ: the path into them and the two values there."""
-    if isinstance(expected, dict) and isinstance(actual, dict):
+    if isinstance(expected, dict) and isinstance(actual, dict) and set(expected) == set(actual):
         for key in [*expected, *(key for key in actual if key not in expected)]:
             if expected.get(key, MISSING) != actual.get(key, MISSING):
                 inner = f"{path}.{key}" if path else key
@@ -274,6 +274,9 @@ def expect_same_as_real_server(run: JourneyRun, namespace: str, url: str) -> Non
         expected.get(first, MISSING), actual.get(first, MISSING), first
     )
     observed = f"the client gave {described(got)} at {where}"
+    if isinstance(wanted, dict) and isinstance(got, dict):
+        missing, added = sorted(set(wanted) - set(got)), sorted(set(got) - set(wanted))
+        observed += f" (keys missing: {missing}, keys added: {added})"
     raw = (run.result or {}).get("steps", {}).get(first, {})
     if "error" in raw:
         observed += f"\n    the client's own error:\n{client_error(raw)}"

@@ -551,7 +551,7 @@ breaks(
     "PF-JRN-nested",
     "step load_top",
     "the client's own error",
-    "ValidationError",
+    "due to failed validation",
     needs=CLIENT,
 )(hydrates_one_level_only)
 
