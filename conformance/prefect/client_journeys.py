@@ -215,10 +215,9 @@ MISSING = object()
 def first_difference(expected: Any, actual: Any, path: str = "") -> tuple[str, Any, Any]:
     """Where two results first differ: the path into them and the two values there."""
     if isinstance(expected, dict) and isinstance(actual, dict) and set(expected) == set(actual):
-        for key in [*expected, *(key for key in actual if key not in expected)]:
-            if expected.get(key, MISSING) != actual.get(key, MISSING):
-                inner = f"{path}.{key}" if path else key
-                return first_difference(expected.get(key, MISSING), actual.get(key, MISSING), inner)
+        for key, wanted in expected.items():
+            if wanted != actual[key]:
+                return first_difference(wanted, actual[key], f"{path}.{key}" if path else key)
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
         for index, (left, right) in enumerate(zip(expected, actual, strict=True)):
             if left != right:
