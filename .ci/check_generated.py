@@ -1,7 +1,7 @@
 """Fail CI when a conformance run sent fewer generated cases than the issues require, or
 reached a lower level than it must.
 
-    python .ci/check_generated.py REPORT.json --schemathesis 2000 --state-machine 200 --level 4
+    python .ci/check_generated.py REPORT.json --schemathesis 2000 --state-machine 200 --level 5
 
 State-machine steps are rule invocations that sent at least one HTTP call.
 

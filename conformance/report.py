@@ -145,7 +145,9 @@ def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
         if ids:
             shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
             what = "not run" if status == "not covered" else status
-            reasons.append(f"{len(ids)} MUST clause(s) {what}: {shown}")
+            needs = sorted({record.not_run[i] for i in ids if i in record.not_run})
+            why = f" (needs {'; '.join(needs)})" if needs else ""
+            reasons.append(f"{len(ids)} MUST clause(s) {what}: {shown}{why}")
     return f"{head} (level {level + 1}: {'; '.join(reasons)})"
 
 

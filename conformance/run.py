@@ -102,7 +102,7 @@ class ConformanceRun:
         if problems:
             raise pytest.UsageError("clause markers are wrong:\n  " + "\n  ".join(problems))
         patterns, level = config.getoption("blocks_clause"), config.getoption("blocks_level")
-        keep, drop = [], []
+        keep, drop, waiting = [], [], []  # waiting: wanted, but an option it needs is missing
         for item in items:
             suite = in_suite(item.path, config)
             ids = clause_ids(item) if suite else []
@@ -111,12 +111,13 @@ class ConformanceRun:
             )
             missing = self.missing_option(item) if suite and wanted else None
             if missing:
+                waiting.append(item)
                 for clause_id in ids:
                     self.record.not_run.setdefault(clause_id, missing)
             (keep if (wanted and not missing) or not suite else drop).append(item)
         if self.catalogue_only():
             # Catalogue only: note the covering tests, then run nothing (quieter than collect-only).
-            self.covering = covering_tests(keep)
+            self.covering = covering_tests(keep + waiting)
             drop, keep = drop + keep, []
         if drop:
             config.hook.pytest_deselected(items=drop)

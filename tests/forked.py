@@ -35,6 +35,7 @@ PRELOAD = [
     "conformance.prefect.test_secrets",
     "conformance.prefect.test_sequences",
     "conformance.prefect.test_stateful",
+    "conformance.prefect.test_journeys",
     # The reference server's own modules are left out on purpose: a broken variant patches
     # some of them (its models, say) before the modules that use them are imported.
     "fastapi",

@@ -6,6 +6,7 @@ unbroken-server, no-residue and contract tests check one run instead of making t
 """
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,12 @@ def seed_foreign_objects(base_url: str) -> None:
             ).raise_for_status()
 
 
+def client_journeys() -> list[str]:
+    """The level-5 journeys join the full runs when the Prefect client is at hand (CI)."""
+    python = os.environ.get("PREFECT_PYTHON")
+    return [f"--blocks-prefect-python={python}"] if python else []
+
+
 def full_run(url: str, folder: Path, *args: str) -> FullRun:
     log = folder / "exchanges.jsonl"
     before = snapshot(url)
@@ -61,6 +68,7 @@ def full_run(url: str, folder: Path, *args: str) -> FullRun:
         "--blocks-fail-on-skip",
         "--blocks-seed=20261202",
         f"--blocks-record-exchanges={log}",
+        *client_journeys(),
         *args,
         tmp_path=folder,
     )

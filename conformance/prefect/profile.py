@@ -100,8 +100,9 @@ PROFILE = Profile(
         "SEC": "secrets",
         "NEST": "nested",
         "GEN": "generated",
+        "JRN": "journeys",
     },
-    level_names={1: "save", 2: "load", 3: "filter", 4: "nested"},
+    level_names={1: "save", 2: "load", 3: "filter", 4: "nested", 5: "clients"},
     resources=(
         Resource("block_document", "/block_documents/{id}"),
         Resource("block_schema", "/block_schemas/{id}"),

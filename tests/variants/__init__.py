@@ -28,6 +28,9 @@ class Variant:
     build: Callable
     examples: int | None = None  # generated tests: the --blocks-examples budget to find it
     only: str | None = None  # a -k expression narrowing the clause's tests (to save time)
+    # suite options the clause's tests need, each with the environment variable that gives
+    # its value in the project's own tests (CI sets them)
+    needs: tuple[tuple[str, str], ...] = ()
 
     @property
     def summary(self) -> str:
@@ -47,14 +50,17 @@ def breaks(
     *reasons: str,
     examples: int | None = None,
     only: str | None = None,
+    needs: tuple[tuple[str, str], ...] = (),
 ) -> Callable:
     """Register the decorated variant as failing ``clause`` with a message containing every
-    one of ``reasons``."""
+    one of ``reasons``; ``needs``: (suite option, environment variable giving its value)."""
     if not reasons:
         raise ValueError(f"a variant of {clause} must declare the words of its failure")
 
     def register(build: Callable) -> Callable:
-        VARIANTS.append(Variant(build.__name__, profile, clause, reasons, build, examples, only))
+        VARIANTS.append(
+            Variant(build.__name__, profile, clause, reasons, build, examples, only, needs)
+        )
         return build
 
     return register

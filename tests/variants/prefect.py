@@ -493,3 +493,109 @@ def answers_500_to_every_write():
         return None
 
     return request_rewriter(crash)
+
+
+# ---- level 5: what the real client notices (run with the client's interpreter) -------------
+
+# The journeys run the Prefect client in the interpreter named by PREFECT_PYTHON (CI sets it).
+CLIENT = (("--blocks-prefect-python", "PREFECT_PYTHON"),)
+
+
+@breaks("PF-JRN-secret", "step save", "the client's own error", "ValidationError", needs=CLIENT)
+def answers_block_types_without_slug():
+    """Block type answers lack their slug (the client's model requires it)."""
+
+    def drop(method, path, status, body):
+        types = body if isinstance(body, list) else [body]
+        touched = False
+        for block_type in types:
+            if isinstance(block_type, dict) and "is_protected" in block_type:
+                block_type.pop("slug", None)
+                touched = True
+        return (status, body) if touched and "/block_types" in path else None
+
+    return rewrite_responses(drop)
+
+
+@breaks(
+    "PF-JRN-custom-block",
+    "step document_schema:",
+    "the client gave [] at document_schema.value.properties",
+    needs=CLIENT,
+)
+def answers_documents_without_schema_fields():
+    """Block documents come back with their block_schema but without its fields (the client
+    fills in an empty dict and goes on)."""
+
+    def drop(method, path, status, body):
+        documents = body if isinstance(body, list) else [body]
+        touched = False
+        for document in documents:
+            if isinstance(document, dict) and isinstance(document.get("block_schema"), dict):
+                document["block_schema"].pop("fields", None)
+                touched = True
+        return (status, body) if touched else None
+
+    return rewrite_responses(drop)
+
+
+breaks(
+    "PF-JRN-custom-block",
+    "step document_schema_next_release",
+    'the client gave "1.1" at document_schema_next_release.value.version',
+    needs=CLIENT,
+)(ignores_version_in_checksum_lookup)
+
+
+breaks(
+    "PF-JRN-nested",
+    "step load_top",
+    "the client's own error",
+    "due to failed validation",
+    needs=CLIENT,
+)(hydrates_one_level_only)
+
+
+@breaks(
+    "PF-JRN-delete",
+    "step load_after_delete",
+    'the client gave {"value": "short-lived"}',
+    needs=CLIENT,
+)
+def finds_deleted_documents_by_name():
+    """A read by name answers from a cache of earlier reads, so a deleted document still
+    loads by name (reads by id and deletes are right)."""
+    seen: dict[str, tuple[int, object]] = {}
+
+    def stale(method, path, status, body):
+        if method != "GET" or "/block_documents/name/" not in path:
+            return None
+        if status == 200:
+            seen[path] = (status, body)
+            return None
+        return seen.get(path)
+
+    return rewrite_responses(stale)
+
+
+@breaks(
+    "PF-JRN-cli",
+    "step state_after_register",
+    '"https://docs.example.com/beta" at state_after_register',
+    "register_again_changed_nothing",
+    needs=CLIENT,
+)
+def forgets_documentation_urls():
+    """Block types are stored without their documentation_url (so the client, seeing a type
+    that differs from its class, updates it on every registration)."""
+
+    def drop(method, path, status, body):
+        types = body if isinstance(body, list) else [body]
+        touched = False
+        for block_type in types:
+            if isinstance(block_type, dict) and "is_protected" in block_type:
+                block_type["documentation_url"] = None
+                touched = True
+        return (status, body) if touched else None
+
+    return rewrite_responses(drop)

@@ -1,0 +1,115 @@
+"""Level 5, clients: the journeys of the real Prefect client and CLI (conformance/prefect/
+test_journeys.py). Without --blocks-prefect-python their clauses are not covered and the verdict
+says level 5 was not run; with it (PREFECT_PYTHON, which CI sets) they pass against the
+reference server with credentials in a target header; their expectation was recorded by the
+journeys as they are now. That they pass against the reference and the real server, and leave
+nothing behind, is checked on the full runs (tests/full_runs.py, tests/test_no_residue.py)."""
+
+import base64
+import json
+import sys
+
+import pytest
+
+from conformance import profiles, report
+from conformance.clauses import catalogue
+from conformance.prefect import client_journeys
+from conformance.prefect.client_journeys import Placeholders, client_settings, script_digest
+
+from .conftest import ServerProcess, required_in_ci, run_suite
+
+WHY = "a Python with prefect installed (--blocks-prefect-python)"
+
+
+def test_the_recorded_expectation_was_made_by_the_current_journeys():
+    recorded = client_journeys.expectation()
+    assert recorded["prefect_version"] == "3.8.8"
+    assert sorted(recorded["journeys"]) == client_journeys.journey_names()
+    stale = [
+        name
+        for name, journey in recorded["journeys"].items()
+        if journey["digest"] != script_digest(name)
+    ]
+    assert stale == [], (
+        f"journeys changed since fixtures/prefect/journeys-3.8.8.json was recorded: {stale}; "
+        "re-record it (python -m conformance.prefect.client_journeys --help)"
+    )
+
+
+def test_every_journey_is_a_level_5_clause_with_a_test():
+    clauses = catalogue(profiles.get("prefect"))
+    journeys = [clause for clause in clauses.values() if clause.area == "journeys"]
+    assert {clause.level for clause in journeys} == {5}
+    assert len(journeys) == len(client_journeys.journey_names())
+
+
+def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):
+    run = run_suite("--blocks-clause=PF-JRN-*", "--blocks-clause=PF-API-health", tmp_path=tmp_path)
+    journeys = {c: e for c, e in run.report["clauses"].items() if c.startswith("PF-JRN-")}
+    assert len(journeys) == 5
+    assert {entry["status"] for entry in journeys.values()} == {"not covered"}
+    assert {entry.get("not_run") for entry in journeys.values()} == {WHY}
+    assert f"not covered: PF-JRN-secret (needs {WHY})" in run.output
+
+
+def test_the_verdict_names_level_5_as_not_run_and_why():
+    clauses = catalogue(profiles.get("prefect"))
+    record = report.RunRecord()
+    for clause in clauses.values():
+        if clause.level < 5:
+            record.results[clause.id].append(report.TestResult(f"test of {clause.id}", "passed"))
+        else:
+            record.not_run[clause.id] = WHY
+    said = report.verdict(record, clauses)
+    assert said.startswith("Level 4 conformant (level 5: 5 MUST clause(s) not run: PF-JRN-")
+    assert said.endswith(f"(needs {WHY}))")
+
+
+def test_target_headers_become_the_clients_settings():
+    basic = "Basic " + base64.b64encode(b"admin:s3cret").decode()
+    settings = client_settings({"Authorization": basic, "X-Tenant": "blue"})
+    assert settings["PREFECT_API_AUTH_STRING"] == "admin:s3cret"
+    assert json.loads(settings["PREFECT_CLIENT_CUSTOM_HEADERS"]) == {"X-Tenant": "blue"}
+    assert client_settings({"authorization": "Bearer k3y"}) == {"PREFECT_API_KEY": "k3y"}
+
+
+def test_placeholders_keep_which_id_is_which():
+    namespace, url = "conf-0123abcd-", "http://127.0.0.1:4200/api"
+    first, second = "6f1c2a52-6e0e-4a4e-9d55-2f6f2b8a5c11", "0b9e4c7d-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
+    seen = Placeholders(namespace, url).apply(
+        {
+            "b": [first, second, first],
+            "a": f"{url}/block_documents/{second}",
+            "name": f"{namespace}doc",
+            "created": "2026-12-02T07:45:51.197000Z",
+        }
+    )
+    assert seen == {
+        "a": "<api>/block_documents/<id-1>",
+        "b": ["<id-2>", "<id-1>", "<id-2>"],
+        "created": "<time>",
+        "name": "<ns>doc",
+    }
+
+
+@pytest.fixture
+def auth_server(tmp_path):
+    command = [sys.executable, "-m", "reference_server", "--auth-string", "u:pw"]
+    server = ServerProcess(command, tmp_path)
+    yield server
+    server.stop()
+
+
+def test_a_journey_passes_with_credentials_in_a_target_header(auth_server, tmp_path):
+    python = required_in_ci("PREFECT_PYTHON", "python of a virtualenv with prefect==3.8.8")
+    credentials = "Basic " + base64.b64encode(b"u:pw").decode()
+    run = run_suite(
+        f"--target-url={auth_server.url}",
+        f"--target-header=Authorization: {credentials}",
+        f"--blocks-prefect-python={python}",
+        "--blocks-clause=PF-JRN-delete",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.clauses_with("passed") == {"PF-JRN-delete"}
+    assert run.report["run"]["leftovers"] == []
