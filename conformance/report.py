@@ -198,6 +198,9 @@ def markdown(report: dict) -> str:
     if report["expected_failures_now_passing"]:
         lines += ["", "### Now passing: remove from the expect-fail file", ""]
         lines += [f"- `{entry}`" for entry in report["expected_failures_now_passing"]]
+    if run.get("left_behind"):
+        lines += ["", "### Left behind (the API cannot delete them)", ""]
+        lines += [f"- {kept}" for kept in run["left_behind"]]
     if run.get("leftovers"):
         lines += ["", "### Clean-up could not delete", ""]
         lines += [f"- {leftover}" for leftover in run["leftovers"]]

@@ -27,10 +27,12 @@ class Target:
     client: ApiClient
     namespace: str
     embedded: EmbeddedServer | None = None
-    leftovers: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # deletes that failed
+    left_behind: list[str] = field(default_factory=list)  # objects the API cannot delete
 
     def close(self) -> None:
         self.leftovers = self.client.clean_up(self.namespace)
+        self.left_behind = list(self.client.left_behind)
         self.client.close()
         if self.embedded is not None:
             self.embedded.stop()
