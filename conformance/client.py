@@ -4,9 +4,9 @@ messages, and a registry of everything the run created so clean-up removes exact
 import json
 import re
 import time
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 from collections import Counter
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
 import httpx
