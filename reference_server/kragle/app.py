@@ -80,6 +80,12 @@ def required_user(user: int | None) -> int:
     return user
 
 
+def known_query(request: Request, *names: str) -> None:
+    unknown = set(request.query_params) - set(names)
+    if unknown:
+        raise KragleError(errors.BAD_QUERY, f"unknown query parameters {sorted(unknown)}")
+
+
 def query_flag(request: Request, name: str) -> bool:
     raw = request.query_params.get(name, "0")
     if raw not in QUERY_BOOLEANS:
@@ -186,6 +192,7 @@ async def authenticate(request: Request) -> Response:
 
 async def list_blocks(request: Request) -> Response:
     store, user = store_of(request), cookie_user(request)
+    known_query(request, "page", "filter_user_types", "show_resolved")
     page = query_page(request)
     public_only = query_flag(request, "filter_user_types")
     with_resolved = query_flag(request, "show_resolved")
@@ -196,12 +203,14 @@ async def list_blocks(request: Request) -> Response:
 
 async def read_by_id(request: Request) -> Response:
     store = store_of(request)
+    known_query(request)
     key = block_id(request.path_params["block_id"])
     return JSONResponse(shown(readable(store, store.by_id, key, cookie_user(request))))
 
 
 async def read_by_name(request: Request) -> Response:
     store = store_of(request)
+    known_query(request)
     name = request.path_params["name"]
     return JSONResponse(shown(readable(store, store.by_name, name, cookie_user(request))))
 

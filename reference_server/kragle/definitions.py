@@ -69,6 +69,8 @@ def check_uri_params(params: dict, where: str, family: str) -> None:
 def check_action(item: Any, where: str) -> None:
     item = need_object(item, where, ("action", "action_params"))
     action, params = item["action"], need_object(item["action_params"], f"{where}.action_params")
+    if not isinstance(action, str):
+        raise Invalid(f"{where}.action must be a string")
     if action in GET_ACTIONS or action in POST_ACTIONS:
         need_object(params, f"{where}.action_params", ("uri",))
         family = "get" if action in GET_ACTIONS else "post"
