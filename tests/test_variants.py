@@ -8,7 +8,7 @@ from conformance import profiles
 from conformance.clauses import catalogue
 
 from .conftest import ROOT, run_suite
-from .variants import Variant, all_variants
+from .variants import Variant, all_variants, suite_args
 from .variants.document import render
 
 VARIANTS = all_variants()
@@ -36,6 +36,7 @@ def run_against(variant: Variant, url: str, tmp_path):
         args.append(f"--blocks-examples={variant.examples}")
     if variant.only:
         args += ["-k", variant.only]
+    args += suite_args(variant.profile, url)
     return run_suite(*args, f"--blocks-profile={variant.profile}", tmp_path=tmp_path)
 
 

@@ -19,11 +19,11 @@ def unchanged_except(before: dict, after: dict, changed: set[str], exchange) -> 
 @pytest.mark.clause("KR-UPD-partial")
 @pytest.mark.parametrize("key", ["name", "needs_approval", "definition"])
 def test_put_changes_only_the_keys_it_is_given(blocks, key):
-    created = blocks.create("partial")
+    created = blocks.create("partial", needs_approval=True)
     before = blocks.read(created["id"])
     new = {
         "name": blocks.name("renamed"),
-        "needs_approval": True,
+        "needs_approval": False,
         "definition": minimal_definition("changed"),
     }[key]
     answer = blocks.put(created["id"], {key: new}, blocks.first)
