@@ -28,16 +28,19 @@ ENTRY_POINT_GROUP = "blocks_conformance.profiles"
 DEFAULT_PROFILE = "prefect"
 BUILT_IN = {
     "prefect": "conformance.prefect.profile:PROFILE",
+    "kragle": "conformance.kragle.profile:PROFILE",
 }
 
 
 @dataclass(frozen=True)
 class Resource:
     """A kind of object the suite creates, and how one is deleted. ``delete`` is a path
-    template with ``{id}``; an answer in ``gone`` means the object is gone."""
+    template with ``{id}``, or, for an API that cannot delete this kind itself, a function
+    ``(client, id) -> Exchange`` that deletes it some other way (a test hook) or raises
+    ``client.LeftBehind`` with the reason it stays; an answer in ``gone`` means it is gone."""
 
     kind: str
-    delete: str
+    delete: str | Callable[[ApiClient, str], Exchange]
     gone: tuple[int, ...] = (204, 404)
 
 

@@ -230,6 +230,9 @@ def markdown(report: dict) -> str:
             lines += [f"- `{difference['test']}`", "", "  ```"]
             lines += ["  " + line for line in describe_difference(difference).splitlines()]
             lines += ["  ```"]
+    if run.get("left_behind"):
+        lines += ["", "### Left behind (the API cannot delete them)", ""]
+        lines += [f"- {kept}" for kept in run["left_behind"]]
     if run.get("leftovers"):
         lines += ["", "### Clean-up could not delete", ""]
         lines += [f"- {leftover}" for leftover in run["leftovers"]]

@@ -290,6 +290,8 @@ class ConformanceRun:
             "namespaces": ([own.namespace] if own else [])
             + [n for r in runs for n in r["namespaces"]],
             "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
+            "left_behind": (own.left_behind if own else [])
+            + [x for r in runs for x in r["left_behind"]],
             "retried_requests": (own.client.retried if own else 0)
             + sum(r["retried_requests"] for r in runs),
             "requests": (own.client.requests_sent if own else 0) + sum(r["requests"] for r in runs),
@@ -344,6 +346,8 @@ class ConformanceRun:
             write(line, red=line.startswith("difference"))
         for leftover in facts["leftovers"]:
             write(f"clean-up could not delete {leftover}", red=True)
+        for kept in facts["left_behind"]:
+            write(f"left behind (the API cannot delete it): {kept}", yellow=True)
         if config.getoption("blocks_fail_on_skip") and self.record.skipped_tests:
             write(
                 f"--blocks-fail-on-skip: {len(self.record.skipped_tests)} test(s) skipped", red=True

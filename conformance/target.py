@@ -28,12 +28,14 @@ class Target:
     client: ApiClient
     namespace: str
     embedded: EmbeddedServer | None = None
-    leftovers: list[str] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)  # deletes that failed
+    left_behind: list[str] = field(default_factory=list)  # objects the API cannot delete
     mirror: Mirror | None = None  # differential mode
 
     def close(self) -> None:
         self.client.context = {}  # clean-up belongs to no test
         self.leftovers = self.client.clean_up(self.namespace)
+        self.left_behind = list(self.client.left_behind)
         self.client.close()
         if self.mirror is not None and isinstance(self.mirror.oracle, LiveOracle):
             oracle_leftovers = self.mirror.oracle.close(self.namespace)

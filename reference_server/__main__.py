@@ -12,7 +12,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="blocks-reference-server",
         description="Run the bundled blocks API reference server on SQLite: every profile's API "
-        "under its own base path (prefect: /api, e.g. http://127.0.0.1:4200/api/health). "
+        "under its own base path (prefect: /api, e.g. http://127.0.0.1:4200/api/health; kragle: "
+        "/kragle/api/v1, with test users conformance-a and conformance-b and test hooks under "
+        "/kragle/_hooks). "
         "Secret data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, "
         "by default, the file DB.key next to the database (created on first start).",
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance import profiles
 from conformance.embedded import free_port
 
 from .forked import ForkedServer, run_pytest
@@ -128,7 +129,16 @@ def start_variant(tmp_path):
     started = []
 
     def start(name: str) -> ServerProcess:
-        server = ServerProcess(None, tmp_path, variant=name)
+        from .variants import all_variants
+
+        profile = profiles.get(next(v.profile for v in all_variants() if v.name == name))
+        server = ServerProcess(
+            None,
+            tmp_path,
+            variant=name,
+            base_path=profile.embedded_base_path,
+            probe=profile.probe_path,
+        )
         started.append(server)
         return server
 

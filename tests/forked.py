@@ -36,6 +36,18 @@ PRELOAD = [
     "conformance.prefect.test_sequences",
     "conformance.prefect.test_stateful",
     "conformance.prefect.test_journeys",
+    "conformance.kragle.profile",
+    "conformance.kragle.conftest",
+    "conformance.kragle.test_auth",
+    "conformance.kragle.test_create_read",
+    "conformance.kragle.test_definitions",
+    "conformance.kragle.test_generated",
+    "conformance.kragle.test_list",
+    "conformance.kragle.test_openapi",
+    "conformance.kragle.test_remote",
+    "conformance.kragle.test_update",
+    "conformance.kragle.test_validate",
+    "conformance.kragle.test_visibility",
     # The reference server's own modules are left out on purpose: a broken variant patches
     # some of them (its models, say) before the modules that use them are imported.
     "fastapi",

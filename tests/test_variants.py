@@ -9,7 +9,7 @@ from conformance.clauses import catalogue
 
 from .conftest import ROOT, required_in_ci, run_suite
 from .full_runs import client_journeys
-from .variants import Variant, all_variants
+from .variants import Variant, all_variants, suite_args
 from .variants.document import render
 
 VARIANTS = all_variants()
@@ -39,6 +39,7 @@ def run_against(variant: Variant, url: str, tmp_path):
         args += ["-k", variant.only]
     for option, variable in variant.needs:
         args.append(f"{option}={required_in_ci(variable, f'{option} for {variant.test_id}')}")
+    args += suite_args(variant.profile, url)
     return run_suite(*args, f"--blocks-profile={variant.profile}", tmp_path=tmp_path)
 
 

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PROFILE_MODULES = ("tests.variants.prefect",)
+PROFILE_MODULES = ("tests.variants.prefect", "tests.variants.kragle")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,13 @@ class Variant:
 
 
 VARIANTS: list[Variant] = []
+# A profile's extra suite options for a variant served at URL (a profile's variants module
+# registers them, e.g. the options that point at the variant's test hooks).
+SUITE_ARGS: dict[str, Callable[[str], list[str]]] = {}
+
+
+def suite_args(profile: str, url: str) -> list[str]:
+    return SUITE_ARGS[profile](url) if profile in SUITE_ARGS else []
 
 
 def breaks(

@@ -1,0 +1,183 @@
+"""Our OpenAPI 3.1 contract of the Kragle block types API: every operation the suite covers,
+the request bodies the documents describe, and every status they allow (200, 403 for private
+objects and missing authentication, 500 with the error envelope for every API error).
+
+``python -m conformance.kragle.contract`` writes ``fixtures/openapi/kragle.json``.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from .. import fixtures_dir
+
+RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "kragle"
+DEFINITION_SCHEMA = fixtures_dir() / "kragle" / "block_definition.json"
+CONTRACT_PATH = fixtures_dir() / "openapi" / "kragle.json"
+QUERY_BOOLEAN = {"type": "string", "enum": ["0", "1"]}
+RENAMED = {"dependencies": "dependentRequired"}
+# What a name may be (error 5 otherwise): not blank, no path, query or control characters.
+NAME = {
+    "type": "string",
+    "maxLength": 255,
+    "pattern": "^[^/?#%\\x00-\\x1f\\x7f]*[^/?#%\\s\\x00-\\x1f\\x7f][^/?#%\\x00-\\x1f\\x7f]*$",
+}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def answers(success: str) -> dict:
+    def content(schema: str) -> dict:
+        return {"content": {"application/json": {"schema": ref(schema)}}}
+
+    return {
+        "200": {"description": "success", **content(success)},
+        "403": {"description": "a private object, or authentication missing"},
+        "500": {"description": "an API error: {code, msg}", **content("error")},
+    }
+
+
+def block_request(required: list[str]) -> dict:
+    definition = {"anyOf": [ref("block_definition"), {"type": "string", "format": "uri"}]}
+    properties = {
+        "name": NAME,
+        "definition": definition,
+        "is_remote": {"type": "boolean"},
+        "needs_approval": {"type": "boolean"},
+    }
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    return {**schema, "required": required} if required else schema
+
+
+def json_body(schema: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def path_param(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def query(name: str, schema: dict) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
+def paths() -> dict:
+    block_id = path_param("id", {"type": "integer", "minimum": 1})
+    return {
+        "/authenticate": {
+            "post": {
+                "operationId": "authenticate",
+                "requestBody": json_body("credentials"),
+                "responses": answers("authenticated"),
+            }
+        },
+        "/blocktypes": {
+            "get": {
+                "operationId": "list_blocktypes",
+                "parameters": [
+                    query("page", {"type": "integer", "minimum": 1}),
+                    query("filter_user_types", QUERY_BOOLEAN),
+                    query("show_resolved", QUERY_BOOLEAN),
+                ],
+                "responses": answers("block_list"),
+            },
+            "post": {
+                "operationId": "create_blocktype",
+                "requestBody": json_body("create_request"),
+                "responses": answers("created"),
+            },
+        },
+        "/validate/blocktypes": {
+            "post": {
+                "operationId": "validate_blocktype",
+                "requestBody": json_body("create_request"),
+                "responses": answers("validated"),
+            }
+        },
+        "/blocktypes/byid/{id}": {
+            "get": {
+                "operationId": "read_blocktype_by_id",
+                "parameters": [block_id],
+                "responses": answers("block"),
+            }
+        },
+        "/blocktypes/byname/{name}": {
+            "get": {
+                "operationId": "read_blocktype_by_name",
+                "parameters": [path_param("name", NAME)],
+                "responses": answers("block"),
+            }
+        },
+        "/blocktypes/{id}": {
+            "put": {
+                "operationId": "update_blocktype",
+                "parameters": [block_id],
+                "requestBody": json_body("update_request"),
+                "responses": answers("block"),
+            }
+        },
+    }
+
+
+def _localise(value):
+    """Point the fixtures' file references into components, drop $id and $schema, and say
+    draft 07's ``dependencies`` (of names) as 2020-12's ``dependentRequired``."""
+    if isinstance(value, dict):
+        return {
+            RENAMED.get(key, key): ref(child.removesuffix(".json"))["$ref"]
+            if key == "$ref"
+            else _localise(child)
+            for key, child in value.items()
+            if key not in ("$id", "$schema")
+        }
+    if isinstance(value, list):
+        return [_localise(child) for child in value]
+    return value
+
+
+def build_contract() -> dict:
+    schemas = {
+        path.stem: _localise(json.loads(path.read_text()))
+        for path in sorted(RESPONSE_SCHEMAS.glob("*.json"))
+    }
+    schemas["block_definition"] = _localise(json.loads(DEFINITION_SCHEMA.read_text()))
+    schemas["credentials"] = {
+        "type": "object",
+        "properties": {
+            "username": {"type": "string"},
+            "email": {"type": "string"},
+            "password": {"type": "string"},
+        },
+        "required": ["password"],
+        "additionalProperties": False,
+    }
+    schemas["create_request"] = block_request(["name", "definition"])
+    schemas["update_request"] = block_request([])
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kragle.io block types API (blocks-conformance contract)",
+            "version": "1",
+            "description": "Written for blocks-conformance from the Kragle documents; paths are "
+            "relative to the base URL that includes /api/v1. Authentication is the auth_tkt "
+            "cookie from POST /authenticate, or an inline {auth, payload} body.",
+        },
+        "paths": paths(),
+        "components": {"schemas": schemas},
+    }
+
+
+def render() -> str:
+    return json.dumps(build_contract(), indent=2) + "\n"
+
+
+def main() -> None:
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else CONTRACT_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Generated definitions, valid and invalid, sent to POST /validate/blocktypes and then
+POST /blocktypes: both must accept the valid ones and refuse the invalid ones with code 9."""
+
+import pytest
+from hypothesis import assume, given, seed
+
+from ..checks import expect_equal, expect_json, fail
+from ..generation import generated_settings
+from .helpers import expect_error
+from .strategies import invalid_definitions, is_valid, valid_definitions
+
+
+def run_seeded(check, pytestconfig) -> None:
+    seed(pytestconfig.getoption("blocks_seed"))(generated_settings(pytestconfig)(check))()
+
+
+@pytest.mark.generated
+@pytest.mark.clause("KR-GEN-valid-definitions")
+def test_generated_valid_definitions_are_accepted(api, blocks, pytestconfig):
+    @given(definition=valid_definitions())
+    def check(definition):
+        payload = blocks.payload("gen", definition)
+        api.tally["generated definitions"] += 1
+        checked = blocks.post(payload, blocks.first, "/validate/blocktypes")
+        expect_json(checked, 200, "validated", "a valid generated definition must validate")
+        created = blocks.post(payload, blocks.first)
+        body = expect_json(created, 200, "created", "a valid generated definition must be created")
+        read = blocks.read(body["id"])
+        expect_equal(read["definition"], definition, "the stored definition", None)
+
+    run_seeded(check, pytestconfig)
+
+
+@pytest.mark.generated
+@pytest.mark.clause("KR-GEN-invalid-definitions")
+def test_generated_invalid_definitions_get_code_9(api, blocks, pytestconfig):
+    @given(case=invalid_definitions())
+    def check(case):
+        what, definition = case
+        assume(not is_valid(definition))
+        payload = blocks.payload("gen-bad", definition)
+        api.tally["generated definitions"] += 1
+        for path in ("/validate/blocktypes", "/blocktypes"):
+            answer = blocks.post(payload, blocks.first, path)
+            if answer.status != 500 or (answer.json or {}).get("code") != 9:
+                fail(
+                    f"POST {path} of a definition with {what} must answer error code 9",
+                    f"answered {answer.status} {answer.text[:200]}",
+                    answer,
+                )
+        expect_error(blocks.by_name(payload["name"], blocks.first), 6)
+
+    run_seeded(check, pytestconfig)

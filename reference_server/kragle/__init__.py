@@ -1,0 +1,1 @@
+"""The Kragle.io block types API (``/kragle/api/v1``) of the reference server."""
