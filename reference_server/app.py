@@ -1,13 +1,15 @@
 """Application factory: one ASGI app serving every profile's API under its own base path, on
 one SQLite file, behind one request size limit.
 
-Each profile is a package of this one (``prefect/`` serves ``/api``); adding a profile adds a
-package and a line to ``profile_apps``, not a second server.
+Each profile is a package of this one (``prefect/`` serves ``/api``, ``peak_press/`` serves
+``/peak``); adding a profile adds a package and a line to ``profile_apps``, not a second server.
 """
 
 from contextlib import AsyncExitStack
 
 from .guards import BodyLimit
+from .peak_press.app import BASE_PATH as PEAK_PRESS_BASE_PATH
+from .peak_press.app import create_app as peak_press_app
 from .prefect.app import BASE_PATH as PREFECT_BASE_PATH
 from .prefect.app import create_app as prefect_app
 
@@ -16,7 +18,10 @@ DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 def profile_apps(db_path: str, auth_string: str | None) -> list[tuple[str, object]]:
     """(base path, ASGI app) of every profile; the last one also answers unknown paths."""
-    return [(PREFECT_BASE_PATH, prefect_app(db_path, auth_string))]
+    return [
+        (PEAK_PRESS_BASE_PATH, peak_press_app(db_path)),
+        (PREFECT_BASE_PATH, prefect_app(db_path, auth_string)),
+    ]
 
 
 class ProfileRouter:
