@@ -21,6 +21,7 @@ from . import fixtures_dir
 
 if TYPE_CHECKING:
     import httpx
+    import pytest
 
     from .client import ApiClient, Exchange
 
@@ -28,6 +29,7 @@ ENTRY_POINT_GROUP = "blocks_conformance.profiles"
 DEFAULT_PROFILE = "prefect"
 BUILT_IN = {
     "prefect": "conformance.prefect.profile:PROFILE",
+    "peak-press": "conformance.peak_press.profile:PROFILE",
 }
 
 
@@ -79,6 +81,9 @@ class Profile:
     schemas: Path | None = None  # JSON Schemas of the answers (default fixtures/schemas/<name>)
     error_schema: str | None = "error"  # the schema of every error answer's body
     is_error: Callable[[int], bool] = client_error
+    # headers sent with every request unless --target-header names them (e.g. a token taken
+    # from the profile's own options)
+    default_headers: Callable[[pytest.Config], dict[str, str]] | None = None
 
     @property
     def catalogue_path(self) -> Path:
