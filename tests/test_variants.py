@@ -8,7 +8,7 @@ from conformance import profiles
 from conformance.clauses import catalogue
 
 from .conftest import ROOT, run_suite
-from .variants import Variant, all_variants
+from .variants import SUITE_ARGS, Variant, all_variants
 from .variants.document import render
 
 VARIANTS = all_variants()
@@ -28,9 +28,16 @@ def fails_for_declared_reason(run, clause: str, reasons: tuple[str, ...]) -> boo
     )
 
 
-def run_against(variant: Variant, url: str, tmp_path):
+def profile_url(server, name: str) -> str:
+    """The base URL of profile ``name`` on a reference server (or a variant of it)."""
+    return f"http://127.0.0.1:{server.port}{profiles.get(name).embedded_base_path}"
+
+
+def run_against(variant: Variant, server, tmp_path):
     # Whether the clause fails is the question, not the smallest failing case: no shrinking.
+    url = profile_url(server, variant.profile)
     args = [f"--target-url={url}", f"--blocks-clause={variant.clause}", "--blocks-seed=0"]
+    args += SUITE_ARGS.get(variant.profile, ())
     args.append("--blocks-no-shrink")
     if variant.examples:
         args.append(f"--blocks-examples={variant.examples}")
@@ -42,7 +49,7 @@ def run_against(variant: Variant, url: str, tmp_path):
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.test_id)
 def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_variant, tmp_path):
     server = start_variant(variant.name)
-    run = run_against(variant, server.url, tmp_path)
+    run = run_against(variant, server, tmp_path)
     messages = "\n---\n".join(failure_messages(run, variant.clause))
     assert run.returncode == 1, (
         f"{variant.name}: the suite exited {run.returncode}\n{run.output[-3000:]}"
@@ -53,9 +60,14 @@ def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_
     )
 
 
-def test_the_unbroken_reference_server_passes_every_clause(reference_server, tmp_path):
+@pytest.mark.parametrize("name", profiles.names())
+def test_the_unbroken_reference_server_passes_every_clause(name, reference_server, tmp_path):
     run = run_suite(
-        f"--target-url={reference_server.url}", "--blocks-fail-on-skip", tmp_path=tmp_path
+        f"--target-url={profile_url(reference_server, name)}",
+        f"--blocks-profile={name}",
+        "--blocks-fail-on-skip",
+        *SUITE_ARGS.get(name, ()),
+        tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-3000:]
     assert run.clauses_with("failed") == set()
@@ -67,14 +79,14 @@ def test_a_variant_failing_for_another_reason_does_not_count(start_variant, tmp_
     duplicate-name variant declares."""
     declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
     server = start_variant("answers_500_to_every_write")
-    run = run_against(declared, server.url, tmp_path)
+    run = run_against(declared, server, tmp_path)
     assert declared.clause in run.clauses_with("failed")
     assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
 
 
 def test_a_variant_whose_clause_passes_does_not_count(reference_server, tmp_path):
     declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
-    run = run_against(declared, reference_server.url, tmp_path)
+    run = run_against(declared, reference_server, tmp_path)
     assert run.returncode == 0
     assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
 

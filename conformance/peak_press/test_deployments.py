@@ -86,7 +86,7 @@ def test_renaming_a_deployment_to_a_taken_name_conflicts(api, peak):
 @pytest.mark.clause("PP-DEP-update")
 def test_patch_changes_what_is_sent_and_keeps_the_rest(api, peak):
     deployment = peak.deployment(peak.spec()["id"])
-    change = {"title": "Retitled", "description": "changed", "tags": [{"name": "moved"}]}
+    change = {"description": "changed", "tags": [{"name": "moved"}]}
     answer = api.patch(f"{DEPLOYMENTS}{deployment['id']}", change)
     updated = expect_json(answer, 200, "deployment")
     for key, value in {**deployment["metadata"], **change}.items():

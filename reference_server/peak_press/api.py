@@ -312,6 +312,11 @@ async def delete_spec(spec_id: str, request: Request):
 # ---- releases -------------------------------------------------------------------------------
 
 
+def version_taken(store: Store, spec_id: str, version: str) -> bool:
+    query = Query(where=[("spec_id = ? AND version = ?", [spec_id, version])])
+    return store.page("peak_release", query).total > 0
+
+
 @router.post("/v1/blocks/specs/{spec_id}/releases", status_code=201)
 async def create_spec_release(spec_id: str, request: Request):
     store = store_of(request)
@@ -319,13 +324,9 @@ async def create_spec_release(spec_id: str, request: Request):
     fields = await form_fields(request)
     release = new_release(spec_body(fields), fields)
     conflict = HTTPException(409, f"Release {release['version']} of this spec already exists")
-    try:
-        store.release(spec_id, release["version"])
-    except NotFound:
-        pass
-    else:
-        raise conflict
     if dry_run(request):
+        if version_taken(store, spec_id, release["version"]):
+            raise conflict
         return validated("release")
     try:
         with store.transaction():
@@ -339,19 +340,18 @@ async def create_spec_release(spec_id: str, request: Request):
 @router.get("/v1/blocks/specs/{spec_id}/releases")
 async def list_spec_releases(spec_id: str, request: Request):
     store = store_of(request)
-    found(store.spec, spec_id)
     query = listing.listing(
         request.query_params, [("spec_id = ?", [spec_id])], ("createdAt", "createdBy")
     )
     page = store.page("peak_release", query)
+    if page.total == 0:  # every spec has a release: none means no such spec
+        found(store.spec, spec_id)
     return listing.envelope(page, page.items, query, "releases", "releaseCount")
 
 
 @router.get("/v1/blocks/specs/{spec_id}/releases/{version}")
 async def describe_spec_release(spec_id: str, version: str, request: Request):
-    store = store_of(request)
-    found(store.spec, spec_id)
-    return found(store.release, spec_id, version)
+    return found(store_of(request).release, spec_id, version)
 
 
 # ---- deployments and revisions --------------------------------------------------------------
@@ -570,6 +570,11 @@ async def describe_deployment_revision(deployment_id: str, revision: str, reques
 # ---- run parameters -------------------------------------------------------------------------
 
 
+def merged(current: dict, given: dict) -> dict:
+    """A PATCH of run parameters: the given values over the current ones."""
+    return {**current, **given}
+
+
 @router.get("/v1/deployments/{deployment_id}/parameters/run")
 async def get_parameters(deployment_id: str, request: Request):
     deployment = found(store_of(request).deployment, deployment_id)
@@ -585,10 +590,11 @@ async def patch_parameters(deployment_id: str, request: Request):
     body = await json_object(request)
     latest = deployment["latestRevision"]
     try:
-        checked_values(latest["_definitions"]["run"], body, "run")
+        run = merged(
+            latest["parameters"]["run"], checked_values(latest["_definitions"]["run"], body, "run")
+        )
     except ParameterError as error:
         raise bad(str(error)) from error
-    run = {**latest["parameters"]["run"], **body}
     revision = {**latest, "parameters": {**latest["parameters"], "run": run}}
     changed = {**deployment, "latestRevision": revision, "updatedAt": now()}
     with store.transaction():

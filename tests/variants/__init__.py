@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PROFILE_MODULES = ("tests.variants.prefect",)
+PROFILE_MODULES = ("tests.variants.prefect", "tests.variants.peak_press")
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,13 @@ class Variant:
 
 
 VARIANTS: list[Variant] = []
+# options every suite run against a (broken or unbroken) reference server of a profile needs,
+# e.g. the address of a test hook the reference server has
+SUITE_ARGS: dict[str, tuple[str, ...]] = {}
+
+
+def suite_args(profile: str, *args: str) -> None:
+    SUITE_ARGS[profile] = args
 
 
 def breaks(
