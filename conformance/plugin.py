@@ -64,7 +64,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--blocks-level",
         type=int,
         metavar="N",
-        help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested).",
+        help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested; "
+        "peak-press: 1 specs, 2 releases, 3 deployments, 4 parameters).",
     )
     add(
         "--blocks-clause",
