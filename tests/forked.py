@@ -40,6 +40,7 @@ PRELOAD = [
     "conformance.peak_press.test_api",
     "conformance.peak_press.test_deployments",
     "conformance.peak_press.test_dry_run",
+    "conformance.peak_press.test_openapi",
     "conformance.peak_press.test_pagination",
     "conformance.peak_press.test_parameters",
     "conformance.peak_press.test_redeploy",

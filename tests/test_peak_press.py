@@ -6,13 +6,20 @@ import json
 
 import httpx
 
+from conformance.peak_press.contract import CONTRACT_PATH, render
+
 from .conftest import run_suite
 
 TOKEN = {"Authorization": "peak-conformance-token"}  # the reference server's default
 
 
 def test_embedded_default_runs_every_clause(tmp_path):
-    run = run_suite("--blocks-profile=peak-press", "--blocks-fail-on-skip", tmp_path=tmp_path)
+    run = run_suite(
+        "--blocks-profile=peak-press",
+        "--blocks-fail-on-skip",
+        "--blocks-examples=3",
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 0, run.output[-3000:]
     report = run.report
     assert report["run"]["profile"] == "peak-press"
@@ -57,9 +64,19 @@ def test_a_url_without_a_hook_reports_redeploy_not_covered_and_leaves_no_residue
 ):
     base = f"http://127.0.0.1:{reference_server.port}/peak"
     before = foreign_objects(base)
-    run = run_suite(f"--target-url={base}", "--blocks-profile=peak-press", tmp_path=tmp_path)
+    run = run_suite(
+        f"--target-url={base}",
+        "--blocks-profile=peak-press",
+        "--blocks-examples=3",
+        tmp_path=tmp_path,
+    )
     assert run.returncode == 0, run.output[-3000:]
     assert run.clauses_with("not covered") == {"PP-RDP-failed"}
     assert "--blocks-peak-press-hook-url" in run.output
     assert run.report["verdict"].startswith("Level 3 conformant")
     assert everything(base) == before
+
+
+def test_contract_is_current():
+    stale = f"{CONTRACT_PATH} is stale: run python -m conformance.peak_press.contract"
+    assert CONTRACT_PATH.read_text() == render(), stale

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..store import Conflict, NotFound, SqliteStore, new_id, now
 
+LARGEST = 2**62
 __all__ = ["Conflict", "NotFound", "Page", "Query", "Store", "new_id", "now"]
 
 SCHEMA = """
@@ -103,10 +104,11 @@ class Store(SqliteStore):
         last_descending = query.order[-1][1] if query.order else False
         ordering += f", seq {'DESC' if last_descending else 'ASC'}"
         total = self._query(f"SELECT COUNT(*) FROM {table} WHERE {conditions}", params)[0][0]
-        offset = (query.page_number - 1) * query.page_size
+        # SQLite integers are 64-bit: a page that far out is empty anyway
+        offset = min((query.page_number - 1) * query.page_size, LARGEST)
         rows = self._query(
             f"SELECT document FROM {table} WHERE {conditions} ORDER BY {ordering} LIMIT ? OFFSET ?",
-            [*params, query.page_size, offset],
+            [*params, min(query.page_size, LARGEST), offset],
         )
         return Page([_document(row) for row in rows], total)
 
