@@ -115,10 +115,6 @@ class Peak:
         expect_created(self.post_release(spec_id, version, **fields), "release_created")
         return expect_json(self.api.get(f"{SPECS}{spec_id}/releases/{version}"), 200, "release")
 
-    def spec_with_parameters(self, run: list[dict], build: list[dict] | None = None) -> dict:
-        parameters = {"build": build or [], "run": run}
-        return self.spec(parameters=parameters)
-
     # deployments
 
     def deployment_body(

@@ -42,10 +42,11 @@ def _named(client: ApiClient, path: str, items_key: str, namespace: str) -> list
         body = answer.json
         if answer.status != 200 or not isinstance(body, dict):
             return ids
-        for item in body.get(items_key) or []:
-            name = (
-                str((item.get("metadata") or {}).get("name", "")) if isinstance(item, dict) else ""
-            )
+        items = [item for item in body.get(items_key) or [] if isinstance(item, dict)]
+        if not items:  # an empty page ends the walk, whatever pageCount claims
+            return ids
+        for item in items:
+            name = str((item.get("metadata") or {}).get("name", ""))
             if name.startswith(namespace) and isinstance(item.get("id"), str):
                 ids.append(item["id"])
         page_count = body.get("pageCount") if isinstance(body.get("pageCount"), int) else 0
