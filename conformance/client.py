@@ -41,6 +41,7 @@ class Exchange:
     response: httpx.Response | None = field(default=None, repr=False, compare=False)
     request_content: bytes = b""  # the body as sent (b"" for none)
     request_headers: dict[str, str] = field(default_factory=dict)  # set for this request only
+    request_form: dict[str, str] | None = None  # a form body (multipart parts), as shown
 
     @property
     def path(self) -> str:
@@ -79,6 +80,8 @@ class Exchange:
         lines = [f"  request:  {self.method} {self.url}"]
         if self.request_json is not NO_BODY:
             lines.append("            " + _shorten(json.dumps(self.request_json)))
+        if self.request_form is not None:
+            lines.append("            form: " + _shorten(json.dumps(self.request_form)))
         content_type = self.headers.get("content-type", "no content-type")
         lines.append(f"  response: {self.status} ({content_type})")
         if self.text:
@@ -101,6 +104,24 @@ def body_of_record(record: dict) -> bytes:
 
 
 NO_BODY = object()  # a request without a body; None sends the JSON literal null
+
+
+def form_as_shown(data: Any, files: Any) -> dict[str, str] | None:
+    """The fields of a form body (httpx ``data=``/``files=``) for failure messages: text parts
+    as sent, file parts by file name and size."""
+    if data is None and files is None:
+        return None
+    shown = {str(key): str(value) for key, value in dict(data or {}).items()}
+    parts = files.items() if isinstance(files, dict) else files or []
+    for name, part in parts:
+        filename, content = (part[0], part[1]) if isinstance(part, tuple) else (None, part)
+        if filename is None and isinstance(content, str | bytes):
+            text = content.decode(errors="replace") if isinstance(content, bytes) else content
+            shown[str(name)] = text
+        else:
+            size = len(content) if isinstance(content, str | bytes) else "?"
+            shown[str(name)] = f"<file {filename}, {size} bytes>"
+    return shown
 
 
 class TargetUnreachable(Exception):
@@ -188,6 +209,7 @@ class ApiClient:
             response=response,
             request_content=sent_bytes(kwargs.get("content")),
             request_headers=dict(kwargs.get("headers") or {}),
+            request_form=form_as_shown(kwargs.get("data"), kwargs.get("files")),
         )
         self.history.append(exchange)
         del self.history[:-50]

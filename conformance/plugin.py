@@ -65,7 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         metavar="N",
         help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested, "
-        "5 clients).",
+        "5 clients; peak-press: 1 specs, 2 releases, 3 deployments, 4 parameters; kragle: see "
+        "--blocks-list-clauses).",
     )
     add(
         "--blocks-clause",

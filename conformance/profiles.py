@@ -21,6 +21,7 @@ from . import fixtures_dir
 
 if TYPE_CHECKING:
     import httpx
+    import pytest
 
     from .client import ApiClient, Exchange
 
@@ -29,6 +30,7 @@ DEFAULT_PROFILE = "prefect"
 BUILT_IN = {
     "prefect": "conformance.prefect.profile:PROFILE",
     "kragle": "conformance.kragle.profile:PROFILE",
+    "peak-press": "conformance.peak_press.profile:PROFILE",
 }
 
 
@@ -92,6 +94,9 @@ class Profile:
     # what identifies an object in a list answer across two servers (a slug, a name), so that
     # differential mode matches list items by it; None: by position
     identity: Callable[[dict], str | None] = no_identity
+    # headers sent with every request unless --target-header names them (e.g. a token taken
+    # from the profile's own options)
+    default_headers: Callable[[pytest.Config], dict[str, str]] | None = None
 
     @property
     def catalogue_path(self) -> Path:

@@ -109,8 +109,16 @@ def probe(
         )
 
 
+def request_headers(config: pytest.Config, profile: Profile) -> dict[str, str]:
+    """--target-header, over the profile's default headers (names compared case-blind)."""
+    given = parse_headers(config.getoption("target_header"))
+    defaults = profile.default_headers(config) if profile.default_headers else {}
+    taken = {name.lower() for name in given}
+    return {**{k: v for k, v in defaults.items() if k.lower() not in taken}, **given}
+
+
 def open_target(config: pytest.Config, profile: Profile) -> Target:
-    headers = parse_headers(config.getoption("target_header"))
+    headers = request_headers(config, profile)
     timeout = config.getoption("target_timeout")
     url = config.getoption("target_url")
     embedded = None

@@ -14,7 +14,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description="Run the bundled blocks API reference server on SQLite: every profile's API "
         "under its own base path (prefect: /api, e.g. http://127.0.0.1:4200/api/health; kragle: "
         "/kragle/api/v1, with test users conformance-a and conformance-b and test hooks under "
-        "/kragle/_hooks). "
+        "/kragle/_hooks; peak-press: /peak, with the tokens of BLOCKS_REFERENCE_PEAK_TOKENS, "
+        "comma-separated, default peak-conformance-token, and a test hook POST "
+        "/peak/_conformance/deployments/{id}/status). "
         "Secret data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, "
         "by default, the file DB.key next to the database (created on first start).",
     )

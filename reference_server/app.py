@@ -2,8 +2,8 @@
 one SQLite file, behind one request size limit.
 
 Each profile is a package of this one (``prefect/`` serves ``/api``, ``kragle/`` serves
-``/kragle/api/v1`` and its test hooks under ``/kragle/_hooks``); adding a profile adds a
-package and a line to ``profile_apps``, not a second server.
+``/kragle/api/v1`` and its test hooks under ``/kragle/_hooks``, ``peak_press/`` serves
+``/peak``); adding a profile adds a package and a line to ``profile_apps``, not a second server.
 """
 
 from contextlib import AsyncExitStack
@@ -11,6 +11,8 @@ from contextlib import AsyncExitStack
 from .guards import BodyLimit
 from .kragle.app import MOUNT_PATH as KRAGLE_MOUNT_PATH
 from .kragle.app import create_app as kragle_app
+from .peak_press.app import BASE_PATH as PEAK_PRESS_BASE_PATH
+from .peak_press.app import create_app as peak_press_app
 from .prefect.app import BASE_PATH as PREFECT_BASE_PATH
 from .prefect.app import create_app as prefect_app
 
@@ -21,6 +23,7 @@ def profile_apps(db_path: str, auth_string: str | None) -> list[tuple[str, objec
     """(base path, ASGI app) of every profile; the last one also answers unknown paths."""
     return [
         (KRAGLE_MOUNT_PATH, kragle_app(db_path)),
+        (PEAK_PRESS_BASE_PATH, peak_press_app(db_path)),
         (PREFECT_BASE_PATH, prefect_app(db_path, auth_string)),
     ]
 

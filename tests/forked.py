@@ -48,6 +48,18 @@ PRELOAD = [
     "conformance.kragle.test_update",
     "conformance.kragle.test_validate",
     "conformance.kragle.test_visibility",
+    "conformance.peak_press.profile",
+    "conformance.peak_press.conftest",
+    "conformance.peak_press.test_api",
+    "conformance.peak_press.test_deployments",
+    "conformance.peak_press.test_dry_run",
+    "conformance.peak_press.test_openapi",
+    "conformance.peak_press.test_pagination",
+    "conformance.peak_press.test_parameters",
+    "conformance.peak_press.test_redeploy",
+    "conformance.peak_press.test_releases",
+    "conformance.peak_press.test_revisions",
+    "conformance.peak_press.test_specs",
     # The reference server's own modules are left out on purpose: a broken variant patches
     # some of them (its models, say) before the modules that use them are imported.
     "fastapi",

@@ -208,12 +208,16 @@ def test_parallel_run_under_xdist(tmp_path):
     assert run.report["conformant_level"] == 2
 
 
-def test_clause_document_is_current(tmp_path):
+@pytest.mark.parametrize("name", profiles.names())
+def test_clause_document_is_current(tmp_path, name):
     fresh = tmp_path / "clauses.md"
-    run = run_suite(f"--blocks-clauses-doc={fresh}", tmp_path=tmp_path)
+    run = run_suite(f"--blocks-profile={name}", f"--blocks-clauses-doc={fresh}", tmp_path=tmp_path)
     assert run.returncode == 0, run.output[-2000:]
-    committed = ROOT / "docs" / "clauses" / "prefect.md"
-    stale = f"{committed} is stale: run pytest conformance --blocks-clauses-doc {committed}"
+    committed = ROOT / "docs" / "clauses" / f"{name}.md"
+    stale = (
+        f"{committed} is stale: run pytest conformance --blocks-profile {name} "
+        f"--blocks-clauses-doc {committed}"
+    )
     assert fresh.read_text() == committed.read_text(), stale
 
 

@@ -29,8 +29,14 @@ def fails_for_declared_reason(run, clause: str, reasons: tuple[str, ...]) -> boo
     )
 
 
-def run_against(variant: Variant, url: str, tmp_path):
+def profile_url(server, name: str) -> str:
+    """The base URL of profile ``name`` on a reference server (or a variant of it)."""
+    return f"http://127.0.0.1:{server.port}{profiles.get(name).embedded_base_path}"
+
+
+def run_against(variant: Variant, server, tmp_path):
     # Whether the clause fails is the question, not the smallest failing case: no shrinking.
+    url = profile_url(server, variant.profile)
     args = [f"--target-url={url}", f"--blocks-clause={variant.clause}", "--blocks-seed=0"]
     args.append("--blocks-no-shrink")
     if variant.examples:
@@ -46,7 +52,7 @@ def run_against(variant: Variant, url: str, tmp_path):
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.test_id)
 def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_variant, tmp_path):
     server = start_variant(variant.name)
-    run = run_against(variant, server.url, tmp_path)
+    run = run_against(variant, server, tmp_path)
     messages = "\n---\n".join(failure_messages(run, variant.clause))
     assert run.returncode == 1, (
         f"{variant.name}: the suite exited {run.returncode}\n{run.output[-3000:]}"
@@ -57,7 +63,7 @@ def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_
     )
 
 
-def test_the_unbroken_reference_server_passes_every_clause(reference_run):
+def test_the_unbroken_reference_server_passes_every_prefect_clause(reference_run):
     run = reference_run.run
     assert run.returncode == 0, run.output[-3000:]
     assert run.clauses_with("failed") == set()
@@ -68,19 +74,38 @@ def test_the_unbroken_reference_server_passes_every_clause(reference_run):
         assert run.report["verdict"].startswith("Level 4 conformant (level 5: 5 MUST clause(s) not")
 
 
+OTHER_PROFILES = [name for name in profiles.names() if name != "prefect"]
+
+
+@pytest.mark.parametrize("name", OTHER_PROFILES)
+def test_the_unbroken_reference_server_passes_every_clause(name, reference_server, tmp_path):
+    url = profile_url(reference_server, name)
+    run = run_suite(
+        f"--target-url={url}",
+        f"--blocks-profile={name}",
+        "--blocks-fail-on-skip",
+        *suite_args(name, url),
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.clauses_with("failed") == set()
+    assert run.clauses_with("skipped") == set()
+    assert run.report["verdict"].startswith("Level 4 conformant"), run.report["verdict"]
+
+
 def test_a_variant_failing_for_another_reason_does_not_count(start_variant, tmp_path):
     """A server that answers 500 to every write fails the clause, but not for the reason the
     duplicate-name variant declares."""
     declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
     server = start_variant("answers_500_to_every_write")
-    run = run_against(declared, server.url, tmp_path)
+    run = run_against(declared, server, tmp_path)
     assert declared.clause in run.clauses_with("failed")
     assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
 
 
 def test_a_variant_whose_clause_passes_does_not_count(reference_server, tmp_path):
     declared = next(v for v in VARIANTS if v.name == "accepts_duplicate_names")
-    run = run_against(declared, reference_server.url, tmp_path)
+    run = run_against(declared, reference_server, tmp_path)
     assert run.returncode == 0
     assert not fails_for_declared_reason(run, declared.clause, declared.reasons)
 

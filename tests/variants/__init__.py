@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PROFILE_MODULES = ("tests.variants.prefect", "tests.variants.kragle")
+PROFILE_MODULES = ("tests.variants.prefect", "tests.variants.kragle", "tests.variants.peak_press")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The Peak Press profile: the blocks API behind peak-sdk's ``peak.press.blocks`` client."""

@@ -1,0 +1,184 @@
+"""Builders of namespaced specs, releases and deployments, sent as peak-sdk sends them: spec
+creates and releases as multipart/form-data (JSON text in the ``spec`` field), the rest JSON."""
+
+import json
+import math
+import secrets
+from typing import Any
+
+from ..checks import expect, expect_json, expect_status, validate_body
+from ..client import ApiClient, Exchange
+
+SPECS = "/v1/blocks/specs/"
+DEPLOYMENTS = "/v1/blocks/deployments/"
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+COUNT_KEYS = {
+    "specs": ("specCount", "specsCount"),
+    "releases": ("releaseCount", "releasesCount"),
+    "deployments": ("deploymentCount", "deploymentsCount"),
+    "revisions": ("revisionCount", "revisionsCount"),
+}
+ARTIFACT = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
+
+
+def form(body: dict, **fields: Any) -> dict[str, tuple]:
+    """Multipart parts as peak-sdk builds them: ``spec`` is the JSON text of ``body``, the other
+    fields JSON text too (``featured`` as ``null`` when not given), ``scope`` as plain text, and
+    an ``artifact`` zip when ``artifact=True``. Fields given as None are left out."""
+    parts: dict[str, tuple] = {"spec": (None, json.dumps(body))}
+    artifact = fields.pop("artifact", False)
+    for key, value in fields.items():
+        if value is None:
+            continue
+        parts[key] = (None, value if key == "scope" else json.dumps(value))
+    if artifact:
+        parts["artifact"] = ("artifact.zip", ARTIFACT, "application/zip")
+    return parts
+
+
+def expect_created(exchange: Exchange, schema: str) -> Any:
+    """A create's answer: 200 or 201 with a body of ``schema``."""
+    __tracebackhide__ = True
+    expect_status(exchange, 200, 201)
+    return validate_body(exchange, schema)
+
+
+def parameter(name: str, kind: str, required: bool = False, **extra: Any) -> dict:
+    return {"name": name, "type": kind, "required": required, "title": name, **extra}
+
+
+class Peak:
+    """Makes objects of the run (names start with the namespace); clean-up deletes them."""
+
+    def __init__(self, api: ApiClient, ns: str) -> None:
+        self.api = api
+        self.ns = ns
+
+    def unique(self, what: str) -> str:
+        return f"{self.ns}{what}-{secrets.token_hex(3)}"
+
+    # specs and releases
+
+    def spec_body(
+        self,
+        name: str | None = None,
+        kind: str = "workflow",
+        version: str = "1.0.0",
+        **metadata: Any,
+    ) -> dict:
+        config: dict[str, Any] = {"steps": {"main": {"type": "standard", "command": "run"}}}
+        if kind == "service":
+            config = {"serviceType": "api", "image": {"version": "0.0.1"}}
+        return {
+            "version": 1,
+            "kind": kind,
+            "metadata": {
+                "name": name or self.unique("spec"),
+                "title": metadata.pop("title", "Conformance spec"),
+                "summary": metadata.pop("summary", "A spec of the conformance suite"),
+                "description": "Created by blocks-conformance; deleted at the end of the run.",
+                "descriptionContentType": "text/markdown",
+                "tags": [{"name": "conformance"}],
+                **metadata,
+            },
+            "release": {"version": version, "notes": f"release {version}"},
+            "config": config,
+        }
+
+    def post_spec(
+        self, body: dict, validate: bool = False, featured: bool | None = None, **fields: Any
+    ) -> Exchange:
+        parts = form(body, **fields)
+        parts["featured"] = (None, json.dumps(featured))  # peak-sdk sends null when not given
+        params = {"validate": "true"} if validate else None
+        return self.api.post(SPECS, files=parts, params=params)
+
+    def spec(self, body: dict | None = None, **fields: Any) -> dict:
+        """A new spec, as described by GET after its create."""
+        body = body or self.spec_body()
+        created = expect_created(self.post_spec(body, **fields), "created")
+        return self.describe_spec(created["id"])
+
+    def describe_spec(self, spec_id: str) -> dict:
+        return expect_json(self.api.get(f"{SPECS}{spec_id}"), 200, "spec")
+
+    def post_release(
+        self, spec_id: str, version: str, validate: bool = False, **fields: Any
+    ) -> Exchange:
+        body = {"release": {"version": version, "notes": f"release {version}"}}
+        body["config"] = fields.pop("config", {"steps": {"main": {"command": "run"}}})
+        params = {"validate": "true"} if validate else None
+        parts = form(body, **fields)
+        return self.api.post(f"{SPECS}{spec_id}/releases", files=parts, params=params)
+
+    def release(self, spec_id: str, version: str, **fields: Any) -> dict:
+        expect_created(self.post_release(spec_id, version, **fields), "release_created")
+        return expect_json(self.api.get(f"{SPECS}{spec_id}/releases/{version}"), 200, "release")
+
+    # deployments
+
+    def deployment_body(
+        self, spec_id: str, name: str | None = None, version: str | None = None, **extra: Any
+    ) -> dict:
+        body: dict[str, Any] = {
+            "metadata": {
+                "name": name or self.unique("dep"),
+                "title": extra.pop("title", "Conformance deployment"),
+                "summary": "A deployment of the conformance suite",
+                "tags": [{"name": "conformance"}],
+            },
+            "revision": {"notes": "first revision"},
+            "spec": {"id": spec_id},
+        }
+        if version is not None:
+            body["spec"]["release"] = {"version": version}
+        if "parameters" in extra:
+            body["parameters"] = extra.pop("parameters")
+        return body
+
+    def post_deployment(self, body: dict) -> Exchange:
+        return self.api.post(DEPLOYMENTS, body)
+
+    def deployment(self, spec_id: str, **options: Any) -> dict:
+        """A new deployment, as described by GET after its create."""
+        answer = self.post_deployment(self.deployment_body(spec_id, **options))
+        created = expect_created(answer, "created")
+        return self.describe_deployment(created["id"])
+
+    def describe_deployment(self, deployment_id: str) -> dict:
+        return expect_json(self.api.get(f"{DEPLOYMENTS}{deployment_id}"), 200, "deployment")
+
+    def post_revision(self, deployment_id: str, body: dict | None = None) -> Exchange:
+        body = body if body is not None else {"revision": {"notes": "another revision"}}
+        return self.api.post(f"{DEPLOYMENTS}{deployment_id}/revisions", body)
+
+    def revision(self, deployment_id: str, body: dict | None = None) -> int:
+        """A new revision's number."""
+        answer = self.post_revision(deployment_id, body)
+        created = expect_created(answer, "revision_created")
+        return created["revision"]
+
+    # listings
+
+    def listing(self, path: str, items_key: str, **params: Any) -> tuple[list[dict], Exchange]:
+        answer = self.api.get(path, params=params)
+        page = expect_json(answer, 200, f"{items_key.rstrip('s')}_list")
+        return page[items_key], answer
+
+    def names(self, path: str, items_key: str, **params: Any) -> list[str]:
+        items, _ = self.listing(path, items_key, **params)
+        return [item["metadata"]["name"] for item in items]
+
+
+def count_of(page: dict, items_key: str, exchange: Exchange) -> int:
+    """The total of a list envelope, under either spelling of its count key."""
+    for key in COUNT_KEYS[items_key]:
+        if isinstance(page.get(key), int):
+            return page[key]
+    spelled = " or ".join(COUNT_KEYS[items_key])
+    expect(False, f"a list of {items_key} must carry its total as {spelled}", "sent none", exchange)
+    return 0
+
+
+def expected_page_count(total: int, page_size: int) -> int:
+    return math.ceil(total / page_size)

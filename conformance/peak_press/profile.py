@@ -1,0 +1,110 @@
+"""The Peak Press profile: block specs, releases, deployments and revisions of Peak's Press API
+as the real ``peak-sdk`` client (``peak.press.blocks``) calls it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..client import ApiClient, Exchange
+from ..profiles import Profile, Resource
+from .options import REFERENCE_TOKEN
+
+if TYPE_CHECKING:
+    import httpx
+    import pytest
+
+SPECS = "/v1/blocks/specs/"
+DEPLOYMENTS = "/v1/blocks/deployments/"
+CREATE_PATHS = {SPECS: "spec", DEPLOYMENTS: "deployment"}
+SWEEP_PAGE_SIZE = 100
+DELETED = (200, 204, 404)
+
+
+def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[str, str]]:
+    """The spec or deployment a successful create reports (a dry run reports no id)."""
+    kind = CREATE_PATHS.get(path.rstrip("/") + "/")
+    body = exchange.json
+    if exchange.method != "POST" or kind is None or exchange.status not in (200, 201):
+        return []
+    if isinstance(body, dict) and isinstance(body.get("id"), str):
+        return [(kind, body["id"])]
+    return []
+
+
+def _named(client: ApiClient, path: str, items_key: str, namespace: str) -> list[str]:
+    """Ids of the objects listed at ``path`` whose name starts with ``namespace``."""
+    ids: list[str] = []
+    page, page_count = 1, 1
+    while page <= page_count:
+        params = {"name": namespace, "pageSize": SWEEP_PAGE_SIZE, "pageNumber": page}
+        answer = client.get(path, params=params)
+        body = answer.json
+        if answer.status != 200 or not isinstance(body, dict):
+            return ids
+        items = [item for item in body.get(items_key) or [] if isinstance(item, dict)]
+        if not items:  # an empty page ends the walk, whatever pageCount claims
+            return ids
+        for item in items:
+            name = str((item.get("metadata") or {}).get("name", ""))
+            if name.startswith(namespace) and isinstance(item.get("id"), str):
+                ids.append(item["id"])
+        page_count = body.get("pageCount") if isinstance(body.get("pageCount"), int) else 0
+        page += 1
+    return ids
+
+
+def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
+    """Deployments and specs whose name starts with the namespace (the lists' name filter is a
+    prefix match)."""
+    deployments = _named(client, DEPLOYMENTS, "deployments", namespace)
+    specs = _named(client, SPECS, "specs", namespace)
+    return [("deployment", i) for i in deployments] + [("spec", i) for i in specs]
+
+
+def speaks_the_api(response: httpx.Response) -> bool:
+    """A list of specs, or a 401 for the missing token (the embedded server is probed without
+    one): either way a JSON answer of this API."""
+    if response.status_code not in (200, 401):
+        return False
+    try:
+        return isinstance(response.json(), dict)
+    except ValueError:
+        return False
+
+
+def token_header(config: pytest.Config) -> dict[str, str]:
+    return {"Authorization": config.getoption("blocks_peak_press_token") or REFERENCE_TOKEN}
+
+
+PROFILE = Profile(
+    name="peak-press",
+    clause_prefix="PP",
+    suite_dir=Path(__file__).resolve().parent,
+    areas={
+        "API": "api",
+        "SPEC": "specs",
+        "PAGE": "pagination",
+        "VAL": "dry_run",
+        "REL": "releases",
+        "DEP": "deployments",
+        "REV": "revisions",
+        "PAR": "parameters",
+        "RDP": "redeploy",
+        "GEN": "generated",
+    },
+    level_names={1: "specs", 2: "releases", 3: "deployments", 4: "parameters"},
+    resources=(
+        Resource("deployment", DEPLOYMENTS + "{id}", gone=DELETED),
+        Resource("spec", SPECS + "{id}", gone=DELETED),
+    ),
+    created_by=created_by,
+    sweep=sweep,
+    example_url="http://127.0.0.1:4200/peak",
+    probe_path=SPECS + "?pageSize=1",
+    probe_alive=speaks_the_api,
+    probe_expectation="a JSON answer, 200 (or 401 without a token)",
+    embedded_base_path="/peak",
+    error_schema="error",
+    default_headers=token_header,
+)

@@ -1,0 +1,1 @@
+"""The Peak Press profile of the reference server: block specs, releases, deployments, revisions."""

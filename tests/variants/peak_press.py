@@ -1,0 +1,541 @@
+"""Broken variants of the Peak Press profile's reference server (see ``tests/variants``)."""
+
+import re
+from functools import partial
+
+from . import breaks as breaks_clause
+from . import SUITE_ARGS, rewrite_responses
+
+breaks = partial(breaks_clause, "peak-press")
+# the reference server's test hook; a small budget of generated cases (a variant's run is about
+# its clause, and the unbroken server's run about every clause passing)
+SUITE_ARGS["peak-press"] = lambda url: [
+    "--blocks-peak-press-hook-url=/_conformance",
+    "--blocks-examples=3",
+]
+
+SPEC_PATH = re.compile(r"^/peak/v1/blocks/specs/[^/]+$")
+DEPLOYMENT_PATH = re.compile(r"^/peak/v1/blocks/deployments/[^/]+$")
+
+
+def dry_run_stores(path: re.Pattern):
+    """An app wrapper: a ``?validate=true`` POST to ``path`` is handled as a real create, and its
+    success answered as a dry run's."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    async def dispatch(request, call_next):
+        is_dry_run = request.query_params.get("validate") == "true"
+        if request.method != "POST" or not is_dry_run or not path.match(request.url.path):
+            return await call_next(request)
+        request.scope["query_string"] = b""
+        response = await call_next(request)
+        if response.status_code >= 300:
+            return response
+        return JSONResponse({"success": True, "message": "valid"}, status_code=200)
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+# ---- level 1 --------------------------------------------------------------------------------
+
+
+@breaks("PP-API-token", "without a token", "answered 200")
+def token_not_checked():
+    """Every request is served, with or without a token."""
+    from reference_server.peak_press import app
+
+    async def serve_anyone(self, scope, receive, send):
+        return await self.app(scope, receive, send)
+
+    app.TokenCheck.__call__ = serve_anyone
+
+
+@breaks("PP-API-error-shape", "the body must match the error schema", "'detail' is a required")
+def errors_under_message():
+    """Error bodies say {"message": ...} instead of {"detail": ...}."""
+
+    def rename(method, path, status, body):
+        if status >= 400 and isinstance(body, dict) and "detail" in body:
+            return status, {"message": body["detail"]}
+        return None
+
+    return rewrite_responses(rename)
+
+
+@breaks("PP-SPEC-create", "tenants must be", "gave []")
+def forgets_tenants():
+    """The tenants form field of a spec create is ignored."""
+    from reference_server.peak_press import api
+
+    field = api.json_field
+    api.json_field = lambda fields, key, default=None: (
+        default if key == "tenants" else field(fields, key, default)
+    )
+
+
+@breaks("PP-SPEC-create-defaults", "scope of a spec sent without one must be", 'gave "public"')
+def public_by_default():
+    """A spec created without a scope is public instead of private."""
+    from reference_server.peak_press import api
+
+    create = api.new_spec
+
+    def new_spec(fields):
+        spec = create(fields)
+        return spec if "scope" in fields else {**spec, "scope": "public"}
+
+    api.new_spec = new_spec
+
+
+@breaks("PP-SPEC-create-invalid", "with no metadata.summary must be refused", "answered 201")
+def summary_optional():
+    """metadata.summary may be left out."""
+    from reference_server.peak_press import api
+
+    check = api.checked_metadata
+    api.checked_metadata = lambda metadata, partial=False: check(
+        {"summary": "-", **metadata} if isinstance(metadata, dict) else metadata, partial
+    )
+
+
+@breaks("PP-SPEC-409-name", "must answer 409", "answered 201")
+def duplicate_spec_names():
+    """No unique spec name per kind."""
+    from reference_server.peak_press import api, store
+
+    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (kind, name)\n);", "\n);", 1)
+    api.spec_name_taken = lambda *args, **kwargs: False
+
+
+@breaks("PP-SPEC-update", "metadata.description after PATCH must be")
+def spec_patch_drops_description():
+    """The PATCH answer of a spec leaves out the metadata it was not sent."""
+
+    def drop(method, path, status, body):
+        if method == "PATCH" and SPEC_PATH.match(path) and status == 200:
+            body["metadata"].pop("description", None)
+            return status, body
+        return None
+
+    return rewrite_responses(drop)
+
+
+@breaks("PP-SPEC-delete", "/releases must answer 404", "answered 200")
+def spec_delete_leaves_its_releases():
+    """Deleting a spec leaves its releases behind, still listed and readable."""
+    from reference_server.peak_press import store
+
+    store.SCHEMA = store.SCHEMA.replace(
+        "spec_id TEXT NOT NULL REFERENCES peak_spec (id) ON DELETE CASCADE", "spec_id TEXT NOT NULL"
+    )
+
+
+@breaks("PP-SPEC-404", "DELETE", "must answer 404", "answered 200")
+def deleting_an_unknown_spec_succeeds():
+    """DELETE of a spec id nobody has answers 200 {}."""
+    from reference_server.peak_press import store
+
+    store.Store.delete_spec = lambda self, spec_id: self._write(
+        "DELETE FROM peak_spec WHERE id = ?", [spec_id]
+    )
+
+
+@breaks("PP-SPEC-list-prefix", "name=group must be")
+def name_filter_is_exact():
+    """The name filter matches whole names only."""
+    from reference_server.peak_press import listing
+
+    def exact(params, columns):
+        return [
+            (f"{column} = ?", [params[key]]) for key, column in columns.items() if key in params
+        ]
+
+    listing.prefix_filters = exact
+
+
+@breaks("PP-SPEC-list-filters", 'specs listed with {"featured": "True"} must be')
+def featured_filter_lower_case_only():
+    """featured=True (peak-sdk's capitalised boolean) is read as false."""
+    from reference_server.peak_press import listing
+
+    listing.boolean = lambda params, key: None if key not in params else params[key] == "true"
+
+
+@breaks("PP-SPEC-list-sort", "sort=name:desc must be")
+def sort_ignores_desc():
+    """Every sort key is applied ascending."""
+    from reference_server.peak_press import listing
+
+    order = listing.sort_order
+    listing.sort_order = lambda params, fields, default: [
+        (column, False) for column, _ in order(params, fields, default)
+    ]
+
+
+# ---- pagination and dry runs ----------------------------------------------------------------
+
+
+@breaks("PP-PAGE-envelope", "pageCount of 5 items by 5 must be 1", "gave 2")
+def page_count_off_by_one():
+    """pageCount is total // pageSize + 1: one too many when pageSize divides the total."""
+    from reference_server.peak_press import listing
+
+    envelope = listing.envelope
+
+    def off_by_one(page, items, query, items_key, count_key):
+        answer = envelope(page, items, query, items_key, count_key)
+        return {**answer, "pageCount": page.total // query.page_size + 1}
+
+    listing.envelope = off_by_one
+
+
+@breaks("PP-PAGE-walk", "the specs walked page by page")
+def pages_overlap():
+    """Every page after the first starts one item early, repeating the last of the page before."""
+    from reference_server.peak_press import store
+
+    page = store.Store.page
+
+    def overlapping(self, table, query):
+        if query.page_number == 1:
+            return page(self, table, query)
+        wide = store.Query(query.where, query.order, query.page_size * query.page_number, 1)
+        everything = page(self, table, wide)
+        start = (query.page_number - 1) * query.page_size - 1
+        return store.Page(everything.items[start : start + query.page_size], everything.total)
+
+    store.Store.page = overlapping
+
+
+@breaks("PP-PAGE-invalid", "must answer 400 or 422", "answered 200")
+def bad_pages_fall_back_to_defaults():
+    """A pageSize or pageNumber below 1, or not a number, is quietly replaced by the default."""
+    from reference_server.peak_press import listing
+
+    def lenient(params, key, default):
+        raw = params.get(key)
+        return int(raw) if raw is not None and raw.isdigit() and int(raw) > 0 else default
+
+    listing.positive_int = lenient
+
+
+@breaks("PP-VAL-spec-dry-run", "specs named after a dry run must be []")
+def spec_dry_run_stores():
+    """POST specs/?validate=true creates the spec (and answers like a dry run)."""
+    return dry_run_stores(re.compile(r"^/peak/v1/blocks/specs/?$"))
+
+
+@breaks("PP-VAL-spec-dry-run-invalid", "must answer 400 or 422", "answered 200")
+def dry_run_always_succeeds():
+    """A ?validate=true create answers success without checking anything."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    async def dispatch(request, call_next):
+        if request.method == "POST" and request.query_params.get("validate") == "true":
+            return JSONResponse({"success": True, "message": "valid"})
+        return await call_next(request)
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+# ---- level 2 --------------------------------------------------------------------------------
+
+
+@breaks("PP-REL-create", "the release's config must be")
+def release_drops_config():
+    """Releases are stored without their config."""
+    from reference_server.peak_press import api
+
+    api.checked_config = lambda config: {}
+
+
+@breaks("PP-REL-semver", "must answer 400 or 422", "answered 201")
+def accepts_any_release_version():
+    """Any text is accepted as release.version."""
+    from reference_server.peak_press import api
+
+    api.SEMVER = re.compile(r".*")
+
+
+@breaks("PP-REL-409-version", "must answer 409", "answered 201")
+def duplicate_release_versions():
+    """A second release with a version the spec has is stored too."""
+    from reference_server.peak_press import store
+
+    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (spec_id, version)", "")
+
+
+@breaks("PP-REL-list-order", "releases, newest first must be")
+def releases_oldest_first():
+    """Lists without sort are oldest first (allowed for specs, not for releases)."""
+    from reference_server.peak_press import listing
+
+    sort_order = listing.sort_order
+    listing.sort_order = lambda params, fields, default: sort_order(params, fields, False)
+
+
+@breaks("PP-REL-latest", "latestRelease must be")
+def latest_release_stays_the_first():
+    """A spec's latestRelease is never updated after its create."""
+    from reference_server.peak_press import store
+
+    replace = store.Store.replace_spec
+
+    def keep_first(self, spec):
+        replace(self, {**spec, "latestRelease": self.spec(spec["id"])["latestRelease"]})
+
+    store.Store.replace_spec = keep_first
+
+
+@breaks("PP-REL-404", "releases/9.9.9 must answer 404", "answered 200")
+def unknown_version_answers_the_latest():
+    """GET of a release version the spec does not have answers its latest release."""
+    from reference_server.peak_press import store
+
+    release = store.Store.release
+
+    def or_latest(self, spec_id, version):
+        try:
+            return release(self, spec_id, version)
+        except store.NotFound:
+            return self.latest_release(spec_id)
+
+    store.Store.release = or_latest
+
+
+@breaks("PP-VAL-release-dry-run", "releases/2.0.0 must answer 404", "answered 200")
+def release_dry_run_stores():
+    """POST releases?validate=true stores the release (and answers like a dry run)."""
+    return dry_run_stores(re.compile(r"^/peak/v1/blocks/specs/[^/]+/releases$"))
+
+
+# ---- level 3 --------------------------------------------------------------------------------
+
+
+@breaks("PP-DEP-create", 'spec.release must be {"version": "1.0.0"}')
+def deploys_the_latest_release_whatever_asked():
+    """spec.release.version of a deployment create is ignored: the latest release is deployed."""
+    from reference_server.peak_press import api
+
+    chosen = api.chosen_release
+    api.chosen_release = lambda store, spec_id, release: chosen(store, spec_id, None)
+
+
+@breaks("PP-DEP-latest-release", 'spec.release.version must be "1.1.0"')
+def defaults_to_the_first_release():
+    """A deployment without a release version deploys the spec's first release."""
+    from reference_server.peak_press import store
+
+    def first_release(self, spec_id):
+        row = self._one(
+            "SELECT document FROM peak_release WHERE spec_id = ? ORDER BY seq LIMIT 1",
+            [spec_id],
+            "release",
+        )
+        return store._document(row)
+
+    store.Store.latest_release = first_release
+
+
+@breaks("PP-DEP-invalid", "must answer 404", "answered 201")
+@breaks("PP-REV-release", "must answer 404", "answered 201")
+def unknown_release_falls_back_to_the_latest():
+    """A deployment or revision naming a release the spec does not have gets the latest one."""
+    from reference_server.peak_press import api
+
+    chosen = api.chosen_release
+
+    def or_latest(store, spec_id, release):
+        try:
+            return chosen(store, spec_id, release)
+        except api.HTTPException:
+            return chosen(store, spec_id, None)
+
+    api.chosen_release = or_latest
+
+
+@breaks("PP-DEP-409-name", "must answer 409", "answered 201")
+def duplicate_deployment_names():
+    """No unique deployment name per kind."""
+    from reference_server.peak_press import store
+
+    table = "CREATE TABLE IF NOT EXISTS peak_deployment"
+    head, tail = store.SCHEMA.split(table)
+    store.SCHEMA = head + table + tail.replace(",\n    UNIQUE (kind, name)", "", 1)
+
+
+@breaks("PP-DEP-update", "metadata.title after PATCH must be")
+def deployment_patch_drops_title():
+    """The PATCH answer of a deployment leaves out the title it was not sent."""
+
+    def drop(method, path, status, body):
+        if method == "PATCH" and DEPLOYMENT_PATH.match(path) and status == 200:
+            body["metadata"].pop("title", None)
+            return status, body
+        return None
+
+    return rewrite_responses(drop)
+
+
+@breaks("PP-DEP-delete", "must answer 404", "answered 200")
+def deployment_delete_keeps_it():
+    """DELETE of a deployment answers {} and deletes nothing."""
+    from reference_server.peak_press import store
+
+    store.Store.delete_deployment = lambda self, deployment_id: self.deployment(deployment_id)
+
+
+@breaks("PP-DEP-404", "parameters/run must answer 404", "answered 200")
+def parameters_of_unknown_deployments_are_empty():
+    """GET of the run parameters of an unknown deployment answers {}."""
+
+    def empty(method, path, status, body):
+        if method == "GET" and path.endswith("/parameters/run") and status == 404:
+            return 200, {}
+        return None
+
+    return rewrite_responses(empty)
+
+
+@breaks("PP-DEP-list", "deployments listed with a title prefix must be")
+def title_filter_ignored():
+    """The title filter of the lists is ignored."""
+    from reference_server.peak_press import listing
+
+    prefix = listing.prefix_filters
+    listing.prefix_filters = lambda params, columns: prefix(
+        params, {k: v for k, v in columns.items() if k != "title"}
+    )
+
+
+@breaks("PP-REV-numbering", "the new revision's number must be 2", "gave 1")
+def revision_numbers_not_increasing():
+    """A new revision is numbered by the count of revisions not superseded, repeating numbers."""
+    from reference_server.peak_press import store
+
+    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (deployment_id, revision)", "")
+    store.Store.next_revision_number = lambda self, deployment_id: sum(
+        revision["status"] != "superseded" for revision in self.revisions_of(deployment_id)
+    )
+
+
+@breaks("PP-REV-superseded", 'must be "superseded"')
+def older_revisions_stay_deployed():
+    """A new revision leaves the older ones in their status."""
+    from reference_server.peak_press import store
+
+    def add_revision(self, deployment, revision):
+        with self.transaction():
+            self._insert_revision(deployment["id"], revision)
+            self.replace_deployment(deployment)
+
+    store.Store.add_revision = add_revision
+
+
+@breaks("PP-REV-describe", "revisions/4 must answer 404", "answered 200")
+def unknown_revision_answers_the_latest():
+    """GET of a revision number the deployment does not have answers its latest revision."""
+    from reference_server.peak_press import store
+
+    revision = store.Store.revision
+
+    def or_latest(self, deployment_id, number):
+        try:
+            return revision(self, deployment_id, number)
+        except store.NotFound:
+            return self.revisions_of(deployment_id)[-1]
+
+    store.Store.revision = or_latest
+
+
+@breaks("PP-REV-list", "superseded revisions must be")
+def status_filter_ignored():
+    """The status filter of the lists is ignored."""
+    from reference_server.peak_press import listing
+
+    in_filter = listing.in_filter
+    listing.in_filter = lambda column, values: (
+        [] if column == "status" else in_filter(column, values)
+    )
+
+
+# ---- level 4 --------------------------------------------------------------------------------
+
+
+@breaks("PP-PAR-definitions", "must answer 400 or 422", "answered 201")
+def parameter_definitions_unchecked():
+    """Parameter definitions are stored as sent, whatever their type or fields."""
+    from reference_server.peak_press import parameters
+
+    parameters._check_definition = lambda section, entry: None
+
+
+@breaks("PP-PAR-types", "a number parameter given '2.5' must be refused")
+def numbers_accept_text():
+    """A number parameter takes any value."""
+    from reference_server.peak_press import parameters
+
+    parameters.TYPE_CHECKS["number"] = lambda value: True
+
+
+@breaks("PP-PAR-required", "a required parameter left out", "answered 201")
+def required_parameters_not_checked():
+    """Required parameters may be left out."""
+    from reference_server.peak_press import api
+
+    resolve = api.resolved_values
+
+    def optional_all(definitions, given):
+        relaxed = {
+            section: [{**entry, "required": False} for entry in entries]
+            for section, entries in definitions.items()
+        }
+        return resolve(relaxed, given)
+
+    api.resolved_values = optional_all
+
+
+@breaks("PP-PAR-hidden", "must not show a hidden value")
+def echoes_hidden_values():
+    """hideValue parameters are shown in clear in descriptions."""
+    from reference_server.peak_press import api
+
+    api.masked = lambda values, hidden: values
+
+
+@breaks("PP-PAR-get", 'run must be {"limit": 1, "mode": "x"}')
+def run_parameters_wrapped():
+    """GET of the run parameters answers {"run": {...}, "build": {}} instead of the run map."""
+
+    def wrap(method, path, status, body):
+        if method == "GET" and path.endswith("/parameters/run") and status == 200:
+            return 200, {"build": {}, "run": body}
+        return None
+
+    return rewrite_responses(wrap)
+
+
+@breaks("PP-PAR-patch", "the PATCH answer must be")
+def patch_replaces_run_parameters():
+    """A PATCH of run parameters replaces them all instead of merging."""
+    from reference_server.peak_press import api
+
+    api.merged = lambda current, given: dict(given)
+
+
+@breaks("PP-RDP-conflict", "redeploy of a deployed deployment", "answered 200")
+def redeploys_from_deployed():
+    """A deployed deployment can be redeployed."""
+    from reference_server.peak_press import api
+
+    api.REDEPLOYABLE = ("failed", "warning", "deployed")
+
+
+@breaks("PP-RDP-failed", "redeploy of a warning deployment", "answered 409")
+def refuses_redeploy_from_warning():
+    """Only failed deployments can be redeployed, not warning ones."""
+    from reference_server.peak_press import api
+
+    api.REDEPLOYABLE = ("failed",)
