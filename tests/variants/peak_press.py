@@ -3,8 +3,8 @@
 import re
 from functools import partial
 
-from . import breaks as breaks_clause
 from . import SUITE_ARGS, rewrite_responses
+from . import breaks as breaks_clause
 
 breaks = partial(breaks_clause, "peak-press")
 # the reference server's test hook; a small budget of generated cases (a variant's run is about
