@@ -403,6 +403,8 @@ class Mirror:
         self.pairing = Pairing()
         self.differences: list[Difference] = []
         self.compared = 0
+        # creates only one server answered 201 during the current test: (identity, id)
+        self.one_sided: dict[str, list[tuple[str, str]]] = {"target": [], "oracle": []}
         self._lock = threading.RLock()
 
     def observe(self, path: str, exchange: Exchange) -> None:
@@ -444,6 +446,29 @@ class Mirror:
         found = compare_answers(target, oracle, self.pairing, unordered, profile.identity)
         for where, mine, theirs in found:
             self._add(request, exchange, target, oracle, where, mine, theirs)
+        if target.status != oracle.status:
+            self._note_one_sided_create("target", target)
+            self._note_one_sided_create("oracle", oracle)
+
+    def _note_one_sided_create(self, side: str, answer: Answer) -> None:
+        body = answer.json
+        if answer.status != 201 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            return
+        identity = self.client.profile.identity(body)
+        if identity is not None:
+            self.one_sided[side].append((identity, body["id"]))
+
+    def pair_racing_creates(self) -> None:
+        """Simultaneous creates of one object reach the two servers in different orders, so
+        the 201 of one server may answer another request than the other server's 201. Objects
+        created on one side only during a test are paired by identity, so that neither is
+        taken for an object only one server has."""
+        oracle_created = dict(self.one_sided["oracle"])
+        for identity, target_id in self.one_sided["target"]:
+            oracle_id = oracle_created.get(self.pairing.to_oracle(identity))
+            if oracle_id is not None and oracle_id not in self.pairing.ids.values():
+                self.pairing.ids.setdefault(target_id, oracle_id)
+        self.one_sided = {"target": [], "oracle": []}
 
     def _add(self, request, exchange, target, oracle, where, mine, theirs) -> None:
         self.differences.append(
@@ -465,8 +490,9 @@ class Mirror:
         """Delete on the oracle what only it created during the test (a create the target
         refused): left in place, it would show as a difference in every later listing. The
         target is never touched: its objects are the suite's, for its own tests."""
-        if isinstance(self.oracle, LiveOracle):
-            with self._lock:
+        with self._lock:
+            self.pair_racing_creates()
+            if isinstance(self.oracle, LiveOracle):
                 delete_unpaired(self.oracle.client, set(self.pairing.ids.values()))
 
     def take(self, test: str) -> list[Difference]:
