@@ -3,9 +3,9 @@
 Schemathesis generates requests for every operation; the suite sends them with its own client
 (headers, timeouts, clean-up registry) and lets schemathesis judge the answers. Valid requests
 are moved into the run's namespace (names, slugs, versions, and the ids of a block type and
-schema the run owns) so they create only objects the run deletes; invalid requests are sent as
-generated. Requests that would change pre-existing objects are never generated: ids are random
-UUIDs, and install_system_block_types is not part of the contract.
+schema the run owns) so they create only objects the run deletes, and must be accepted; invalid
+requests are sent as generated. Requests that would change pre-existing objects are never
+generated: ids are random UUIDs, and install_system_block_types is not part of the contract.
 """
 
 import uuid
@@ -40,6 +40,8 @@ VALID_CHECKS = [
     response_schema_conformance,
 ]
 INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
+CREATES = {"POST /block_types/", "POST /block_schemas/", "POST /block_documents/"}
+MAX_LIMIT = 200
 
 
 @pytest.fixture
@@ -67,6 +69,48 @@ def into_namespace(label: str, body, owned: dict):
         if body.get("name") is not None:
             body["name"] = f"{ns}{body['name']}"
     return body
+
+
+def as_integer(value) -> int | None:
+    """The integer a lax integer field (``5``, ``True``, ``" +5 "``, ``"1_0"``, ``"5.0"``) holds."""
+    try:
+        return int(str(int(value) if isinstance(value, bool) else value).replace("_", "").strip())
+    except ValueError:
+        try:
+            return int(float(str(value).replace("_", "")))
+        except ValueError:
+            return None
+
+
+def within_bounds(body):
+    """A valid filter body with limit and offset inside the bounds the clauses set (0 to 200,
+    at least 0), which the contract's integers do not carry."""
+    if not isinstance(body, dict):
+        return body
+    body = dict(body)
+    limit, offset = as_integer(body.get("limit")), as_integer(body.get("offset"))
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        body["limit"] = MAX_LIMIT
+    if offset is not None and offset < 0:
+        body["offset"] = 0
+    return body
+
+
+def refusal_allowed(label: str, status: int) -> bool:
+    """The 4xx a valid request may get: 404 for an id, slug, name or checksum that does not
+    exist (generated at random), 409 for a name or slug used before."""
+    return (status == 404 and "{" in label) or (status == 409 and label in CREATES)
+
+
+def expect_accepted(label: str, exchange) -> None:
+    __tracebackhide__ = True
+    if 400 <= exchange.status < 500 and not refusal_allowed(label, exchange.status):
+        fail(
+            f"a generated valid request to {label} must be accepted (2xx; 404 only for an "
+            "unknown id, slug, name or checksum, 409 only for a reused name or slug)",
+            f"refused it with {exchange.status}",
+            exchange,
+        )
 
 
 def overflows(body) -> bool:
@@ -109,6 +153,22 @@ def left_to_its_clause(label: str, body) -> bool:
     return False
 
 
+DOCUMENT_WRITES = ("POST /block_documents/", "PATCH /block_documents/{id}")
+
+
+def without_references(label: str, body):
+    """A document body without top-level ``$ref`` values in its data: references are valid only
+    to documents that exist, and have clauses of their own (PF-NEST-ref-errors, and
+    PF-NEST-ref-not-object for the real server's 500 on a ``$ref`` that is not an object)."""
+    if label not in DOCUMENT_WRITES or not isinstance(body, dict):
+        return body
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return body
+    kept = {k: v for k, v in data.items() if not (isinstance(v, dict) and "$ref" in v)}
+    return {**body, "data": kept}
+
+
 def is_invalid(case) -> bool:
     components = case.meta.components.values() if case.meta else []
     return any(component.mode is GenerationMode.NEGATIVE for component in components)
@@ -142,8 +202,9 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
         # such a case is not an invalid request.
         assume(mode is GenerationMode.POSITIVE or is_invalid(case))
         assume(not left_to_its_clause(label, body))
+        body = without_references(label, body)
         if mode is GenerationMode.POSITIVE:
-            body = into_namespace(label, body, owned)
+            body = within_bounds(into_namespace(label, body, owned))
         else:
             body = owned_ids(label, body, owned)
         case.body = body
@@ -158,6 +219,8 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
                 str(error).strip()[:2000],
                 exchange,
             )
+        if mode is GenerationMode.POSITIVE:
+            expect_accepted(label, exchange)
 
     seed(pytestconfig.getoption("blocks_seed"))(check)()
 

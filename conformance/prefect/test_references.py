@@ -115,6 +115,17 @@ def test_referenced_schemas_are_created_from_definitions(api, tree, level):
     expect_equal(child["version"], "non-versioned", f"the {level} schema's version", answer)
 
 
+@pytest.mark.clause("PF-NEST-schema-create")
+def test_children_are_non_versioned_whatever_the_parent_version(api, blocks):
+    types = {level: blocks.block_type(level) for level in ("leaf", "middle", "top")}
+    fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
+    blocks.block_schema(types["top"], fields["top"], version=blocks.unique("v"))
+    for level in ("middle", "leaf"):
+        answer = read_schema_by_checksum(api, fields[level])
+        child = expect_json(answer, 200, "block_schema", f"the {level} schema must be created")
+        expect_equal(child["version"], "non-versioned", f"the {level} schema's version", answer)
+
+
 @pytest.mark.clause("PF-NEST-schema-read")
 def test_schema_reads_rebuild_references_and_definitions(api, tree):
     top = tree.schemas["top"]
@@ -301,6 +312,25 @@ def test_bad_references_are_refused(api, blocks, tree, reference, status):
     answer = api.post("/block_documents/", body)
     expect_status(answer, status, requirement=f"a $ref {reference} must get {status}")
     expect_json(answer, status, "detail_error")
+    lookup = api.get(
+        f"/block_types/slug/{tree.types['middle']['slug']}/block_documents/name/{name}"
+    )
+    expect_status(lookup, 404, requirement="nothing may be created")
+
+
+@pytest.mark.clause("PF-NEST-ref-not-object")
+@pytest.mark.parametrize("reference", ["x", 5, None], ids=["string", "number", "null"])
+def test_a_reference_that_is_not_an_object_is_refused(api, blocks, tree, reference):
+    name = blocks.unique("badref")
+    body = blocks.document_body(
+        tree.types["middle"],
+        child_schema(api, tree, "middle"),
+        name,
+        data={"leaf": {"$ref": reference}, "label": "x"},
+    )
+    answer = api.post("/block_documents/", body)
+    expect_status(answer, 400, requirement=f"a $ref {reference!r} must get 400, not a 500")
+    expect_json(answer, 400, "detail_error")
     lookup = api.get(
         f"/block_types/slug/{tree.types['middle']['slug']}/block_documents/name/{name}"
     )
