@@ -235,18 +235,16 @@ def test_operator_or_includes_the_default_is_anonymous(api, data):
 
 
 @pytest.mark.clause("PF-FLT-docs-or-default")
-def test_operator_or_with_an_empty_sub_filter_matches_everything(api, data):
-    names, answer = find_documents(
-        api,
-        data,
-        block_documents={
-            "operator": "or_",
-            "is_anonymous": {"eq_": None},
-            "name": {"any_": [data.name("beta")]},
-        },
-    )
+@pytest.mark.parametrize(
+    "empty",
+    [{"is_anonymous": {"eq_": None}}, {"name": {}}],
+    ids=["is_anonymous-eq-null", "name-empty"],
+)
+def test_operator_or_with_an_empty_sub_filter_matches_everything(api, data, empty):
+    conditions = {"id": {"any_": [data.documents["beta"]["id"]]}, **empty}
+    names, answer = find_documents(api, data, block_documents={"operator": "or_", **conditions})
     everything = sorted([data.name(label) for label in NAME_ASC] + anonymous_names(data))
-    expect_equal(names, everything, "or_ with is_anonymous {eq_: null}", answer)
+    expect_equal(names, everything, f"or_ of {conditions}", answer)
 
 
 def expect_count(api, data: DataSet, expected: int, what: str, **body) -> None:

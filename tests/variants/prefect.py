@@ -290,7 +290,7 @@ def like_is_exact_match():
     filters.like = lambda column, pattern: [(f"{column} = ?", [pattern])] if pattern else []
 
 
-@breaks("PF-FLT-limit", "limit 2 offset 1 must be")
+@breaks("PF-FLT-limit", "limit 2 offset 1 must be", only="select_a_page")
 @breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def ignores_offset():
     """offset is ignored on /block_documents/filter."""
@@ -302,7 +302,7 @@ def ignores_offset():
     )
 
 
-@breaks("PF-FLT-limit", "must answer 422", "answered 200")
+@breaks("PF-FLT-limit", "must answer 422", "answered 200", only="limit_bounds")
 def accepts_any_limit():
     """A limit above 200 is accepted instead of refused with 422."""
     from reference_server.prefect import api
@@ -329,7 +329,7 @@ def sorts_by_block_type_slug():
     )
 
 
-@breaks("PF-FLT-limit", "(201 exist) must be 200", "gave 201")
+@breaks("PF-FLT-limit", "(201 exist) must be 200", "gave 201", only="default_limit_of")
 def type_and_schema_lists_have_no_default_limit():
     """/block_types/filter and /block_schemas/filter return everything when limit is absent."""
     from reference_server.prefect import store
