@@ -116,6 +116,9 @@ def test_anonymous_document_keeps_an_explicit_name_which_stays_unique(api, block
     expect_equal(created["name"], name, "an explicit anonymous name", None)
     again = blocks.document_body(block_type, schema, name, is_anonymous=True)
     expect_detail(api.post("/block_documents/", again), 409, "Block already exists")
+    other_type, other_schema = blocks.type_and_schema("other")
+    elsewhere = blocks.document(other_type, other_schema, name, is_anonymous=True)
+    expect_equal(elsewhere["name"], name, "the same anonymous name in another type", None)
 
 
 @pytest.mark.clause("PF-BD-422-name")

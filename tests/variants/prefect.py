@@ -1377,6 +1377,32 @@ def filter_objects_ignore_unknown_keys():
         setattr(models, name, lenient)
 
 
+@breaks("PF-FLT-keys", "POST /api/block_types/filter must answer 200", "answered 422")
+def refuses_unknown_top_level_keys_on_type_filters():
+    """/block_types/filter refuses a body with a top-level key it does not know (the document
+    filter still ignores them)."""
+    known = {"block_types", "block_schemas", "limit", "offset"}
+
+    def strict(method, path, body):
+        if path != "/api/block_types/filter" or not isinstance(body, dict):
+            return None
+        unknown = sorted(set(body) - known)
+        if not unknown:
+            return None
+        errors = [
+            {
+                "type": "extra_forbidden",
+                "loc": ["body", key],
+                "msg": "Extra inputs are not permitted",
+            }
+            for key in unknown
+        ]
+        invalid = {"exception_message": "Invalid request received.", "exception_detail": errors}
+        return 422, {**invalid, "request_body": body}
+
+    return request_rewriter(strict)
+
+
 @breaks("PF-CAP-list", "occurrences of", "must be 1", "gave 2")
 def lists_capabilities_once_per_schema():
     """GET /block_capabilities/ lists each schema's capabilities, repeated across schemas."""
