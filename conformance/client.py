@@ -3,6 +3,7 @@ messages, and a registry of everything the run created so clean-up removes exact
 
 import json
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -104,6 +105,9 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.profile = profile
         self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
+        # A text file object is not thread-safe: concurrent writers (tests that race requests)
+        # can lose part of a record.
+        self._record_lock = threading.Lock()
         self.timeout = timeout
         self.created = CreatedObjects()
         self.history: list[Exchange] = []
@@ -140,7 +144,8 @@ class ApiClient:
         del self.history[:-50]
         if self._record is not None:
             record = {**exchange.as_record(self.base_url), **self.context}
-            self._record.write(json.dumps(record) + "\n")
+            with self._record_lock:
+                self._record.write(json.dumps(record) + "\n")
         for kind, object_id in self.profile.created_by(self, path, exchange):
             self.created.add(kind, object_id)
         return exchange
