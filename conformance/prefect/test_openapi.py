@@ -157,16 +157,22 @@ DOCUMENT_WRITES = ("POST /block_documents/", "PATCH /block_documents/{id}")
 
 
 def without_references(label: str, body):
-    """A document body without top-level ``$ref`` values in its data: references are valid only
-    to documents that exist, and have clauses of their own (PF-NEST-ref-errors, and
-    PF-NEST-ref-not-object for the real server's 500 on a ``$ref`` that is not an object)."""
-    if label not in DOCUMENT_WRITES or not isinstance(body, dict):
+    """A body without references: top-level ``$ref`` values in a document's data, and a
+    schema's ``block_schema_references`` (other than ``{}``). References are valid only to
+    objects that exist, and have clauses of their own (PF-NEST-*), among them two for the real
+    server's 500s (PF-NEST-ref-not-object, PF-NEST-schema-bad-references)."""
+    if not isinstance(body, dict):
         return body
-    data = body.get("data")
-    if not isinstance(data, dict):
-        return body
-    kept = {k: v for k, v in data.items() if not (isinstance(v, dict) and "$ref" in v)}
-    return {**body, "data": kept}
+    if label == "POST /block_schemas/" and isinstance(body.get("fields"), dict):
+        fields = body["fields"]
+        if fields.get("block_schema_references", {}) != {}:
+            kept = {k: v for k, v in fields.items() if k != "block_schema_references"}
+            return {**body, "fields": kept}
+    if label in DOCUMENT_WRITES and isinstance(body.get("data"), dict):
+        data = body["data"]
+        kept = {k: v for k, v in data.items() if not (isinstance(v, dict) and "$ref" in v)}
+        return {**body, "data": kept}
+    return body
 
 
 def is_invalid(case) -> bool:

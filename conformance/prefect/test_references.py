@@ -164,6 +164,40 @@ def test_reference_to_an_unknown_type_conflicts(api, blocks):
     expect_status(read_schema_by_checksum(api, fields["top"]), 404, requirement="nothing created")
 
 
+MALFORMED_REFERENCES = {
+    "number": lambda slug: 5,
+    "null": lambda slug: None,
+    "list": lambda slug: [],
+    "number-reference": lambda slug: {"leaf": 5},
+    "empty-reference": lambda slug: {"leaf": {}},
+    "number-checksum": lambda slug: {"leaf": {"block_schema_checksum": 5, "block_type_slug": slug}},
+}
+
+
+@pytest.mark.clause("PF-NEST-schema-bad-references")
+@pytest.mark.parametrize("case", MALFORMED_REFERENCES)
+def test_malformed_schema_references_are_refused(api, blocks, case):
+    top, leaf = blocks.block_type("badrefs-top"), blocks.block_type("badrefs-leaf")
+    fields = {
+        "title": "Top",
+        "type": "object",
+        "block_type_slug": top["slug"],
+        "properties": {"leaf": {"$ref": "#/definitions/Leaf"}},
+        "block_schema_references": MALFORMED_REFERENCES[case](leaf["slug"]),
+    }
+    answer = api.post("/block_schemas/", {"block_type_id": top["id"], "fields": fields})
+    expect_status(
+        answer,
+        *range(400, 500),
+        requirement=f"malformed block_schema_references ({case}) must get a 4xx, not a 500",
+    )
+    type_ids = [top["id"], leaf["id"]]
+    listed = api.post(
+        "/block_schemas/filter", {"block_schemas": {"block_type_id": {"any_": type_ids}}}
+    )
+    expect_equal(expect_json(listed, 200, "block_schema_list"), [], "schemas created", listed)
+
+
 @pytest.mark.clause("PF-NEST-schema-missing-definition")
 @pytest.mark.parametrize("definitions", [None, {"Other": {"title": "Other", "type": "object"}}])
 def test_reference_to_an_unknown_schema_without_its_definition_is_refused(api, blocks, definitions):
