@@ -168,6 +168,9 @@ class ApiClient:
         self.base_url = base_url.rstrip("/")
         self.profile = profile
         self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
+        # A text file object is not thread-safe: concurrent writers (tests that race requests)
+        # can lose part of a record.
+        self._record_lock = threading.Lock()
         self.timeout = timeout
         self.created = CreatedObjects()
         self.history: list[Exchange] = []

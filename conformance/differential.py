@@ -122,9 +122,15 @@ class Comparison:
     objects with an identity (``identity(item)``, the profile's: a slug, a name) are matched
     by it, so that one object only one server has does not shift every pairing after it."""
 
-    def __init__(self, pairing: Pairing, identity: Callable[[dict], str | None]) -> None:
+    def __init__(
+        self,
+        pairing: Pairing,
+        identity: Callable[[dict], str | None],
+        unordered_keys: frozenset[str] = frozenset(),
+    ) -> None:
         self.pairing = pairing
         self.identity = identity
+        self.unordered_keys = unordered_keys
         self.problems: list[tuple[str, str, str]] = []  # (where, target, oracle)
 
     def compare(self, target: Any, oracle: Any, where: str = "$", owner: str = "") -> None:
@@ -229,8 +235,19 @@ class Comparison:
         if extra:
             self.problems.append((f"{where} (keys)", f"has {extra}", f"no {extra}"))
         for key in target:
-            if key in oracle and not (key == "id" and owner == target.get("id")):
-                self.compare(target[key], oracle[key], f"{where}.{key}", owner)
+            if key not in oracle or (key == "id" and owner == target.get("id")):
+                continue
+            mine, theirs = target[key], oracle[key]
+            if key in self.unordered_keys and isinstance(mine, list) and isinstance(theirs, list):
+                mine = self.sorted_alike(mine)
+                theirs = sorted(theirs, key=lambda item: json.dumps(item, sort_keys=True))
+            self.compare(mine, theirs, f"{where}.{key}", owner)
+
+    def sorted_alike(self, items: list) -> list:
+        """The target's items in the order the oracle's equal items sort in."""
+        return sorted(
+            items, key=lambda item: self.pairing.to_oracle(json.dumps(item, sort_keys=True))
+        )
 
     def _compare_strings(self, target: str, oracle: str, where: str, owner: str) -> None:
         if TIMESTAMP.match(target) or TIMESTAMP.match(oracle):
@@ -283,6 +300,7 @@ def compare_answers(
     pairing: Pairing,
     unordered: bool = False,
     identity: Callable[[dict], str | None] = no_identity,
+    unordered_keys: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str, str]]:
     problems = []
     if target.status != oracle.status:
@@ -297,7 +315,7 @@ def compare_answers(
     if unordered and isinstance(mine, list) and isinstance(theirs, list):
         mine = sorted(mine, key=lambda item: pairing.to_oracle(json.dumps(item, sort_keys=True)))
         theirs = sorted(theirs, key=lambda item: json.dumps(item, sort_keys=True))
-    comparison = Comparison(pairing, identity)
+    comparison = Comparison(pairing, identity, unordered_keys)
     comparison.compare(mine, theirs)
     return problems + [(f"body at {where}", a, b) for where, a, b in comparison.problems]
 
@@ -443,7 +461,9 @@ class Mirror:
         self.compared += 1
         profile = self.client.profile
         unordered = (request.method, request.path) in profile.unordered
-        found = compare_answers(target, oracle, self.pairing, unordered, profile.identity)
+        found = compare_answers(
+            target, oracle, self.pairing, unordered, profile.identity, profile.unordered_keys
+        )
         for where, mine, theirs in found:
             self._add(request, exchange, target, oracle, where, mine, theirs)
         if target.status != oracle.status:
@@ -452,7 +472,11 @@ class Mirror:
 
     def _note_one_sided_create(self, side: str, answer: Answer) -> None:
         body = answer.json
-        if answer.status != 201 or not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        if (
+            answer.status != 201
+            or not isinstance(body, dict)
+            or not isinstance(body.get("id"), str)
+        ):
             return
         identity = self.client.profile.identity(body)
         if identity is not None:

@@ -91,6 +91,8 @@ class Profile:
     # answers whose lists have no defined order (compared as multisets in differential mode),
     # as (method, path below the base URL)
     unordered: frozenset[tuple[str, str]] = frozenset()
+    # object keys whose lists are sets, in any order (compared sorted in differential mode)
+    unordered_keys: frozenset[str] = frozenset()
     # what identifies an object in a list answer across two servers (a slug, a name), so that
     # differential mode matches list items by it; None: by position
     identity: Callable[[dict], str | None] = no_identity

@@ -24,7 +24,7 @@ TEXT_OR_NULL = {"type": ["string", "null"]}
 UUID = {"type": "string", "format": "uuid"}
 # What pydantic's lax mode (the real server's) accepts, measured: booleans also take 0 and 1
 # and these words in any case; integers also take booleans and strings such as " 5 ", "+5",
-# "5.0" and "1_0".
+# "5.0" and "1_0" (but not "5.", which the real server refuses).
 LAX_BOOL = {
     "anyOf": [
         {"type": "boolean"},
@@ -38,7 +38,7 @@ LAX_INT = {
     "anyOf": [
         {"type": "integer"},
         {"type": "boolean"},
-        {"type": "string", "pattern": "^\\s*[+-]?[0-9]+(_[0-9]+)*(\\.0*)?\\s*$"},
+        {"type": "string", "pattern": "^\\s*[+-]?[0-9]+(_[0-9]+)*(\\.0+)?\\s*$"},
     ]
 }
 

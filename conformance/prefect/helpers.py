@@ -6,16 +6,20 @@ message about the block type create when that is what broke.
 
 import copy
 import json
+import time
 from functools import cache
 from typing import Any
 
 from .. import fixtures_dir, randomness
-from ..checks import expect_equal, expect_json
-from ..client import ApiClient
+from ..checks import expect, expect_equal, expect_json, fail
+from ..client import ApiClient, Exchange
+from ..timestamps import NotATimestamp, is_later, same_instant
 
 SECRET_SCHEMA_CHECKSUM = "sha256:c078ed9c1e813e224c0b353d7ad4564a11d51d3198d9ac0686478165a1911c78"
 MASK = "********"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+# A server may keep milliseconds only: two writes this far apart get distinct timestamps.
+CLOCK_STEP = 0.01
 
 
 @cache
@@ -51,6 +55,58 @@ def expect_nested_type_and_schema(document: dict, block_type: dict, schema: dict
     expect_equal(nested["checksum"], schema["checksum"], "block_schema.checksum", exchange)
     expect_equal(
         nested["block_type"]["slug"], block_type["slug"], "block_schema.block_type.slug", exchange
+    )
+
+
+def let_the_clock_move() -> None:
+    """Wait long enough that a write now gets a later timestamp than the one before."""
+    time.sleep(CLOCK_STEP)
+
+
+def expect_timestamps_after_update(before: dict, after: dict, exchange: Exchange) -> None:
+    """``created`` stays where it was and ``updated`` moves forward, compared as instants (any
+    fractional precision, ``Z`` or an offset), never as strings."""
+    __tracebackhide__ = True
+    try:
+        created_kept = same_instant(after["created"], before["created"])
+        moved = is_later(after["updated"], before["updated"])
+    except NotATimestamp as error:
+        fail("created and updated must be ISO 8601 timestamps with a zone", str(error), exchange)
+    expect(
+        created_kept,
+        f"'created' after an update must stay {before['created']}",
+        f"gave {after['created']}",
+        exchange,
+    )
+    expect(
+        moved,
+        f"'updated' after an update must be later than {before['updated']}",
+        f"gave {after['updated']}",
+        exchange,
+    )
+
+
+def listings_of(api: ApiClient, block_type: dict) -> dict[str, Exchange]:
+    """The /filter answers that list a block type, its schemas and its documents (anonymous
+    ones included), each scoped to that type."""
+    by_slug = {"block_types": {"slug": {"any_": [block_type["slug"]]}}}
+    by_id = {"block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}}
+    every_document = {**by_slug, "block_documents": {"is_anonymous": None}}
+    return {
+        "/block_types/filter": api.post("/block_types/filter", by_slug),
+        "/block_schemas/filter": api.post("/block_schemas/filter", by_id),
+        "/block_documents/filter": api.post("/block_documents/filter", every_document),
+    }
+
+
+def expect_unlisted(listing: Exchange, object_id: str, what: str) -> None:
+    """A /filter answer that does not list the object ``object_id``."""
+    __tracebackhide__ = True
+    body = listing.json
+    expect(isinstance(body, list), f"{listing.path} must answer a list", "did not", listing)
+    ids = [item.get("id") for item in body if isinstance(item, dict)]
+    expect(
+        object_id not in ids, f"{what} must not be listed by {listing.path}", "listed it", listing
     )
 
 

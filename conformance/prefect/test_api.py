@@ -4,9 +4,9 @@ import pytest
 
 from .. import randomness
 from ..checks import expect, expect_json, expect_status, validate_body
-from ..client import NO_BODY
+from ..client import NO_BODY, Exchange
 from .checks import expect_detail, expect_validation_error
-from .helpers import UNKNOWN_ID
+from .helpers import UNKNOWN_ID, Blocks
 
 
 @pytest.mark.clause("PF-API-health")
@@ -77,3 +77,55 @@ def test_current_api_version_header_is_accepted(api):
     expect_json(
         answer, 200, "block_type", requirement="X-PREFECT-API-VERSION 0.8.4 must be accepted"
     )
+
+
+def one_answer_of_each_kind(api, blocks: Blocks) -> list[Exchange]:
+    """A success and the usual errors of every endpoint family: what the contract's content
+    type check sees in generated runs, here deterministic."""
+    block_type, schema = blocks.type_and_schema("content")
+    document = blocks.document(block_type, schema)
+    slug, name = block_type["slug"], document["name"]
+    by_name = f"/block_types/slug/{slug}/block_documents/name/{name}"
+    return [
+        api.get("/health"),
+        api.get("/admin/version"),
+        api.get(f"/block_types/{block_type['id']}"),
+        api.get(f"/block_types/{UNKNOWN_ID}"),
+        api.get(f"/block_types/slug/{slug}"),
+        api.post("/block_types/", {"name": blocks.unique("c"), "slug": slug}),
+        api.post("/block_types/", {"name": "Prefect thing", "slug": blocks.unique("c")}),
+        api.post("/block_types/", {"name": 5}),
+        api.patch(f"/block_types/{UNKNOWN_ID}", {"description": "x"}),
+        api.post("/block_types/filter", {"limit": 1}),
+        api.post("/block_types/filter", {"limit": 201}),
+        api.get(f"/block_schemas/{schema['id']}"),
+        api.get(f"/block_schemas/checksum/{schema['checksum']}"),
+        api.post("/block_schemas/", {"block_type_id": UNKNOWN_ID, "fields": {}}),
+        api.post("/block_schemas/filter", {"limit": 1}),
+        api.get("/block_capabilities/"),
+        api.get(f"/block_documents/{document['id']}"),
+        api.get(f"/block_documents/{UNKNOWN_ID}"),
+        api.get(by_name),
+        api.get(f"/block_types/slug/{slug}/block_documents"),
+        api.post("/block_documents/", blocks.document_body(block_type, schema, name)),
+        api.post("/block_documents/filter", {"limit": 1}),
+        api.post("/block_documents/count", {}),
+        api.post(
+            "/block_documents/",
+            blocks.document_body(block_type, schema, blocks.unique("c"), data={"k": {"$ref": {}}}),
+        ),
+    ]
+
+
+@pytest.mark.clause("PF-API-content-type")
+def test_every_answer_with_a_body_is_json(api, blocks):
+    for answer in one_answer_of_each_kind(api, blocks):
+        content_type = answer.headers.get("content-type", "")
+        expect(
+            content_type.split(";")[0].strip() == "application/json",
+            f"a {answer.status} answer to {answer.method} {answer.path} must have the content "
+            "type application/json",
+            f"sent the content type {content_type or 'none'}",
+            answer,
+        )
+        expect(answer.json is not None, "its body must be JSON", "sent another body", answer)

@@ -10,7 +10,14 @@ import pytest
 from ..checks import expect, expect_equal, expect_json, expect_status
 from ..client import Exchange, TargetUnreachable
 from .checks import expect_detail, expect_validation_error
-from .helpers import UNKNOWN_ID, expect_nested_type_and_schema
+from .helpers import (
+    UNKNOWN_ID,
+    expect_nested_type_and_schema,
+    expect_timestamps_after_update,
+    expect_unlisted,
+    let_the_clock_move,
+    listings_of,
+)
 
 ANONYMOUS_NAME = re.compile(
     r"^anonymous-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
@@ -109,6 +116,9 @@ def test_anonymous_document_keeps_an_explicit_name_which_stays_unique(api, block
     expect_equal(created["name"], name, "an explicit anonymous name", None)
     again = blocks.document_body(block_type, schema, name, is_anonymous=True)
     expect_detail(api.post("/block_documents/", again), 409, "Block already exists")
+    other_type, other_schema = blocks.type_and_schema("other")
+    elsewhere = blocks.document(other_type, other_schema, name, is_anonymous=True)
+    expect_equal(elsewhere["name"], name, "the same anonymous name in another type", None)
 
 
 @pytest.mark.clause("PF-BD-422-name")
@@ -122,11 +132,16 @@ def test_invalid_document_name_is_refused(api, blocks, widget, bad):
     expect_validation_error(answer, loc=["body", "name"])
 
 
+LONG_NAME = 200
+
+
 @pytest.mark.clause("PF-BD-422-name")
-@pytest.mark.parametrize("label", ["-leading", "trailing-", "double--dash", "0123"])
-def test_dashes_and_digits_are_valid_document_names(api, blocks, widget, label):
+@pytest.mark.parametrize("label", ["-leading", "trailing-", "double--dash", "0123", "long"])
+def test_dashes_digits_and_length_are_valid_in_document_names(api, blocks, widget, label):
     block_type, schema = widget
     name = f"{label}{blocks.unique('n')}" if label.startswith("-") else blocks.unique(label)
+    if label == "long":
+        name += "-" + "n" * (LONG_NAME - len(name) - 1)
     created = blocks.document(block_type, schema, name)
     expect_equal(created["name"], name, "the stored name", None)
 
@@ -239,6 +254,15 @@ def test_update_of_an_anonymous_document(api, blocks, widget):
     expect_equal(read_clear(api, created["id"])["data"]["host"], "anon", "data.host", None)
 
 
+@pytest.mark.clause("PF-BD-update")
+def test_update_moves_updated_and_keeps_created(api, blocks, widget):
+    created = blocks.document(*widget)
+    let_the_clock_move()
+    expect_status(api.patch(f"/block_documents/{created['id']}", {"data": {"host": "h2"}}), 204)
+    read = api.get(f"/block_documents/{created['id']}")
+    expect_timestamps_after_update(created, expect_json(read, 200, "block_document"), read)
+
+
 @pytest.mark.clause("PF-BD-update-404")
 def test_update_unknown_document_is_404(api):
     answer = api.patch(f"/block_documents/{UNKNOWN_ID}", {"data": {}})
@@ -272,7 +296,33 @@ def test_delete_then_read_is_404_and_the_name_is_free(api, blocks, widget):
     block_type, schema = widget
     slug_path = f"/block_types/slug/{block_type['slug']}/block_documents/name/{created['name']}"
     expect_detail(api.get(slug_path), 404, "Block document not found")
-    blocks.document(block_type, schema, created["name"])
+    listing = listings_of(api, block_type)["/block_documents/filter"]
+    expect_json(listing, 200, "block_document_list")
+    expect_unlisted(listing, created["id"], "the deleted document")
+    again = blocks.document(block_type, schema, created["name"])
+    expect_listed_once(api, block_type, again)
+
+
+def expect_listed_once(api, block_type: dict, document: dict) -> None:
+    """The document is what its name reads and lists as, on every listing of its type."""
+    __tracebackhide__ = True
+    slug, name = block_type["slug"], document["name"]
+    read = api.get(f"/block_types/slug/{slug}/block_documents/name/{name}")
+    expect_equal(expect_json(read, 200, "block_document")["id"], document["id"], "by name", read)
+    scope = {
+        "block_types": {"slug": {"any_": [slug]}},
+        "block_documents": {"name": {"any_": [name]}},
+    }
+    listings = {
+        "the filter": api.post("/block_documents/filter", scope),
+        "the type's documents": api.get(f"/block_types/slug/{slug}/block_documents"),
+    }
+    for where, answer in listings.items():
+        listed = expect_json(answer, 200, "block_document_list")
+        ids = [item["id"] for item in listed if item["name"] == name]
+        expect_equal(ids, [document["id"]], f"the re-created document in {where}", answer)
+    count = api.post("/block_documents/count", scope)
+    expect_equal(expect_json(count, 200, "count"), 1, "the count of the re-created name", count)
 
 
 @pytest.mark.clause("PF-BD-read-name")

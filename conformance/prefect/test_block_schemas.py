@@ -1,10 +1,21 @@
 """Block schemas: create, server-side checksums, de-duplication, reads, validation, delete."""
 
+import copy
+
 import pytest
 
 from ..checks import expect_equal, expect_json, expect_status
 from .checks import expect_detail, expect_validation_error
-from .helpers import SECRET_SCHEMA_CHECKSUM, UNKNOWN_ID, known_checksums, widget_fields
+from .checksum import schema_checksum
+from .helpers import (
+    SECRET_SCHEMA_CHECKSUM,
+    UNKNOWN_ID,
+    expect_unlisted,
+    known_checksums,
+    listings_of,
+    nested_fields,
+    widget_fields,
+)
 
 
 @pytest.mark.clause("PF-BS-create")
@@ -49,6 +60,39 @@ def test_checksum_is_computed_like_the_client_does(api, blocks, case):
     expect_equal(created["checksum"], case["checksum"], f"the checksum of {case['name']}", None)
 
 
+def with_plain_definitions(fields: dict) -> dict:
+    """``fields`` plus a plain definition a $ref reaches through allOf (hashed) and one no $ref
+    reaches (not hashed), beside the block definitions (not hashed either)."""
+    fields = copy.deepcopy(fields)
+    fields["properties"]["mode"] = {"allOf": [{"$ref": "#/definitions/Mode"}], "position": 2}
+    fields["definitions"]["Mode"] = {"title": "Mode", "enum": ["a", "b"], "type": "string"}
+    fields["definitions"]["Unused"] = {"title": "Unused", "type": "integer"}
+    return fields
+
+
+@pytest.mark.clause("PF-BS-checksum")
+def test_checksum_of_a_nested_schema_is_computed_like_the_client_does(api, blocks):
+    """Three levels with secret_fields at every depth, block and plain definitions: the parent's
+    checksum and those of the children the server creates from its definitions."""
+    types = {level: blocks.block_type(level) for level in ("leaf", "middle", "top")}
+    fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
+    top = with_plain_definitions(fields["top"])
+    answer = api.post(
+        "/block_schemas/",
+        {"block_type_id": types["top"]["id"], "fields": top, "version": blocks.unique("v")},
+    )
+    created = expect_json(answer, 201, "block_schema", "creating a nested schema must answer 201")
+    expect_equal(
+        created["checksum"], schema_checksum(top), "the checksum of the nested schema", answer
+    )
+    for level in ("middle", "leaf"):
+        scope = {"block_schemas": {"block_type_id": {"any_": [types[level]["id"]]}}}
+        listed = api.post("/block_schemas/filter", scope)
+        checksums = [s["checksum"] for s in expect_json(listed, 200, "block_schema_list")]
+        expected = [schema_checksum(fields[level])]
+        expect_equal(checksums, expected, f"the checksum of the {level} schema created", listed)
+
+
 @pytest.mark.clause("PF-BS-dedup")
 def test_same_checksum_and_version_returns_the_existing_schema(api, blocks):
     block_type = blocks.block_type("dedup")
@@ -59,6 +103,11 @@ def test_same_checksum_and_version_returns_the_existing_schema(api, blocks):
     body = expect_json(again, 200, "block_schema", "a duplicate (checksum, version) must get 200")
     expect_equal(body["id"], first["id"], "the id of the de-duplicated schema", again)
     expect_equal(body["checksum"], first["checksum"], "the checksum", again)
+    listed = api.post(
+        "/block_schemas/filter", {"block_schemas": {"block_type_id": {"any_": [block_type["id"]]}}}
+    )
+    ids = [schema["id"] for schema in expect_json(listed, 200, "block_schema_list")]
+    expect_equal(ids, [first["id"]], "the type's schemas after the duplicate POST", listed)
 
 
 @pytest.mark.clause("PF-BS-new-version")
@@ -122,6 +171,19 @@ MALFORMED_SCHEMAS = {
         ["body", "checksum"],
     ),
     "malformed-type-id": (lambda type_id: {"block_type_id": "nope"}, ["body", "block_type_id"]),
+    "unknown-key": (
+        lambda type_id: {"block_type_id": type_id, "fields": {}, "bogus": 1},
+        ["body", "bogus"],
+    ),
+    "int-version": (lambda type_id: {"block_type_id": type_id, "version": 1}, ["body", "version"]),
+    "int-capability": (
+        lambda type_id: {"block_type_id": type_id, "capabilities": [1]},
+        ["body", "capabilities", 0],
+    ),
+    "capabilities-string": (
+        lambda type_id: {"block_type_id": type_id, "capabilities": "read"},
+        ["body", "capabilities"],
+    ),
 }
 
 
@@ -135,10 +197,14 @@ def test_malformed_schema_body_is_refused(api, blocks, case):
 
 @pytest.mark.clause("PF-BS-delete")
 def test_delete_schema(api, blocks):
-    schema = blocks.block_schema(blocks.block_type("delschema"))
+    block_type = blocks.block_type("delschema")
+    schema = blocks.block_schema(block_type)
     answer = api.delete(f"/block_schemas/{schema['id']}")
     expect_status(answer, 204, requirement="deleting a schema must answer 204")
     expect_detail(api.get(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
+    listing = listings_of(api, block_type)["/block_schemas/filter"]
+    expect_json(listing, 200, "block_schema_list")
+    expect_unlisted(listing, schema["id"], "the deleted schema")
     expect_detail(api.delete(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
 
 

@@ -4,7 +4,13 @@ import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status
 from .checks import expect_detail, expect_validation_error
-from .helpers import UNKNOWN_ID
+from .helpers import (
+    UNKNOWN_ID,
+    expect_timestamps_after_update,
+    expect_unlisted,
+    let_the_clock_move,
+    listings_of,
+)
 
 SYSTEM_SLUGS = ["secret", "webhook", "local-file-system"]
 TEXT_FIELDS = ["logo_url", "documentation_url", "description", "code_example"]
@@ -56,6 +62,17 @@ def test_create_escapes_html_in_description(api, blocks):
     created = expect_json(answer, 201, "block_type")
     expect_equal(created["description"], '&lt;b&gt;"x" &amp; y&lt;/b&gt;', "description", answer)
     expect_equal(created["code_example"], "a&lt;b", "code_example", answer)
+
+
+@pytest.mark.clause("PF-BT-create-escapes-html")
+def test_update_stores_html_as_sent(api, blocks):
+    created = blocks.block_type("html-update")
+    change = {"description": "<b>x & y</b>", "code_example": "a<b"}
+    expect_status(api.patch(f"/block_types/{created['id']}", change), 204)
+    read = api.get(f"/block_types/{created['id']}")
+    body = expect_json(read, 200, "block_type")
+    for key, value in change.items():
+        expect_equal(body[key], value, f"{key} after a PATCH (not escaped)", read)
 
 
 @pytest.mark.clause("PF-BT-409-slug")
@@ -156,8 +173,22 @@ def test_reserved_prefect_names_are_forbidden(api, blocks, name):
 
 
 @pytest.mark.clause("PF-BT-read-id")
+def test_read_by_id_answers_the_type(api, blocks):
+    created = blocks.block_type("byid", description="read me")
+    read = api.get(f"/block_types/{created['id']}")
+    expect_equal(expect_json(read, 200, "block_type"), created, "the type read by id", read)
+
+
+@pytest.mark.clause("PF-BT-read-id")
 def test_read_unknown_id_is_404(api):
     expect_detail(api.get(f"/block_types/{UNKNOWN_ID}"), 404, "Block type not found")
+
+
+@pytest.mark.clause("PF-BT-read-slug")
+def test_read_by_slug_answers_the_type(api, blocks):
+    created = blocks.block_type("byslug", description="read me")
+    read = api.get(f"/block_types/slug/{created['slug']}")
+    expect_equal(expect_json(read, 200, "block_type"), created, "the type read by slug", read)
 
 
 @pytest.mark.clause("PF-BT-read-slug")
@@ -192,6 +223,15 @@ def test_update_with_null_clears_a_field(api, blocks):
     expect_status(api.patch(f"/block_types/{created['id']}", {"description": None}), 204)
     read = api.get(f"/block_types/{created['id']}")
     expect_equal(expect_json(read, 200, "block_type")["description"], None, "description", read)
+
+
+@pytest.mark.clause("PF-BT-update")
+def test_update_moves_updated_and_keeps_created(api, blocks):
+    created = blocks.block_type("stamps")
+    let_the_clock_move()
+    expect_status(api.patch(f"/block_types/{created['id']}", {"description": "moved"}), 204)
+    read = api.get(f"/block_types/{created['id']}")
+    expect_timestamps_after_update(created, expect_json(read, 200, "block_type"), read)
 
 
 @pytest.mark.clause("PF-BT-update-404")
@@ -255,7 +295,17 @@ def test_delete_removes_type_schemas_and_documents(api, blocks):
         (f"/block_schemas/{schema['id']}", "Block schema not found"),
         (f"/block_documents/{document['id']}", "Block document not found"),
     ]:
-        expect_detail(api.get(path), 404, detail, f"GET {path} after the type's deletion")
+        expect_detail(
+            api.get(path), 404, detail, f"GET {path} after the type's deletion must answer 404"
+        )
+    listings = listings_of(api, block_type)
+    for (path, listing), (what, gone) in zip(
+        listings.items(),
+        [("the deleted type", block_type), ("its schema", schema), ("its document", document)],
+        strict=True,
+    ):
+        expect_json(listing, 200, path.split("/")[1][:-1] + "_list")
+        expect_unlisted(listing, gone["id"], what)
     expect_detail(api.delete(f"/block_types/{block_type['id']}"), 404, "Block type not found")
 
 

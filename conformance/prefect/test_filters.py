@@ -235,30 +235,33 @@ def test_operator_or_includes_the_default_is_anonymous(api, data):
 
 
 @pytest.mark.clause("PF-FLT-docs-or-default")
-def test_operator_or_with_an_empty_sub_filter_matches_everything(api, data):
-    names, answer = find_documents(
-        api,
-        data,
-        block_documents={
-            "operator": "or_",
-            "is_anonymous": {"eq_": None},
-            "name": {"any_": [data.name("beta")]},
-        },
-    )
+@pytest.mark.parametrize(
+    "empty",
+    [{"is_anonymous": {"eq_": None}}, {"name": {}}],
+    ids=["is_anonymous-eq-null", "name-empty"],
+)
+def test_operator_or_with_an_empty_sub_filter_matches_everything(api, data, empty):
+    conditions = {"id": {"any_": [data.documents["beta"]["id"]]}, **empty}
+    names, answer = find_documents(api, data, block_documents={"operator": "or_", **conditions})
     everything = sorted([data.name(label) for label in NAME_ASC] + anonymous_names(data))
-    expect_equal(names, everything, "or_ with is_anonymous {eq_: null}", answer)
+    expect_equal(names, everything, f"or_ of {conditions}", answer)
+
+
+def expect_count(api, data: DataSet, expected: int, what: str, **body) -> None:
+    """/block_documents/count agrees with the filter for the same body."""
+    __tracebackhide__ = True
+    body.setdefault("block_types", data.scope())
+    answer = api.post("/block_documents/count", body)
+    expect_equal(expect_json(answer, 200, "count"), expected, what, answer)
 
 
 @pytest.mark.clause("PF-FLT-docs-related")
 def test_documents_by_block_type_filter(api, data):
     scope = {**data.scope(), "name": {"like_": "alpha"}}
-    expect_names(
-        api,
-        data,
-        ["alphabet", "beta", "delta"],
-        "documents of types named like 'alpha'",
-        block_types=scope,
-    )
+    expected = ["alphabet", "beta", "delta"]
+    what = "documents of types named like 'alpha'"
+    expect_names(api, data, expected, what, block_types=scope)
+    expect_count(api, data, len(expected), f"the count of {what}", block_types=scope)
 
 
 @pytest.mark.clause("PF-FLT-docs-related")
@@ -276,9 +279,9 @@ def test_documents_by_block_schema_filter(api, data, schemas, expected):
     field_name, condition = next(iter(schemas.items()))
     operator, values = next(iter(condition.items()))
     scoped = {field_name: {operator: [f"{data.ns}{value}" for value in values]}}
-    expect_names(
-        api, data, expected, f"documents whose schema matches {schemas}", block_schemas=scoped
-    )
+    what = f"documents whose schema matches {schemas}"
+    expect_names(api, data, expected, what, block_schemas=scoped)
+    expect_count(api, data, len(expected), f"the count of {what}", block_schemas=scoped)
 
 
 # ---- documents: sorting, paging, counting ---------------------------------------------------
@@ -300,8 +303,8 @@ def test_sort(api, data, sort, expected):
 @pytest.mark.clause("PF-FLT-docs-sort")
 def test_block_type_sort_uses_the_type_name_not_the_slug(api, blocks):
     """Two types whose slugs sort the other way round from their names."""
-    named_z = blocks.block_type("a-slug", name=f"{blocks.ns}Z type")
-    named_a = blocks.block_type("z-slug", name=f"{blocks.ns}A type")
+    named_z = blocks.block_type("a-slug", name=blocks.unique("Z type"))
+    named_a = blocks.block_type("z-slug", name=blocks.unique("A type"))
     names = {}
     for block_type, labels in ((named_z, ("m1", "m3")), (named_a, ("m2", "m4"))):
         schema = blocks.block_schema(block_type)
@@ -348,6 +351,13 @@ def test_limit_bounds(api, path):
     )
     expect_validation_error(api.post(path, {"offset": -1}), loc=["body", "offset"])
     expect_json(api.post(path, {"limit": 200}), 200, path.split("/")[1][:-1] + "_list")
+    nothing = api.post(path, {"limit": 0})
+    expect_equal(
+        expect_json(nothing, 200, path.split("/")[1][:-1] + "_list"),
+        [],
+        f"limit 0 on {path}",
+        nothing,
+    )
 
 
 @pytest.mark.clause("PF-FLT-offset-range")
@@ -456,12 +466,31 @@ def test_unknown_and_null_top_level_keys_are_ignored(api, data):
 
 
 @pytest.mark.clause("PF-FLT-keys")
+def test_unknown_and_null_top_level_keys_are_ignored_everywhere(api, data):
+    """The same on the type and schema filters and on the count: an unknown key and nulls."""
+    extra = {"bogus": 1, "limit": None, "offset": None}
+    names, answer = type_names(api, data, ["zeta", "alpha"], **extra)
+    expect_equal(names, ["Alpha", "Zeta"], f"types for a body with {extra}", answer)
+    type_ids = [data.types["zeta"]["id"]]
+    ids, answer = schema_ids(api, {"block_schemas": {"block_type_id": {"any_": type_ids}}, **extra})
+    expected = [data.schemas[key]["id"] for key in ("s5", "s3", "s1")]
+    expect_equal(ids, expected, f"schemas for a body with {extra}", answer)
+    nulls = {"bogus": 1, "block_documents": None, "block_schemas": None}
+    expect_count(api, data, len(NAME_ASC), f"the count for a body with {nulls}", **nulls)
+
+
+@pytest.mark.clause("PF-FLT-keys")
 @pytest.mark.parametrize(
-    "path", ["/block_types/filter", "/block_schemas/filter", "/block_documents/filter"]
+    "path, schema",
+    [
+        ("/block_types/filter", "block_type_list"),
+        ("/block_schemas/filter", "block_schema_list"),
+        ("/block_documents/filter", "block_document_list"),
+        ("/block_documents/count", "count"),
+    ],
 )
-def test_no_body_at_all_is_accepted(api, path):
-    answer = api.post(path)
-    expect_json(answer, 200, path.split("/")[1][:-1] + "_list")
+def test_no_body_at_all_is_accepted(api, path, schema):
+    expect_json(api.post(path), 200, schema)
 
 
 @pytest.mark.clause("PF-FLT-type-documents")
@@ -495,6 +524,18 @@ def test_types_sorted_by_name(api, data):
     names, answer = type_names(api, data, ["zeta", "alpha", "kappa", "delta", "mu"])
     expected = ["Alpha", "Delta", "Kappa", "Mu", "Zeta"]
     expect_equal(names, expected, "type names in order (inserted Zeta, Alpha, Kappa, ...)", answer)
+
+
+@pytest.mark.clause("PF-FLT-types-order")
+def test_types_sorted_by_name_not_slug(api, blocks):
+    """Two types whose slugs sort the other way round from their names."""
+    named_z = blocks.block_type("a-slug", name=blocks.unique("Z type"))
+    named_a = blocks.block_type("z-slug", name=blocks.unique("A type"))
+    scope = {"block_types": {"slug": {"any_": [named_z["slug"], named_a["slug"]]}}}
+    answer = api.post("/block_types/filter", scope)
+    found = [t["name"] for t in expect_json(answer, 200, "block_type_list")]
+    expected = [named_a["name"], named_z["name"]]
+    expect_equal(found, expected, "types ordered by name (not by slug)", answer)
 
 
 @pytest.mark.clause("PF-FLT-types-order-binary")
@@ -607,9 +648,9 @@ def test_types_by_schema_sub_filter(api, data, case):
 @pytest.mark.parametrize("case", SCHEMA_SUB_FILTERS)
 def test_documents_by_schema_sub_filter(api, data, case):
     build, _, labels = SCHEMA_SUB_FILTERS[case]
-    expect_names(
-        api, data, labels, f"documents whose schema matches {case}", block_schemas=build(data)
-    )
+    what = f"documents whose schema matches {case}"
+    expect_names(api, data, labels, what, block_schemas=build(data))
+    expect_count(api, data, len(labels), f"the count of {what}", block_schemas=build(data))
 
 
 # ---- block schemas ----------------------------------------------------------------------------

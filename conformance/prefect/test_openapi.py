@@ -3,9 +3,9 @@
 Schemathesis generates requests for every operation; the suite sends them with its own client
 (headers, timeouts, clean-up registry) and lets schemathesis judge the answers. Valid requests
 are moved into the run's namespace (names, slugs, versions, and the ids of a block type and
-schema the run owns) so they create only objects the run deletes; invalid requests are sent as
-generated. Requests that would change pre-existing objects are never generated: ids are random
-UUIDs, and install_system_block_types is not part of the contract.
+schema the run owns) so they create only objects the run deletes, and must be accepted; invalid
+requests are sent as generated. Requests that would change pre-existing objects are never
+generated: ids are random UUIDs, and install_system_block_types is not part of the contract.
 """
 
 import uuid
@@ -41,6 +41,8 @@ VALID_CHECKS = [
     response_schema_conformance,
 ]
 INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
+CREATES = {"POST /block_types/", "POST /block_schemas/", "POST /block_documents/"}
+MAX_LIMIT = 200
 
 
 @pytest.fixture
@@ -78,6 +80,48 @@ def discard_created(api, path: str, exchange) -> None:
     if kind and exchange.status == 201 and isinstance(body, dict) and "id" in body:
         api.delete(f"{path}{body['id']}")
         api.forget(kind, body["id"])
+
+
+def as_integer(value) -> int | None:
+    """The integer a lax integer field (``5``, ``True``, ``" +5 "``, ``"1_0"``, ``"5.0"``) holds."""
+    try:
+        return int(str(int(value) if isinstance(value, bool) else value).replace("_", "").strip())
+    except ValueError:
+        try:
+            return int(float(str(value).replace("_", "")))
+        except ValueError:
+            return None
+
+
+def within_bounds(body):
+    """A valid filter body with limit and offset inside the bounds the clauses set (0 to 200,
+    at least 0), which the contract's integers do not carry."""
+    if not isinstance(body, dict):
+        return body
+    body = dict(body)
+    limit, offset = as_integer(body.get("limit")), as_integer(body.get("offset"))
+    if limit is not None and not 0 <= limit <= MAX_LIMIT:
+        body["limit"] = MAX_LIMIT
+    if offset is not None and offset < 0:
+        body["offset"] = 0
+    return body
+
+
+def refusal_allowed(label: str, status: int) -> bool:
+    """The 4xx a valid request may get: 404 for an id, slug, name or checksum that does not
+    exist (generated at random), 409 for a name or slug used before."""
+    return (status == 404 and "{" in label) or (status == 409 and label in CREATES)
+
+
+def expect_accepted(label: str, exchange) -> None:
+    __tracebackhide__ = True
+    if 400 <= exchange.status < 500 and not refusal_allowed(label, exchange.status):
+        fail(
+            f"a generated valid request to {label} must be accepted (2xx; 404 only for an "
+            "unknown id, slug, name or checksum, 409 only for a reused name or slug)",
+            f"refused it with {exchange.status}",
+            exchange,
+        )
 
 
 def overflows(body) -> bool:
@@ -120,6 +164,28 @@ def left_to_its_clause(label: str, body) -> bool:
     return False
 
 
+DOCUMENT_WRITES = ("POST /block_documents/", "PATCH /block_documents/{id}")
+
+
+def without_references(label: str, body):
+    """A body without references: top-level ``$ref`` values in a document's data, and a
+    schema's ``block_schema_references`` (other than ``{}``). References are valid only to
+    objects that exist, and have clauses of their own (PF-NEST-*), among them two for the real
+    server's 500s (PF-NEST-ref-not-object, PF-NEST-schema-bad-references)."""
+    if not isinstance(body, dict):
+        return body
+    if label == "POST /block_schemas/" and isinstance(body.get("fields"), dict):
+        fields = body["fields"]
+        if fields.get("block_schema_references", {}) != {}:
+            kept = {k: v for k, v in fields.items() if k != "block_schema_references"}
+            return {**body, "fields": kept}
+    if label in DOCUMENT_WRITES and isinstance(body.get("data"), dict):
+        data = body["data"]
+        kept = {k: v for k, v in data.items() if not (isinstance(v, dict) and "$ref" in v)}
+        return {**body, "data": kept}
+    return body
+
+
 def is_invalid(case) -> bool:
     components = case.meta.components.values() if case.meta else []
     return any(component.mode is GenerationMode.NEGATIVE for component in components)
@@ -153,8 +219,9 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
         # such a case is not an invalid request.
         assume(mode is GenerationMode.POSITIVE or is_invalid(case))
         assume(not left_to_its_clause(label, body))
+        body = without_references(label, body)
         if mode is GenerationMode.POSITIVE:
-            body = into_namespace(label, body, owned)
+            body = within_bounds(into_namespace(label, body, owned))
         else:
             body = owned_ids(label, body, owned)
         case.body = body
@@ -171,6 +238,8 @@ def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, ch
             )
         finally:
             discard_created(api, case.formatted_path, exchange)
+        if mode is GenerationMode.POSITIVE:
+            expect_accepted(label, exchange)
 
     seed(pytestconfig.getoption("blocks_seed"))(check)()
 

@@ -115,6 +115,17 @@ def test_referenced_schemas_are_created_from_definitions(api, tree, level):
     expect_equal(child["version"], "non-versioned", f"the {level} schema's version", answer)
 
 
+@pytest.mark.clause("PF-NEST-schema-create")
+def test_children_are_non_versioned_whatever_the_parent_version(api, blocks):
+    types = {level: blocks.block_type(level) for level in ("leaf", "middle", "top")}
+    fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
+    blocks.block_schema(types["top"], fields["top"], version=blocks.unique("v"))
+    for level in ("middle", "leaf"):
+        answer = read_schema_by_checksum(api, fields[level])
+        child = expect_json(answer, 200, "block_schema", f"the {level} schema must be created")
+        expect_equal(child["version"], "non-versioned", f"the {level} schema's version", answer)
+
+
 @pytest.mark.clause("PF-NEST-schema-read")
 def test_schema_reads_rebuild_references_and_definitions(api, tree):
     top = tree.schemas["top"]
@@ -151,6 +162,40 @@ def test_reference_to_an_unknown_type_conflicts(api, blocks):
     )
     expect_detail(answer, 409, detail)
     expect_status(read_schema_by_checksum(api, fields["top"]), 404, requirement="nothing created")
+
+
+MALFORMED_REFERENCES = {
+    "number": lambda slug: 5,
+    "null": lambda slug: None,
+    "list": lambda slug: [],
+    "number-reference": lambda slug: {"leaf": 5},
+    "empty-reference": lambda slug: {"leaf": {}},
+    "number-checksum": lambda slug: {"leaf": {"block_schema_checksum": 5, "block_type_slug": slug}},
+}
+
+
+@pytest.mark.clause("PF-NEST-schema-bad-references")
+@pytest.mark.parametrize("case", MALFORMED_REFERENCES)
+def test_malformed_schema_references_are_refused(api, blocks, case):
+    top, leaf = blocks.block_type("badrefs-top"), blocks.block_type("badrefs-leaf")
+    fields = {
+        "title": "Top",
+        "type": "object",
+        "block_type_slug": top["slug"],
+        "properties": {"leaf": {"$ref": "#/definitions/Leaf"}},
+        "block_schema_references": MALFORMED_REFERENCES[case](leaf["slug"]),
+    }
+    answer = api.post("/block_schemas/", {"block_type_id": top["id"], "fields": fields})
+    expect_status(
+        answer,
+        *range(400, 500),
+        requirement=f"malformed block_schema_references ({case}) must get a 4xx, not a 500",
+    )
+    type_ids = [top["id"], leaf["id"]]
+    listed = api.post(
+        "/block_schemas/filter", {"block_schemas": {"block_type_id": {"any_": type_ids}}}
+    )
+    expect_equal(expect_json(listed, 200, "block_schema_list"), [], "schemas created", listed)
 
 
 @pytest.mark.clause("PF-NEST-schema-missing-definition")
@@ -301,6 +346,25 @@ def test_bad_references_are_refused(api, blocks, tree, reference, status):
     answer = api.post("/block_documents/", body)
     expect_status(answer, status, requirement=f"a $ref {reference} must get {status}")
     expect_json(answer, status, "detail_error")
+    lookup = api.get(
+        f"/block_types/slug/{tree.types['middle']['slug']}/block_documents/name/{name}"
+    )
+    expect_status(lookup, 404, requirement="nothing may be created")
+
+
+@pytest.mark.clause("PF-NEST-ref-not-object")
+@pytest.mark.parametrize("reference", ["x", 5, None], ids=["string", "number", "null"])
+def test_a_reference_that_is_not_an_object_is_refused(api, blocks, tree, reference):
+    name = blocks.unique("badref")
+    body = blocks.document_body(
+        tree.types["middle"],
+        child_schema(api, tree, "middle"),
+        name,
+        data={"leaf": {"$ref": reference}, "label": "x"},
+    )
+    answer = api.post("/block_documents/", body)
+    expect_status(answer, 400, requirement=f"a $ref {reference!r} must get 400, not a 500")
+    expect_json(answer, 400, "detail_error")
     lookup = api.get(
         f"/block_types/slug/{tree.types['middle']['slug']}/block_documents/name/{name}"
     )

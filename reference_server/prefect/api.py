@@ -190,9 +190,14 @@ async def csrf_token(client: str) -> JSONResponse:
 # block types
 
 
+def is_reserved_name(name: str) -> bool:
+    """Block type names beginning with 'Prefect', in any case, belong to Prefect."""
+    return name.lower().startswith("prefect")
+
+
 @router.post("/block_types/", status_code=201)
 async def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
-    if body.name.lower().startswith("prefect"):
+    if is_reserved_name(body.name):
         raise HTTPException(403, "Block type names beginning with 'Prefect' are reserved.")
     values = body.model_dump()
     for key in ("description", "code_example"):

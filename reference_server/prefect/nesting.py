@@ -34,12 +34,28 @@ class NestingError(Exception):
 # ---- schemas -------------------------------------------------------------------------------
 
 
-def _entries(references: dict) -> list[tuple[str, dict]]:
+def _entries(references: Any) -> list[tuple[str, dict]]:
+    """(field name, reference) pairs; 400 for anything but an object of reference objects (or
+    lists of them), where the real server answers 500."""
+    if not isinstance(references, dict):
+        raise NestingError(400, "block_schema_references must be an object.")
     pairs = []
-    for name, value in (references or {}).items():
+    for name, value in references.items():
         for entry in value if isinstance(value, list) else [value]:
+            if not _is_reference(entry):
+                raise NestingError(
+                    400,
+                    f"Invalid block schema reference for {name!r}: expected an object with"
+                    " block_schema_checksum and block_type_slug strings.",
+                )
             pairs.append((name, entry))
     return pairs
+
+
+def _is_reference(entry: Any) -> bool:
+    return isinstance(entry, dict) and all(
+        isinstance(entry.get(key), str) for key in ("block_schema_checksum", "block_type_slug")
+    )
 
 
 def _refs_in(value: Any) -> list[str]:
@@ -83,6 +99,7 @@ def create_schema(
     definitions: dict | None = None,
 ) -> tuple[dict, bool]:
     """Create a schema and, recursively, the referenced schemas it needs; (schema, created)."""
+    references = _entries(fields.get("block_schema_references", {}))
     definitions = definitions or fields.get("definitions")
     for_checksum = {**fields, "definitions": definitions} if definitions else fields
     checksum = checksum_of(for_checksum)
@@ -99,7 +116,7 @@ def create_schema(
             stored.pop("definitions", None)
     with store.transaction():
         schema = store.create_block_schema(stored, checksum, capabilities, version, type_id)
-        for name, entry in _entries(fields.get("block_schema_references", {})):
+        for name, entry in references:
             child = _referenced_schema(store, fields, name, entry, definitions)
             store.add_schema_reference(schema["id"], name, child["id"])
     return schema, True

@@ -1,12 +1,108 @@
-"""Broken variants of the Prefect profile's reference server (see ``tests/variants``)."""
+"""Broken variants of the Prefect profile's reference server (see ``tests/variants``).
+
+Each is one wrong behaviour an implementer could plausibly ship, named for what it gets wrong.
+Most patch the reference server's modules before the app is built; some wrap the finished app
+(``intercept`` answers instead of the server, with its store at hand; ``rewrite_requests``
+changes what the server sees).
+"""
 
 import json
+import re
+import uuid
+from collections.abc import Callable
 from functools import partial
 
 from . import breaks as breaks_clause
 from . import request_rewriter, rewrite_responses
 
 breaks = partial(breaks_clause, "prefect")
+
+
+def prefect_store(app):
+    """The Prefect store inside the finished app (size limit, profile router, guards)."""
+    from reference_server.app import unwrapped
+
+    for base, profile_app in app.app.apps:
+        if base == "/api":
+            return unwrapped(profile_app).state.store
+    raise LookupError("no Prefect app under /api")
+
+
+def parsed(raw: bytes):
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def response(status: int, body):
+    """A JSON answer, or an empty one for ``body`` None (a 204)."""
+    from starlette.responses import JSONResponse, Response
+
+    return Response(status_code=status) if body is None else JSONResponse(body, status_code=status)
+
+
+def intercept(check: Callable) -> Callable:
+    """An app wrapper: ``check(method, path, body, store)`` returns (status, body) to answer in
+    the server's place (body None: empty), or None to let the server answer."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    def wrap(app):
+        store = prefect_store(app)
+
+        async def dispatch(request, call_next):
+            answer = check(request.method, request.url.path, parsed(await request.body()), store)
+            return await call_next(request) if answer is None else response(*answer)
+
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
+
+
+def rewrite_requests(change: Callable) -> Callable:
+    """An app wrapper: ``change(method, path, query, body)`` returns the (query, body) the server
+    sees instead (``body`` is the parsed JSON; return it unchanged to keep the raw bytes)."""
+
+    def wrap(app):
+        async def asgi(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            raw = b""
+            while True:
+                message = await receive()
+                raw += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            body = parsed(raw)
+            query, new_body = change(
+                scope["method"], scope["path"], scope["query_string"].decode(), body
+            )
+            payload = raw if new_body is body else json.dumps(new_body).encode()
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-length"]
+            headers.append((b"content-length", str(len(payload)).encode()))
+            scope = {**scope, "query_string": query.encode(), "headers": headers}
+            replayed = False
+
+            async def replay():
+                nonlocal replayed
+                if replayed:
+                    return await receive()
+                replayed = True
+                return {"type": "http.request", "body": payload, "more_body": False}
+
+            return await app(scope, replay, send)
+
+        return asgi
+
+    return wrap
+
+
+def is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 @breaks("PF-BD-409-name", "must answer 409", "answered 201")
@@ -168,8 +264,10 @@ def ignores_version_in_checksum_lookup():
 
 
 @breaks("PF-BT-protected-delete", "must answer 403", "answered 204")
+@breaks("PF-BS-protected-delete", "must answer 403", "answered 204")
 def deletes_protected_types():
-    """DELETE of a protected block type answers 204 and deletes it."""
+    """Nothing is protected: DELETE of a protected block type or of one of its schemas answers
+    204 and deletes it."""
     from reference_server.prefect import store
 
     original = store.Store.block_type
@@ -192,7 +290,7 @@ def like_is_exact_match():
     filters.like = lambda column, pattern: [(f"{column} = ?", [pattern])] if pattern else []
 
 
-@breaks("PF-FLT-limit", "limit 2 offset 1 must be")
+@breaks("PF-FLT-limit", "limit 2 offset 1 must be", only="select_a_page")
 @breaks("PF-FLT-model", "the filtered names must be", "documents of this case:", examples=50)
 def ignores_offset():
     """offset is ignored on /block_documents/filter."""
@@ -204,7 +302,7 @@ def ignores_offset():
     )
 
 
-@breaks("PF-FLT-limit", "must answer 422", "answered 200")
+@breaks("PF-FLT-limit", "must answer 422", "answered 200", only="limit_bounds")
 def accepts_any_limit():
     """A limit above 200 is accepted instead of refused with 422."""
     from reference_server.prefect import api
@@ -231,7 +329,7 @@ def sorts_by_block_type_slug():
     )
 
 
-@breaks("PF-FLT-limit", "(201 exist) must be 200", "gave 201")
+@breaks("PF-FLT-limit", "(201 exist) must be 200", "gave 201", only="default_limit_of")
 def type_and_schema_lists_have_no_default_limit():
     """/block_types/filter and /block_schemas/filter return everything when limit is absent."""
     from reference_server.prefect import store
@@ -396,9 +494,10 @@ def unmasks_nested_secrets():
     nesting.hydrate = leaky
 
 
-# ---- caught by the generated tests only (by design, no hand-written test looks there) -----
+# ---- found by generated tests, and by the hand-written check of the clause they break ------
 
 
+@breaks("PF-BD-422-name", "creating a document must answer 201", "answered 500")
 @breaks(
     "PF-GEN-stateful",
     "POST /api/block_documents/ must answer 201",
@@ -417,6 +516,7 @@ def fails_on_long_names():
     return request_rewriter(long_name)
 
 
+@breaks("PF-BD-update", "'updated' after an update must be later than")
 @breaks("PF-GEN-stateful", "'updated' moving forward after a PATCH", "gave false", examples=60)
 def keeps_updated_on_patch():
     """A document PATCH leaves `updated` where it was."""
@@ -433,6 +533,7 @@ def keeps_updated_on_patch():
     store.Store.update_block_document = update
 
 
+@breaks("PF-BD-delete", "the re-created document in the filter must be", "gave []")
 @breaks("PF-GEN-stateful", "the listed (type, name) pairs must be", examples=60)
 def lists_drop_recreated_documents():
     """After a document is deleted and another is created with its name, lists leave it out."""
@@ -454,6 +555,7 @@ def lists_drop_recreated_documents():
     store.Store.filter_block_documents = listing
 
 
+@breaks("PF-BS-422-body", "an invalid request must get 422", "answered 201", '"version": 1')
 @breaks(
     "PF-GEN-invalid-rejected",
     "a generated negative request to POST /block_schemas/",
@@ -599,3 +701,1024 @@ def forgets_documentation_urls():
         return (status, body) if touched else None
 
     return rewrite_responses(drop)
+
+
+# ---- API-wide ---------------------------------------------------------------------------------
+
+
+@breaks("PF-API-health", "the body must match the health schema", '{"status":"ok"}')
+def health_answers_a_status_object():
+    """GET /health answers {"status": "ok"} instead of the JSON literal true."""
+
+    def status(method, path, http_status, body):
+        return (200, {"status": "ok"}) if path == "/api/health" else None
+
+    return rewrite_responses(status)
+
+
+@breaks("PF-API-admin-version", "GET /api/admin/version must answer 200", "answered 404")
+def has_no_admin_version():
+    """GET /admin/version is missing (404), so the client's call before a conflicting save
+    fails."""
+
+    def missing(method, path, body):
+        return (404, {"detail": "Not Found"}) if path == "/api/admin/version" else None
+
+    return request_rewriter(missing)
+
+
+@breaks("PF-API-malformed-uuid", "a non-UUID path id must get 404", "answered 422")
+def validates_path_ids():
+    """A path id that is not a UUID gets a 422 validation error (an id parameter typed as a UUID
+    in a route that matches anything) instead of matching no route."""
+    collection = re.compile(r"^/api/block_(types|schemas|documents)/([^/]+)$")
+
+    def check(method, path, body):
+        found = collection.match(path)
+        if method not in ("GET", "PATCH", "DELETE") or not found or is_uuid(found[2]):
+            return None
+        error = {"type": "uuid_parsing", "loc": ["path", "id"], "msg": "Input should be a UUID"}
+        invalid = {"exception_message": "Invalid request received."}
+        return 422, {**invalid, "exception_detail": [error], "request_body": body}
+
+    return request_rewriter(check)
+
+
+@breaks("PF-API-content-type", "must have the content type application/json", "text/plain")
+def sends_errors_as_text_plain():
+    """404 answers carry their JSON body with the content type text/plain."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    async def dispatch(request, call_next):
+        answer = await call_next(request)
+        if answer.status_code == 404:
+            answer.headers["content-type"] = "text/plain; charset=utf-8"
+        return answer
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+# ---- block types ------------------------------------------------------------------------------
+
+
+@breaks("PF-BT-system-types", "the system type 'webhook' must exist", "answered 404")
+def lacks_the_webhook_type():
+    """Installs the secret and local-file-system types but not webhook."""
+    from reference_server.prefect import api
+
+    original = api.install_system_blocks
+
+    def without_webhook(store):
+        original(store)
+        store.delete_block_type(store.block_type_by_slug("webhook")["id"])
+
+    api.install_system_blocks = without_webhook
+
+
+@breaks("PF-BT-create", "the created type's documentation_url must be", "gave null")
+def drops_documentation_url():
+    """A block type create stores every field but documentation_url."""
+    from reference_server.prefect import store
+
+    original = store.Store.create_block_type
+
+    def create(self, values, is_protected=False):
+        return original(self, {**values, "documentation_url": None}, is_protected)
+
+    store.Store.create_block_type = create
+
+
+@breaks("PF-BT-create-escapes-html", "description after a PATCH (not escaped) must be", "&lt;b&gt;")
+def escapes_html_on_update_too():
+    """HTML in description and code_example is escaped on PATCH as on create."""
+    import html
+
+    from reference_server.prefect import store
+
+    original = store.Store.update_block_type
+
+    def update(self, type_id, values):
+        escaped = {
+            key: html.escape(value, quote=False) if isinstance(value, str) else value
+            for key, value in values.items()
+        }
+        return original(self, type_id, escaped)
+
+    store.Store.update_block_type = update
+
+
+@breaks("PF-BT-409-slug", "the existing type must be", '"description": "second"')
+def duplicate_slug_overwrites_the_type():
+    """A create with a slug that exists updates that type's texts, then answers 409."""
+    from reference_server.prefect import store
+
+    original = store.Store.create_block_type
+
+    def create(self, values, is_protected=False):
+        try:
+            return original(self, values, is_protected)
+        except store.Conflict:
+            existing = self.block_type_by_slug(values["slug"])
+            texts = {key: values.get(key) for key in store.BLOCK_TYPE_TEXT_FIELDS}
+            self.update_block_type(existing["id"], texts)
+            raise
+
+    store.Store.create_block_type = create
+
+
+@breaks("PF-BT-422-slug", "an invalid request must get 422", "answered 201", '"slug": "Bad-Slug"')
+def accepts_upper_case_slugs():
+    """Slugs may hold upper-case letters (and document names too: one pattern for both)."""
+    from reference_server.prefect import models
+
+    models.LOWER_DASH = re.compile(r"^[A-Za-z0-9-]*$")
+
+
+@breaks("PF-BT-422-name", "an invalid request must get 422", "answered 201", '"name": "my/type"')
+def accepts_any_type_name():
+    """Block type names are not checked: empty names and / % & > < are accepted."""
+    from reference_server.prefect import models
+
+    class AnyName(models.BlockTypeCreate):
+        name: str
+
+    models.BlockTypeCreate = AnyName
+
+
+@breaks("PF-BT-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+def ignores_unknown_type_keys():
+    """Unknown keys in a block type create body are dropped instead of refused."""
+    from pydantic import ConfigDict
+
+    from reference_server.prefect import models
+
+    class Lenient(models.BlockTypeCreate):
+        model_config = ConfigDict(extra="ignore")
+
+    models.BlockTypeCreate = Lenient
+
+
+@breaks("PF-BT-403-reserved-name", "must answer 403", "answered 201")
+def reserves_only_capitalised_prefect():
+    """Only names beginning with 'Prefect' exactly are reserved; 'prefect_...' is created."""
+    from reference_server.prefect import api
+
+    api.is_reserved_name = lambda name: name.startswith("Prefect")
+
+
+@breaks("PF-BT-read-id", "must answer 404", "answered 200")
+def answers_null_for_unknown_type_ids():
+    """GET /block_types/{id} of an unknown id answers 200 with null."""
+
+    def null(method, path, status, body):
+        if method == "GET" and path.startswith("/api/block_types/") and status == 404:
+            return 200, None
+        return None
+
+    return rewrite_responses(null)
+
+
+@breaks("PF-BT-read-slug", "slug/SECRET must answer 404", "answered 200")
+def slug_lookup_ignores_case():
+    """GET /block_types/slug/{slug} compares slugs case-insensitively."""
+    from reference_server.prefect import store
+
+    def by_slug(self, slug):
+        found = self._one(
+            "SELECT * FROM block_type WHERE lower(slug) = lower(?)", [slug], "Block type not found"
+        )
+        return store._type_row(found)
+
+    store.Store.block_type_by_slug = by_slug
+
+
+@breaks("PF-BT-update", "code_example after PATCH", 'must be "x = 1"', "gave null")
+def type_patch_clears_unsent_fields():
+    """A block type PATCH sets every updatable field it does not send to null."""
+    from reference_server.prefect import store
+
+    original = store.Store.update_block_type
+
+    def update(self, type_id, values):
+        cleared = {key: None for key in store.BLOCK_TYPE_TEXT_FIELDS}
+        return original(self, type_id, {**cleared, **values})
+
+    store.Store.update_block_type = update
+
+
+@breaks("PF-BT-update", "'updated' after an update must be later than")
+def keeps_type_updated_on_patch():
+    """A block type PATCH leaves `updated` where it was."""
+    from reference_server.prefect import store
+
+    def update(self, type_id, values):
+        assignments = ", ".join(f"{column} = ?" for column in values) or "id = id"
+        changed = self._write(
+            f"UPDATE block_type SET {assignments} WHERE id = ?", [*values.values(), type_id]
+        )
+        if not changed:
+            raise store.NotFound("Block type not found")
+
+    store.Store.update_block_type = update
+
+
+@breaks("PF-BT-update-404", "must answer 404", "answered 204")
+def type_patch_of_unknown_id_answers_204():
+    """PATCH of an unknown block type id answers 204 (no row updated, nothing said)."""
+    from reference_server.prefect.store import NotFound
+
+    def unknown(method, path, body, store):
+        found = re.match(r"^/api/block_types/([^/]+)$", path)
+        if method != "PATCH" or not found or not is_uuid(found[1]):
+            return None
+        try:
+            store.block_type(str(uuid.UUID(found[1])))
+        except NotFound:
+            return 204, None
+        return None
+
+    return intercept(unknown)
+
+
+@breaks("PF-BT-update-422", "an invalid request must get 422", "answered 204")
+def type_patch_ignores_unknown_keys():
+    """A block type PATCH drops keys it cannot update (name, slug, is_protected, unknown ones)
+    instead of refusing them."""
+    from pydantic import ConfigDict
+
+    from reference_server.prefect import models
+
+    class Lenient(models.BlockTypeUpdate):
+        model_config = ConfigDict(extra="ignore")
+
+    models.BlockTypeUpdate = Lenient
+
+
+@breaks("PF-BT-protected-update", "a protected type must accept PATCH with 204", "answered 403")
+def protected_types_refuse_patch():
+    """Protected system block types are read-only: a PATCH gets 403."""
+    from fastapi import HTTPException
+
+    from reference_server.prefect import store
+
+    original = store.Store.update_block_type
+
+    def update(self, type_id, values):
+        if "is_protected" not in values and self.block_type(type_id)["is_protected"]:
+            raise HTTPException(403, "protected block types cannot be updated.")
+        return original(self, type_id, values)
+
+    store.Store.update_block_type = update
+
+
+@breaks("PF-BT-delete", "after the type's deletion must answer 404", "answered 500")
+def deleting_a_type_keeps_its_documents():
+    """Deleting a block type removes it and its schemas, but its documents stay behind
+    (no cascade from types and schemas to documents)."""
+    from reference_server.prefect import store
+
+    store.SCHEMA = store.SCHEMA.replace(
+        "block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE,\n"
+        "    block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,",
+        "block_type_id TEXT NOT NULL,\n    block_schema_id TEXT NOT NULL,",
+    )
+
+
+# ---- block schemas ----------------------------------------------------------------------------
+
+
+@breaks("PF-BS-create", "capabilities must be", "gave []")
+def drops_capabilities():
+    """A schema create stores no capabilities, whatever was sent."""
+    from reference_server.prefect import store
+
+    original = store.Store.create_block_schema
+
+    def create(self, fields, checksum, capabilities, version, type_id):
+        return original(self, fields, checksum, [], version, type_id)
+
+    store.Store.create_block_schema = create
+
+
+@breaks("PF-BS-checksum", "the checksum of the nested schema must be")
+def strips_top_level_secret_fields_only():
+    """The checksum drops secret_fields at the top level only and hashes every definition
+    (block definitions and unreachable ones included)."""
+    import hashlib
+
+    from reference_server.prefect import nesting
+
+    def checksum(fields):
+        hashed = {key: value for key, value in fields.items() if key != "secret_fields"}
+        text = json.dumps([[hashed], {}], sort_keys=True)
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    nesting.checksum_of = checksum
+
+
+@breaks("PF-BS-new-version", "creating a block schema must answer 201", "answered 200")
+def dedups_schemas_by_checksum_alone():
+    """A schema whose checksum exists is a duplicate whatever its version (the existing one is
+    answered with 200), and lookups ignore the version too."""
+    from reference_server.prefect import store
+
+    original = store.Store.block_schema_by_checksum
+    store.Store.block_schema_by_checksum = lambda self, checksum, version=None: original(
+        self, checksum
+    )
+
+
+@breaks(
+    "PF-BS-read-id", "must match the block_schema schema", "'block_schema_references' is a required"
+)
+def reads_schemas_without_references():
+    """Schema reads return the stored fields as they are: no block_schema_references, no
+    definitions rebuilt from the referenced schemas."""
+    from reference_server.prefect import nesting
+
+    nesting.full_fields = lambda store, schema: dict(schema["fields"])
+
+
+@breaks("PF-BS-404-type", "must answer 404", "answered 409")
+def unknown_schema_type_is_an_integrity_conflict():
+    """A schema for an unknown block_type_id gets the foreign-key 409 instead of 404."""
+
+    def conflict(method, path, status, body):
+        if method == "POST" and path == "/api/block_schemas/" and status == 404:
+            return 409, {"detail": "Data integrity conflict."}
+        return None
+
+    return rewrite_responses(conflict)
+
+
+@breaks("PF-BS-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+def ignores_unknown_schema_keys():
+    """Unknown keys in a schema create body are dropped (a client-sent checksum is still
+    refused)."""
+    from pydantic import ConfigDict, model_validator
+
+    from reference_server.prefect import models
+
+    class Lenient(models.BlockSchemaCreate):
+        model_config = ConfigDict(extra="ignore")
+
+        @model_validator(mode="before")
+        @classmethod
+        def no_checksum(cls, values):
+            if isinstance(values, dict) and "checksum" in values:
+                raise ValueError("checksum is computed by the server")
+            return values
+
+    models.BlockSchemaCreate = Lenient
+
+
+@breaks("PF-BS-delete", "must answer 404", "answered 200")
+def keeps_deleted_schemas():
+    """DELETE of a schema answers 204 but the schema stays readable."""
+    from reference_server.prefect import store
+
+    store.Store.delete_block_schema = lambda self, schema_id: self.block_schema(schema_id) and None
+
+
+@breaks("PF-SYS-secret-schema", "'value' in secret_fields must be true", "gave false")
+@breaks("PF-SEC-system-secret", "the create answer must be", '"sk-1234567890"')
+def registers_the_secret_schema_without_secret_fields():
+    """The system Secret schema is registered with its checksum but without secret_fields, so
+    Secret documents are never masked."""
+    import tempfile
+    from pathlib import Path
+
+    from reference_server.prefect import api
+
+    blocks = json.loads(api.SYSTEM_BLOCKS.read_text())
+    for block in blocks:
+        if block["block_type"]["slug"] == "secret":
+            block["block_schema"]["fields"].pop("secret_fields")
+    target = Path(tempfile.mkdtemp()) / "system_blocks.json"
+    target.write_text(json.dumps(blocks))
+    api.SYSTEM_BLOCKS = target
+
+
+# ---- block documents --------------------------------------------------------------------------
+
+
+@breaks("PF-BD-name-per-type", "creating a document must answer 201", "answered 409")
+def document_names_unique_across_types():
+    """Document names are unique across all block types, not per type."""
+    from reference_server.prefect import store
+
+    store.SCHEMA = store.SCHEMA.replace("UNIQUE (block_type_id, name)", "UNIQUE (name)")
+    store.Store.document_name_taken = lambda self, type_id, name: bool(
+        self._query("SELECT 1 FROM block_document WHERE name = ?", [name])
+    )
+
+
+@breaks("PF-BD-anonymous", "an explicit anonymous name must be", '"anonymous-')
+def renames_named_anonymous_documents():
+    """An anonymous document always gets a generated name, even when one was sent."""
+    from pydantic import model_validator
+
+    from reference_server.prefect import models
+
+    class Renamed(models.BlockDocumentCreate):
+        @model_validator(mode="after")
+        def generated_name(self):
+            if self.is_anonymous:
+                self.name = None
+            return self
+
+    models.BlockDocumentCreate = Renamed
+
+
+@breaks("PF-BD-422-name", "an invalid request must get 422", "answered 201", '"UpperCase')
+def accepts_upper_case_document_names():
+    """Document names may hold upper-case letters (and slugs too: one pattern for both)."""
+    from reference_server.prefect import models
+
+    models.LOWER_DASH = re.compile(r"^[A-Za-z0-9-]*$")
+
+
+@breaks("PF-BD-422-missing-name", "an invalid request must get 422", "answered 409")
+def leaves_missing_names_to_the_database():
+    """No check that a named document has a name: the database's NOT NULL refuses it, answered
+    as an integrity conflict (409)."""
+    from reference_server.prefect import models
+
+    class Unchecked(models.BlockDocumentCreate):
+        @classmethod
+        def _named_unless_anonymous(cls, values):
+            return values
+
+    models.BlockDocumentCreate = Unchecked
+
+
+@breaks("PF-BD-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+def ignores_unknown_document_keys():
+    """Unknown keys in a document create body are dropped instead of refused."""
+    from pydantic import ConfigDict
+
+    from reference_server.prefect import models
+
+    class Lenient(models.BlockDocumentCreate):
+        model_config = ConfigDict(extra="ignore")
+
+    models.BlockDocumentCreate = Lenient
+
+
+@breaks("PF-BD-unknown-schema", "an unknown block_schema_id must get 409", "answered 404")
+def unknown_document_schema_is_404():
+    """A document naming a block_schema_id that does not exist gets 404 instead of 409."""
+
+    def not_found(method, path, status, body):
+        detail = body.get("detail", "") if isinstance(body, dict) else ""
+        if path == "/api/block_documents/" and status == 409 and detail.startswith("Data"):
+            return 404, {"detail": "Block schema not found"}
+        return None
+
+    return rewrite_responses(not_found)
+
+
+def hides_anonymous(prefix: str) -> Callable:
+    """An answer wrapper: reads under ``prefix`` of an anonymous document answer 404."""
+
+    def hide(method, path, status, body):
+        anonymous = isinstance(body, dict) and body.get("is_anonymous") is True
+        if method == "GET" and path.startswith(prefix) and status == 200 and anonymous:
+            return 404, {"detail": "Block document not found"}
+        return None
+
+    return rewrite_responses(hide)
+
+
+@breaks("PF-BD-read-id", "must answer 200", "answered 404")
+def hides_anonymous_documents_by_id():
+    """GET /block_documents/{id} of an anonymous document answers 404."""
+    return hides_anonymous("/api/block_documents/")
+
+
+@breaks("PF-BD-update-404", "must answer 404", "answered 204")
+def document_patch_of_unknown_id_answers_204():
+    """PATCH of an unknown document id answers 204 (no row updated, nothing said)."""
+    from reference_server.prefect.store import NotFound
+
+    def unknown(method, path, body, store):
+        found = re.match(r"^/api/block_documents/([^/]+)$", path)
+        if method != "PATCH" or not found or not is_uuid(found[1]):
+            return None
+        try:
+            store.block_document(str(uuid.UUID(found[1])))
+        except NotFound:
+            return 204, None
+        return None
+
+    return intercept(unknown)
+
+
+@breaks("PF-BD-update-422", "an invalid request must get 422", "answered 204", '"data": null')
+def null_data_patch_changes_nothing():
+    """A document PATCH with data null is taken as no data (204, nothing changed)."""
+    from pydantic import model_validator
+
+    from reference_server.prefect import models
+
+    class NullAsAbsent(models.BlockDocumentUpdate):
+        @model_validator(mode="before")
+        @classmethod
+        def drop_null_data(cls, values):
+            if isinstance(values, dict) and "data" in values and values["data"] is None:
+                values = {key: value for key, value in values.items() if key != "data"}
+            return values
+
+    models.BlockDocumentUpdate = NullAsAbsent
+
+
+@breaks("PF-BD-read-name", "must answer 200", "answered 404")
+def hides_anonymous_documents_by_name():
+    """Reading an anonymous document by type slug and name answers 404."""
+    return hides_anonymous("/api/block_types/slug/")
+
+
+@breaks(
+    "PF-BD-read-name-404",
+    'the 404 body\'s detail must be "Block document not found"',
+    'gave "Block type not found"',
+)
+def unknown_slug_says_block_type_not_found():
+    """Reading a document by an unknown slug answers 404 "Block type not found" (the type is
+    looked up first) instead of "Block document not found"."""
+    from reference_server.prefect import store
+
+    original = store.Store.block_document_by_name
+
+    def by_name(self, slug, name):
+        self.block_type_by_slug(slug)
+        return original(self, slug, name)
+
+    store.Store.block_document_by_name = by_name
+
+
+# ---- client call sequences --------------------------------------------------------------------
+
+
+@breaks("PF-SEQ-save-new-type", "POST /api/block_types/ must answer 201", "answered 200")
+def answers_200_on_type_create():
+    """Creates block types but answers 200 instead of 201."""
+
+    def ok(method, path, status, body):
+        if method == "POST" and path == "/api/block_types/" and status == 201:
+            return 200, body
+        return None
+
+    return rewrite_responses(ok)
+
+
+@breaks("PF-SEQ-save-known-type", "must answer 200", "answered 404")
+def caches_missing_slugs():
+    """A slug once looked up and not found stays "not found" (a negative cache that creates do
+    not clear), so a class registered after its first lookup is never found again."""
+    from reference_server.prefect import store
+
+    original = store.Store.block_type_by_slug
+    missing: set[str] = set()
+
+    def by_slug(self, slug):
+        if slug in missing:
+            raise store.NotFound("Block type not found")
+        try:
+            return original(self, slug)
+        except store.NotFound:
+            missing.add(slug)
+            raise
+
+    store.Store.block_type_by_slug = by_slug
+
+
+@breaks("PF-SEQ-save-conflict", "the stored data after the refused save must be")
+def conflicting_save_overwrites_the_data():
+    """A create with a used name stores the new data in the existing document, then answers
+    409."""
+    from reference_server.prefect.store import NotFound
+
+    def overwrite(method, path, body, store):
+        if method != "POST" or path != "/api/block_documents/" or not isinstance(body, dict):
+            return None
+        try:
+            slug = store.block_type(str(body.get("block_type_id")))["slug"]
+            existing = store.block_document_by_name(slug, str(body.get("name")))
+        except NotFound:
+            return None
+        schema_id = existing["block_schema_id"]
+        store.update_block_document(existing["id"], body.get("data", {}), schema_id)
+        return 409, {"detail": "Block already exists"}
+
+    return intercept(overwrite)
+
+
+@breaks("PF-SEQ-save-overwrite", "the overwritten data, secrets in clear must be")
+def schema_change_patch_ignores_data():
+    """A document PATCH that names a block_schema_id changes the schema only; its data is
+    dropped."""
+    from pydantic import model_validator
+
+    from reference_server.prefect import models
+
+    class SchemaOnly(models.BlockDocumentUpdate):
+        @model_validator(mode="before")
+        @classmethod
+        def schema_or_data(cls, values):
+            if isinstance(values, dict) and values.get("block_schema_id"):
+                values = {key: value for key, value in values.items() if key != "data"}
+            return values
+
+    models.BlockDocumentUpdate = SchemaOnly
+
+
+@breaks("PF-SEQ-load", "loaded data with include_secrets=true must be", '"password": "********"')
+def read_by_name_ignores_include_secrets():
+    """Reading a document by type slug and name always masks secrets (the include_secrets query
+    parameter is not read there)."""
+
+    def drop(method, path, query, body):
+        if "/block_documents/name/" in path:
+            kept = "&".join(p for p in query.split("&") if not p.startswith("include_secrets="))
+            return kept, body
+        return query, body
+
+    return rewrite_requests(drop)
+
+
+@breaks("PF-SEQ-secret-save-load", "POST /api/block_documents/ must answer 201", "answered 403")
+def protected_types_refuse_documents():
+    """Documents of protected block types (the system Secret) are refused with 403."""
+    from reference_server.prefect.store import NotFound
+
+    def protected(method, path, body, store):
+        if method != "POST" or path != "/api/block_documents/" or not isinstance(body, dict):
+            return None
+        try:
+            block_type = store.block_type(str(body.get("block_type_id")))
+        except NotFound:
+            return None
+        if block_type["is_protected"]:
+            return 403, {"detail": "protected block types cannot have documents."}
+        return None
+
+    return intercept(protected)
+
+
+# ---- level 3: filters, sort, paging, counts, capabilities ------------------------------------
+
+
+@breaks("PF-FLT-types-order", "types ordered by name (not by slug) must be")
+def sorts_types_by_slug():
+    """/block_types/filter orders types by slug instead of name."""
+    from reference_server.prefect import store
+
+    def by_slug(self, where, params, limit, offset):
+        rows = self._query(
+            f"SELECT * FROM block_type WHERE {where} ORDER BY slug ASC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [store._type_row(row) for row in rows]
+
+    store.Store.filter_block_types = by_slug
+
+
+@breaks("PF-FLT-types-name-like", "types named like 'ZETA' must be", "gave []")
+def type_name_like_is_case_sensitive():
+    """block_types.name.like_ matches case-sensitively (GLOB instead of LIKE)."""
+    from reference_server.prefect import filters
+
+    original = filters.like
+
+    def like(column, pattern):
+        if column != "block_type.name" or not pattern:
+            return original(column, pattern)
+        glob = "*" + pattern.replace("%", "*").replace("_", "?") + "*"
+        return [(f"{column} GLOB ?", [glob])]
+
+    filters.like = like
+
+
+@breaks("PF-FLT-types-slug-any", "slug any_ [] must be []")
+def empty_any_matches_everything():
+    """An any_ filter with an empty list is treated as no filter at all."""
+    from reference_server.prefect import filters
+
+    original = filters.any_of
+    filters.any_of = lambda column, values: original(column, values) if values else []
+
+
+@breaks("PF-FLT-types-by-schemas", "types with a schema offering all of ['fly', 'swim'] must be")
+def capabilities_all_means_any():
+    """block_capabilities.all_ keeps schemas offering any one of the capabilities."""
+    from reference_server.prefect import filters
+
+    def has_any(column, wanted):
+        if not wanted:
+            return []
+        marks = ", ".join("?" for _ in wanted)
+        sql = f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value IN ({marks}))"
+        return [(sql, list(wanted))]
+
+    filters.has_all = has_any
+
+
+@breaks("PF-FLT-schemas-fields", "schemas ['s3', 's2'] must be")
+def schema_filter_ignores_or():
+    """A block_schemas filter always AND-s its conditions, whatever its operator."""
+    from reference_server.prefect import filters
+
+    original = filters.block_schema_condition
+
+    def anded(spec):
+        return original(spec.model_copy(update={"operator": "and_"}) if spec else spec)
+
+    filters.block_schema_condition = anded
+
+
+@breaks("PF-FLT-limit", "limit 0 on /block_types/filter must be []", only="limit_bounds")
+def limit_zero_lists_every_type():
+    """limit 0 on /block_types/filter returns a full page (200) instead of []."""
+    from reference_server.prefect import store
+
+    original = store.Store.filter_block_types
+
+    def page(self, where, params, limit, offset):
+        return original(self, where, params, limit or 200, offset)
+
+    store.Store.filter_block_types = page
+
+
+@breaks("PF-FLT-docs-related", "the count of documents whose schema matches")
+def count_ignores_block_schemas():
+    """/block_documents/count ignores a block_schemas filter (the route does not declare it, so
+    the key is dropped like any unknown top-level key)."""
+
+    def drop(method, path, query, body):
+        if path == "/api/block_documents/count" and isinstance(body, dict):
+            return query, {key: value for key, value in body.items() if key != "block_schemas"}
+        return query, body
+
+    return rewrite_requests(drop)
+
+
+@breaks("PF-FLT-type-documents", "the Zeta type's named documents (no paging)", "anonymous-")
+def type_documents_include_anonymous():
+    """GET /block_types/slug/{slug}/block_documents lists anonymous documents too."""
+    from reference_server.prefect import api, models
+
+    api.BlockDocumentFilter = lambda: models.BlockDocumentFilter(is_anonymous=None)
+
+
+@breaks("PF-FLT-keys", "an invalid request must get 422", "answered 200")
+def filter_objects_ignore_unknown_keys():
+    """Unknown keys inside filter objects are dropped instead of refused."""
+    from pydantic import ConfigDict
+
+    from reference_server.prefect import models
+
+    for name in ("BlockDocumentFilter", "BlockTypeFilter", "BlockSchemaFilter"):
+        lenient = type(name, (getattr(models, name),), {"model_config": ConfigDict(extra="ignore")})
+        setattr(models, name, lenient)
+
+
+@breaks("PF-FLT-keys", "POST /api/block_types/filter must answer 200", "answered 422")
+def refuses_unknown_top_level_keys_on_type_filters():
+    """/block_types/filter refuses a body with a top-level key it does not know (the document
+    filter still ignores them)."""
+    known = {"block_types", "block_schemas", "limit", "offset"}
+
+    def strict(method, path, body):
+        if path != "/api/block_types/filter" or not isinstance(body, dict):
+            return None
+        unknown = sorted(set(body) - known)
+        if not unknown:
+            return None
+        errors = [
+            {
+                "type": "extra_forbidden",
+                "loc": ["body", key],
+                "msg": "Extra inputs are not permitted",
+            }
+            for key in unknown
+        ]
+        invalid = {"exception_message": "Invalid request received.", "exception_detail": errors}
+        return 422, {**invalid, "request_body": body}
+
+    return request_rewriter(strict)
+
+
+@breaks("PF-CAP-list", "occurrences of", "must be 1", "gave 2")
+def lists_capabilities_once_per_schema():
+    """GET /block_capabilities/ lists each schema's capabilities, repeated across schemas."""
+    from reference_server.prefect import store
+
+    def every(self):
+        rows = self._query("SELECT value FROM block_schema, json_each(block_schema.capabilities)")
+        return [row[0] for row in rows]
+
+    store.Store.capabilities = every
+
+
+# ---- level 3: secrets -------------------------------------------------------------------------
+
+
+@breaks("PF-SEC-mask-value", "a null secret must be null", 'gave "********"')
+def masks_null_secrets():
+    """A secret field holding null is masked like a value."""
+    from reference_server.prefect import nesting
+
+    original = nesting.mask_secrets
+
+    def mask(data, secret_fields):
+        masked = original(data, secret_fields)
+        for field in secret_fields:
+            if "." not in field and field in masked and masked[field] is None:
+                masked[field] = "********"
+        return masked
+
+    nesting.mask_secrets = mask
+
+
+# ---- level 4: nested blocks -------------------------------------------------------------------
+
+
+@breaks("PF-NEST-schema-create", "schema's type must be")
+def creates_children_under_the_parent_type():
+    """Schemas created from a parent's definitions are put under the parent's block type
+    instead of the referenced one."""
+    from reference_server.prefect import nesting
+
+    original = nesting.create_schema
+    parents: list[str] = []
+
+    def create(store, fields, type_id, capabilities, version, definitions=None):
+        if definitions is None:  # a schema posted by a client, not one made from definitions
+            parents[:] = [type_id]
+        parent = parents[0] if parents and definitions is not None else type_id
+        return original(store, fields, parent, capabilities, version, definitions)
+
+    nesting.create_schema = create
+
+
+@breaks("PF-NEST-schema-read", "fields read by id must be")
+def nests_grandchild_definitions():
+    """Schema reads put each referenced schema under definitions with its own definitions
+    inside it, instead of flattening grandchildren beside it."""
+    from reference_server.prefect import nesting
+
+    def full_fields(store, schema):
+        fields = dict(schema["fields"])
+        references, definitions = {}, {}
+        for name, child in store.schema_references(schema["id"]):
+            references[name] = {
+                "block_schema_checksum": child["checksum"],
+                "block_type_slug": store.block_type(child["block_type_id"])["slug"],
+            }
+            child_fields = full_fields(store, child)
+            definitions[child_fields.get("title", child["checksum"])] = child_fields
+        fields["block_schema_references"] = references
+        if definitions:
+            fields["definitions"] = {**fields.get("definitions", {}), **definitions}
+        return fields
+
+    nesting.full_fields = full_fields
+
+
+@breaks("PF-NEST-schema-missing-type", "must answer 409", "answered 404")
+def unknown_referenced_type_is_404():
+    """A schema referencing a block type slug that does not exist gets 404."""
+
+    def not_found(method, path, status, body):
+        detail = body.get("detail", "") if isinstance(body, dict) else ""
+        if path == "/api/block_schemas/" and status == 409 and "was not found" in detail:
+            return 404, {"detail": "Block type not found"}
+        return None
+
+    return rewrite_responses(not_found)
+
+
+@breaks("PF-NEST-doc-create", "data must be", '"leaf": {"$ref"')
+def create_answer_keeps_the_ref():
+    """The create answer shows the data as sent ($ref and all) and no references; reads are
+    hydrated."""
+
+    def as_sent(method, path, status, body):
+        if method != "POST" or path != "/api/block_documents/" or status != 201:
+            return None
+        references = body["block_document_references"]
+        for key, reference in references.items():
+            body["data"][key] = {"$ref": {"block_document_id": reference["block_document"]["id"]}}
+        return 201, {**body, "block_document_references": {}}
+
+    return rewrite_responses(as_sent)
+
+
+@breaks("PF-NEST-child-update", "the leaf seen from the top must be")
+def caches_referenced_documents():
+    """Referenced documents are read once and cached: later changes to them never show through
+    the documents that reference them."""
+    from reference_server.prefect import nesting
+
+    original = nesting.hydrate
+    cache: dict[str, dict] = {}
+
+    def hydrate(store, document, include_secrets, depth=0):
+        if depth > 0:
+            document = cache.setdefault(document["id"], document)
+        return original(store, document, include_secrets, depth)
+
+    nesting.hydrate = hydrate
+
+
+@breaks("PF-NEST-child-delete", "must answer 204", "answered 409")
+def refuses_to_delete_referenced_documents():
+    """DELETE of a document that another references gets 409 (a restricting foreign key)."""
+    from fastapi import HTTPException
+
+    from reference_server.prefect import store
+
+    original = store.Store.delete_block_document
+
+    def delete(self, document_id):
+        referenced = self._query(
+            "SELECT 1 FROM block_document_reference WHERE reference_block_document_id = ?",
+            [document_id],
+        )
+        if referenced:
+            raise HTTPException(409, "Block document is referenced by another.")
+        original(self, document_id)
+
+    store.Store.delete_block_document = delete
+
+
+@breaks("PF-NEST-ref-errors", "must get 409", "answered 500")
+def stores_dangling_references():
+    """A $ref to a document that does not exist is stored unchecked (no foreign key), and the
+    create answer then fails to read it back."""
+    from reference_server.prefect import api, store
+
+    store.SCHEMA = store.SCHEMA.replace(
+        "reference_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE"
+        " CASCADE",
+        "reference_block_document_id TEXT NOT NULL",
+    )
+    api.require_documents = lambda store, references: None
+
+
+@breaks("PF-NEST-cycle", "must get 400", "answered 204")
+def allows_reference_cycles():
+    """A PATCH that makes a document reference itself through others is accepted."""
+    from reference_server.prefect import api
+
+    api.check_acyclic = lambda store, parent_id, references: None
+
+
+@breaks("PF-SEQ-nested-save-load", "Top.load(name) data must be", '"token": "********"')
+def masks_nested_secrets_even_when_included():
+    """include_secrets=true shows the top document's secrets in clear but not those of the
+    documents it references."""
+    from reference_server.prefect import nesting
+
+    original = nesting.hydrate
+
+    def hydrate(store, document, include_secrets, depth=0):
+        return original(store, document, include_secrets and depth == 0, depth)
+
+    nesting.hydrate = hydrate
+
+
+@breaks(
+    "PF-GEN-contract",
+    "a generated valid request to POST /block_documents/ must be accepted",
+    "refused it with 422",
+    examples=20,
+    only="block_documents",
+)
+def validates_document_data_against_the_schema():
+    """Document data may hold only the keys its schema's properties declare; any other key gets
+    a 422 (the real server stores any JSON object as data)."""
+    from reference_server.prefect.store import NotFound
+
+    def undeclared(method, path, body, store):
+        if method != "POST" or path != "/api/block_documents/" or not isinstance(body, dict):
+            return None
+        data = body.get("data")
+        try:
+            fields = store.block_schema(str(body.get("block_schema_id")))["fields"]
+        except NotFound:
+            return None
+        extra = (
+            sorted(set(data) - set(fields.get("properties", {}))) if isinstance(data, dict) else []
+        )
+        if not extra:
+            return None
+        errors = [
+            {"type": "extra_forbidden", "loc": ["body", "data", key], "msg": "Not in the schema"}
+            for key in extra
+        ]
+        invalid = {"exception_message": "Invalid request received.", "exception_detail": errors}
+        return 422, {**invalid, "request_body": body}
+
+    return intercept(undeclared)
