@@ -129,9 +129,9 @@ def start_variant(tmp_path):
     started = []
 
     def start(name: str) -> ServerProcess:
-        from .variants import all_variants
+        from .variants import profile_of
 
-        profile = profiles.get(next(v.profile for v in all_variants() if v.name == name))
+        profile = profiles.get(profile_of(name))
         server = ServerProcess(
             None,
             tmp_path,

@@ -122,6 +122,11 @@ def test_create_answers_the_new_type_when_the_name_is_taken(api, blocks):
             "gave the older one",
             answer,
         )
+        # The order of equal names is left open; differential mode compares it.
+        scope = {"slug": {"any_": [first["slug"], slug]}}
+        listed = api.post("/block_types/filter", {"block_types": scope})
+        slugs = {block_type["slug"] for block_type in expect_json(listed, 200, "block_type_list")}
+        expect_equal(slugs, {first["slug"], slug}, "the types listed under the shared name", listed)
     finally:
         found = api.get(f"/block_types/slug/{slug}")  # whether or not the server made it
         if found.status == 200 and isinstance(found.json, dict):

@@ -73,14 +73,58 @@ def breaks(
     return register
 
 
+@dataclass(frozen=True)
+class DifferingVariant:
+    """A server that no clause fails (by design: the clauses leave the behaviour open or do
+    not look at it) and that differs from the reference server where differential mode looks:
+    a difference at a place containing ``where`` whose target value contains ``value``."""
+
+    name: str
+    profile: str
+    only: str  # a -k expression selecting tests that send the request that shows it
+    where: str
+    value: str
+    build: Callable
+
+    @property
+    def summary(self) -> str:
+        return " ".join((self.build.__doc__ or "").split())
+
+
+DIFFERING: list[DifferingVariant] = []
+
+
+def differs(profile: str, only: str, where: str, value: str) -> Callable:
+    """Register the decorated variant as one only differential mode catches."""
+
+    def register(build: Callable) -> Callable:
+        DIFFERING.append(DifferingVariant(build.__name__, profile, only, where, value, build))
+        return build
+
+    return register
+
+
 def all_variants() -> list[Variant]:
     for module in PROFILE_MODULES:
         importlib.import_module(module)
     return VARIANTS
 
 
+def differing_variants() -> list[DifferingVariant]:
+    all_variants()
+    return DIFFERING
+
+
+def profile_of(name: str) -> str:
+    """The profile of the variant (of either kind) called ``name``."""
+    for variant in [*all_variants(), *DIFFERING]:
+        if variant.name == name:
+            return variant.profile
+    raise KeyError(f"no variant called {name!r}")
+
+
 def builder(name: str) -> Callable:
-    for variant in all_variants():
+    for variant in [*all_variants(), *DIFFERING]:
         if variant.name == name:
             return variant.build
     raise KeyError(f"no broken variant called {name!r}")

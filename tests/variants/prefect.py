@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 
 from . import breaks as breaks_clause
+from . import differs as differs_from_reference
 from . import request_rewriter, rewrite_responses
 
 breaks = partial(breaks_clause, "prefect")
@@ -1722,3 +1723,54 @@ def validates_document_data_against_the_schema():
         return 422, {**invalid, "request_body": body}
 
     return intercept(undeclared)
+
+
+# ---- differences no clause fails, found by differential mode ---------------------------------
+
+differs = partial(differs_from_reference, "prefect")
+
+
+@differs("test_bad_api_version_header_is_refused", "body at $.detail", "Unsupported")
+def rewords_the_version_header_error():
+    """The 400 for a bad X-PREFECT-API-VERSION header says "Unsupported API version" (the
+    clause asks for the status and an error body, not these words)."""
+
+    def reword(method, path, status, body):
+        detail = body.get("detail", "") if isinstance(body, dict) else ""
+        if status == 400 and ("X-PREFECT-API-VERSION" in detail or "API version" in detail):
+            return status, {"detail": "Unsupported API version"}
+        return None
+
+    return rewrite_responses(reword)
+
+
+@differs("test_read_by_id_returns_the_document", "(keys)", "etag")
+def adds_an_etag_to_documents():
+    """Block documents carry an extra "etag" field (the answer schemas allow extra fields)."""
+
+    def add(method, path, status, body):
+        documents = body if isinstance(body, list) else [body]
+        touched = False
+        for document in documents:
+            if isinstance(document, dict) and "block_document_references" in document:
+                document["etag"] = "1"
+                touched = True
+        return (status, body) if touched else None
+
+    return rewrite_responses(add)
+
+
+@differs("test_create_answers_the_new_type_when_the_name_is_taken", "(order)", "same-name")
+def orders_equal_named_types_newest_first():
+    """Types of equal names are listed newest first (the clauses order types by name only)."""
+    from reference_server.prefect import store
+
+    def filter_block_types(self, where, params, limit, offset):
+        rows = self._query(
+            f"SELECT * FROM block_type WHERE {where} ORDER BY name ASC, rowid DESC"
+            " LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [store._type_row(row) for row in rows]
+
+    store.Store.filter_block_types = filter_block_types

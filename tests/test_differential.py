@@ -1,0 +1,222 @@
+"""Differential mode (``--blocks-oracle-url``, ``--blocks-oracle-transcript``): two reference
+servers, whose ids differ, compare clean; servers that no clause fails but that answer
+differently are caught by the comparison alone; the ignore file's pins decide what is ignored;
+a recorded run replays as the oracle."""
+
+import gzip
+import json
+
+import pytest
+
+from conformance.differential import Answer, Pairing, compare_answers
+from conformance.prefect.profile import identity
+
+from .conftest import ROOT, ServerProcess, run_suite
+from .variants import DifferingVariant, differing_variants
+
+# what any two right servers answer differently (races, random names)
+RACES = ROOT / "fixtures" / "differential" / "races.txt"
+# create, read, update, filter and delete sequences, nested references, documents and filters
+COMPARED_AREAS = "test_sequences or test_references or test_block_documents or test_filters"
+
+
+def differential(target: str, oracle: str, *args: str, tmp_path):
+    return run_suite(
+        f"--target-url={target}",
+        f"--blocks-oracle-url={oracle}",
+        "--blocks-seed=0",
+        "--blocks-examples=5",
+        f"--blocks-oracle-ignore={RACES}",
+        *args,
+        tmp_path=tmp_path,
+    )
+
+
+def unignored(run) -> list[dict]:
+    return [d for d in (run.report or {}).get("differences", []) if not d.get("ignored")]
+
+
+@pytest.fixture
+def oracle_server(tmp_path):
+    server = ServerProcess(None, tmp_path)
+    yield server
+    server.stop()
+
+
+def test_two_reference_servers_compare_clean(reference_server, oracle_server, tmp_path):
+    """Every id differs between the two servers; paired, every answer compares equal."""
+    run = differential(
+        reference_server.url, oracle_server.url, "-k", COMPARED_AREAS, tmp_path=tmp_path
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    assert unignored(run) == [], run.output[-4000:]
+    compared = run.report["run"]["oracle_compared"]
+    assert compared > 1000, f"only {compared} answers compared"
+    assert "0 differences" in run.output
+
+
+def test_ids_are_paired_through_create_read_update_filter_delete():
+    """The same sequence answered by two servers with different ids, nested references
+    included: the ids pair as they first appear and later requests carry the oracle's ids."""
+    pairing = Pairing()
+    parent_t, parent_o = (
+        "11111111-1111-4111-8111-111111111111",
+        "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    )
+    child_t, child_o = (
+        "22222222-2222-4222-8222-222222222222",
+        "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+    )
+    ref_t, ref_o = "33333333-3333-4333-8333-333333333333", "cccccccc-cccc-4ccc-8ccc-cccccccccccc"
+
+    def document(doc_id, child_id, ref_id, updated):
+        return {
+            "id": doc_id,
+            "name": "top",
+            "created": "2026-12-02T10:00:00Z",
+            "updated": updated,
+            "block_type": {"slug": "t", "is_protected": False},
+            "data": {"leaf": {"$ref": {"block_document_id": child_id}}},
+            "block_document_references": {
+                "leaf": {"id": ref_id, "block_document": {"id": child_id}}
+            },
+        }
+
+    def same(target, oracle, status=200):
+        found = compare_answers(
+            Answer(status, "application/json", json.dumps(target)),
+            Answer(status, "application/json", json.dumps(oracle)),
+            pairing,
+            identity=identity,
+        )
+        assert found == [], found
+
+    first = "2026-12-02T10:00:00Z"
+    same(document(parent_t, child_t, ref_t, first), document(parent_o, child_o, ref_o, first), 201)
+    assert pairing.to_oracle(f"/block_documents/{parent_t}") == f"/block_documents/{parent_o}"
+    body = json.dumps({"data": {"leaf": {"$ref": {"block_document_id": child_t}}}})
+    assert child_o in pairing.to_oracle(body)
+    # an update moves `updated` on both (by different amounts: compared by movement)
+    same(
+        document(parent_t, child_t, ref_t, "2026-12-02T10:00:01.5Z"),
+        document(parent_o, child_o, ref_o, "2026-12-02T10:00:03Z"),
+    )
+    same(
+        [document(parent_t, child_t, ref_t, "2026-12-02T10:00:01.5Z")],
+        [document(parent_o, child_o, ref_o, "2026-12-02T10:00:03Z")],
+    )
+    # a timestamp moving on one server only is a difference
+    found = compare_answers(
+        Answer(200, "application/json", json.dumps(document(parent_t, child_t, ref_t, first))),
+        Answer(
+            200,
+            "application/json",
+            json.dumps(document(parent_o, child_o, ref_o, "2026-12-02T10:00:03Z")),
+        ),
+        pairing,
+        identity=identity,
+    )
+    assert [where for where, _, _ in found] == [
+        "body at $.updated (movement since the last answer)"
+    ]
+    # an id paired with another oracle id is a difference
+    found = compare_answers(
+        Answer(200, "application/json", json.dumps({"id": parent_t})),
+        Answer(200, "application/json", json.dumps({"id": child_o})),
+        pairing,
+    )
+    assert [where for where, _, _ in found] == ["body at $.id"]
+
+
+@pytest.mark.parametrize("variant", differing_variants(), ids=lambda variant: variant.name)
+def test_a_difference_no_clause_fails_is_caught_by_the_comparison(
+    variant: DifferingVariant, start_variant, oracle_server, tmp_path
+):
+    server = start_variant(variant.name)
+    alone = run_suite(f"--target-url={server.url}", "-k", variant.only, tmp_path=tmp_path)
+    assert alone.returncode == 0, f"a clause fails {variant.name}:\n{alone.output[-3000:]}"
+    run = differential(server.url, oracle_server.url, "-k", variant.only, tmp_path=tmp_path)
+    assert run.returncode == 1, run.output[-3000:]
+    caught = [
+        d for d in unignored(run) if variant.where in d["where"] and variant.value in d["target"]
+    ]
+    assert caught, (
+        f"{variant.name}: no difference at {variant.where!r} with {variant.value!r}:\n"
+        + json.dumps(unignored(run), indent=1)[:3000]
+    )
+    assert "target:  " in run.output and "oracle answered:" in run.output
+
+
+def test_an_ignore_entry_holds_only_for_the_difference_it_pins(
+    start_variant, oracle_server, tmp_path
+):
+    server = start_variant("rewords_the_version_header_error")
+    only = "test_bad_api_version_header_is_refused"
+    pinned = tmp_path / "pinned.txt"
+    pinned.write_text('PF-API-version-header  expect="Unsupported"  # our own words\n')
+    other = tmp_path / "other.txt"
+    other.write_text('PF-API-version-header  expect="some other text"  # not this difference\n')
+    ignored = differential(
+        server.url,
+        oracle_server.url,
+        "-k",
+        only,
+        f"--blocks-oracle-ignore={pinned}",
+        tmp_path=tmp_path,
+    )
+    assert ignored.returncode == 0, ignored.output[-3000:]
+    differences = ignored.report["differences"]
+    assert differences and all(d["ignored"] == "our own words" for d in differences)
+    mismatched = differential(
+        server.url,
+        oracle_server.url,
+        "-k",
+        only,
+        f"--blocks-oracle-ignore={other}",
+        tmp_path=tmp_path,
+    )
+    assert mismatched.returncode == 1, mismatched.output[-3000:]
+    assert unignored(mismatched)
+
+
+def test_a_recorded_run_replays_as_the_oracle(reference_server, start_variant, tmp_path):
+    recorded = tmp_path / "transcript.jsonl"
+    record = run_suite(
+        f"--target-url={reference_server.url}",
+        "--blocks-seed=0",
+        "--blocks-examples=5",
+        f"--blocks-record-exchanges={recorded}",
+        "-k",
+        "test_sequences or test_read_by_id_returns_the_document",
+        tmp_path=tmp_path,
+    )
+    assert record.returncode == 0, record.output[-3000:]
+    transcript = tmp_path / "transcript.jsonl.gz"
+    transcript.write_bytes(gzip.compress(recorded.read_bytes()))
+    server = ServerProcess(None, tmp_path)
+    try:
+        replayed = run_suite(
+            f"--target-url={server.url}",
+            f"--blocks-oracle-transcript={transcript}",
+            "--blocks-seed=0",
+            "--blocks-examples=5",
+            "-k",
+            "test_sequences or test_read_by_id_returns_the_document",
+            tmp_path=tmp_path,
+        )
+    finally:
+        server.stop()
+    assert replayed.returncode == 0, replayed.output[-3000:]
+    assert replayed.report["run"]["oracle_compared"] > 50
+    assert unignored(replayed) == []
+    etag = start_variant("adds_an_etag_to_documents")
+    caught = run_suite(
+        f"--target-url={etag.url}",
+        f"--blocks-oracle-transcript={transcript}",
+        "--blocks-seed=0",
+        "-k",
+        "test_read_by_id_returns_the_document",
+        tmp_path=tmp_path,
+    )
+    assert caught.returncode == 1, caught.output[-3000:]
+    assert any("etag" in d["target"] for d in unignored(caught))
