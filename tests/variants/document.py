@@ -6,7 +6,7 @@ from pathlib import Path
 from conformance import profiles
 from conformance.clauses import catalogue
 
-from . import all_variants
+from . import all_variants, differing_variants
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "variants.md"
 
@@ -55,7 +55,29 @@ def render() -> str:
             shown = shown.replace("|", "\\|")
             lines.append(f"| `{clause.id}` | {clause.strength} | {shown} |")
         lines.append("")
+        lines += differing_section(name)
     return "\n".join(lines)
+
+
+def differing_section(profile: str) -> list[str]:
+    """The variants no clause fails and differential mode catches (tests/test_differential.py)."""
+    mine = [variant for variant in differing_variants() if variant.profile == profile]
+    if not mine:
+        return []
+    lines = [
+        f"### Caught only by differential mode ({profile})",
+        "",
+        "These pass every clause (the clauses leave the behaviour open); "
+        "`tests/test_differential.py` checks that each passes the suite alone and that a "
+        "differential run against the reference server reports the difference.",
+        "",
+        "| variant: what differs | difference at | target value contains |",
+        "|---|---|---|",
+    ]
+    for variant in mine:
+        shown = f"`{variant.name}`: {variant.summary}".replace("|", "\\|")
+        lines.append(f"| {shown} | `{variant.where}` | `{variant.value}` |")
+    return [*lines, ""]
 
 
 if __name__ == "__main__":
