@@ -35,6 +35,11 @@ def profile_url(server, name: str) -> str:
 
 
 def run_against(variant: Variant, server, tmp_path):
+    return run_suite(*variant_args(variant, server), tmp_path=tmp_path)
+
+
+def variant_args(variant: Variant, server) -> list[str]:
+    """The suite's arguments that run ``variant``'s clause against ``server``."""
     # Whether the clause fails is the question, not the smallest failing case: no shrinking.
     url = profile_url(server, variant.profile)
     args = [f"--target-url={url}", f"--blocks-clause={variant.clause}", "--blocks-seed=0"]
@@ -46,7 +51,7 @@ def run_against(variant: Variant, server, tmp_path):
     for option, variable in variant.needs:
         args.append(f"{option}={required_in_ci(variable, f'{option} for {variant.test_id}')}")
     args += suite_args(variant.profile, url)
-    return run_suite(*args, f"--blocks-profile={variant.profile}", tmp_path=tmp_path)
+    return [*args, f"--blocks-profile={variant.profile}"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda variant: variant.test_id)

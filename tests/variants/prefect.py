@@ -561,7 +561,7 @@ def lists_drop_recreated_documents():
     "PF-GEN-invalid-rejected",
     "a generated negative request to POST /block_schemas/",
     "Schema-violating request accepted",
-    examples=60,
+    examples=150,
     only="block_schemas",
 )
 def coerces_schema_fields():
