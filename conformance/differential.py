@@ -29,6 +29,7 @@ from .timestamps import NotATimestamp, parse
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 SHOWN = 600
+RECORDED_ANOTHER_REQUEST = "request (the recorded run sent another body here)"
 
 
 @dataclass
@@ -38,6 +39,9 @@ class Answer:
     status: int
     content_type: str
     body: str
+    # a recorded answer to a request whose body was not the one sent now (the generated
+    # traffic of the replay took another turn): the body the recorded run sent
+    other_request: bytes | None = None
 
     @property
     def json(self) -> Any:
@@ -394,7 +398,10 @@ class TranscriptOracle:
                     self.used.add(id(record))
                     self.position[key] = index + 1
                     return Answer(
-                        record["status"], record.get("content_type") or "", record["body"]
+                        record["status"],
+                        record.get("content_type") or "",
+                        record["body"],
+                        None if same_body else body_of_record(record),
                     )
         return None
 
@@ -464,6 +471,12 @@ class Mirror:
         found = compare_answers(
             target, oracle, self.pairing, unordered, profile.identity, profile.unordered_keys
         )
+        if found and oracle.other_request is not None:
+            # not the same question: the answers say nothing about the servers
+            recorded = short(oracle.other_request.decode("utf-8", "replace"))
+            found = [
+                (RECORDED_ANOTHER_REQUEST, short(request.body.decode("utf-8", "replace")), recorded)
+            ]
         for where, mine, theirs in found:
             self._add(request, exchange, target, oracle, where, mine, theirs)
         if target.status != oracle.status:

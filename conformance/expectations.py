@@ -40,11 +40,12 @@ class Entry:
 
 @dataclass
 class Expectations:
-    entries: dict[str, Entry] = field(default_factory=dict)
+    # entries of one id are alternatives: a failure is expected if it matches one of them
+    entries: dict[str, list[Entry]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, paths: list[str]) -> "Expectations":
-        entries = {}
+        entries: dict[str, list[Entry]] = {}
         for path in paths:
             try:
                 lines = Path(path).read_text().splitlines()
@@ -54,16 +55,14 @@ class Expectations:
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
                 entry = parse_line(line, f"{path}:{number}")
-                entries[entry.name] = entry
+                entries.setdefault(entry.name, []).append(entry)
         return cls(entries)
 
     def matching(self, nodeid: str, clause_ids: list[str]) -> list[Entry]:
         """The entries that expect this test to fail."""
-        found = [self.entries[clause] for clause in clause_ids if clause in self.entries]
-        found += [
-            entry for name, entry in self.entries.items() if "::" in name and nodeid.endswith(name)
-        ]
-        return found
+        names = [clause for clause in clause_ids if clause in self.entries]
+        names += [name for name in self.entries if "::" in name and nodeid.endswith(name)]
+        return [entry for name in names for entry in self.entries[name]]
 
     def unknown(self, clause_ids: set[str], nodeids: list[str]) -> list[str]:
         """Entries that name neither a known clause nor a collected test."""
@@ -86,6 +85,15 @@ def parse_line(line: str, where: str) -> Entry:
     )
     reason = (match["reason"] or "").strip() or f"listed in {Path(where.split(':')[0]).name}"
     return Entry(match["entry"], reason, pins)
+
+
+def all_expected(entries: list[Entry], failure: str) -> bool:
+    """Whether ``failure`` is what the entries expect: for each listed id (a clause, a test),
+    one of its entries matches."""
+    names = {entry.name for entry in entries}
+    return all(
+        any(entry.matches(failure) for entry in entries if entry.name == name) for name in names
+    )
 
 
 def mismatch_report(entries: list[Entry], failure: str) -> str:

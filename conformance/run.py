@@ -13,7 +13,7 @@ from . import report as reports
 from .checks import set_current_clauses
 from .clauses import CatalogueError, Clause, catalogue, render_markdown
 from .client import TargetUnreachable, redact_headers
-from .expectations import Expectations, mismatch_report
+from .expectations import Expectations, all_expected, mismatch_report
 from .plugin import in_suite
 from .profiles import Profile
 from .target import Target, open_target, parse_headers
@@ -193,7 +193,7 @@ class ConformanceRun:
             failure = report.longreprtext
             for entry in entries:
                 self.expected_seen[entry.name] = True
-            if not all(entry.matches(failure) for entry in entries):
+            if not all_expected(entries, failure):
                 # Listed, but failing otherwise than pinned: a new failure, shown with both.
                 report.longrepr = mismatch_report(entries, failure)
                 return report

@@ -9,7 +9,7 @@ import pytest
 
 from conformance import profiles
 from conformance.clauses import catalogue
-from conformance.expectations import Expectations
+from conformance.expectations import Expectations, all_expected
 
 from .conftest import REAL_EXPECTED_FAILURES, ROOT, run_suite
 
@@ -225,6 +225,23 @@ def test_real_server_expected_failures_are_pinned_should_clauses():
     known = catalogue(profiles.get("prefect"))
     entries = Expectations.load([str(REAL_EXPECTED_FAILURES)]).entries
     assert entries
-    for name, entry in entries.items():
+    for name, alternatives in entries.items():
         assert known[name].strength == "SHOULD", f"{name} is a MUST clause"
-        assert entry.pins, f"{name} is not pinned to the failure it expects"
+        for entry in alternatives:
+            assert entry.pins, f"{name} is not pinned to the failure it expects"
+
+
+def test_entries_of_one_id_are_alternatives_and_every_id_must_match(tmp_path):
+    listed = tmp_path / "listed.txt"
+    listed.write_text(
+        'PF-X  expect="answered 500"  # one bug\n'
+        'PF-X  expect="answered 404"  # another bug of the same clause\n'
+        'test_x.py::test_y  expect="GET"  # the test, too\n'
+    )
+    expectations = Expectations.load([str(listed)])
+    entries = expectations.matching("conformance/test_x.py::test_y", ["PF-X"])
+    assert len(entries) == 3
+    assert all_expected(entries, "GET /a answered 500")
+    assert all_expected(entries, "GET /a answered 404")
+    assert not all_expected(entries, "GET /a answered 200")
+    assert not all_expected(entries, "POST /a answered 500")  # the test's entry misses
