@@ -48,6 +48,7 @@ def forked(variant, folder: Path) -> tuple[float, int]:
         variant=variant.name,
         base_path=profile.embedded_base_path,
         probe=profile.probe_path,
+        alive=profile.probe_alive,
     )
     try:
         run = run_suite(*variant_args(variant, server), tmp_path=folder)
@@ -64,6 +65,7 @@ def spawned(variant, folder: Path) -> tuple[float, int]:
         folder,
         base_path=profile.embedded_base_path,
         probe=profile.probe_path,
+        alive=profile.probe_alive,
     )
     try:
         argv = [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "-q"]

@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,12 +71,14 @@ class ServerProcess:
         probe: str = "/health",
         reference: bool = True,
         variant: str | None = None,
+        alive: Callable[[httpx.Response], bool] | None = None,
     ) -> None:
         """``reference``: the server is the reference server (or a variant of it) and takes
         its host and database options."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{base_path}"
         self.probe = probe
+        self.alive = alive or (lambda answer: answer.status_code == 200)
         self.db = db or tmp_path / f"blocks-{self.port}.db"
         self.log = tmp_path / f"server-{self.port}.log"
         options = ["--port", str(self.port)]
@@ -96,7 +99,7 @@ class ServerProcess:
             if self._process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.output()}")
             try:
-                if httpx.get(f"{self.url}{self.probe}", timeout=1).status_code == 200:
+                if self.alive(httpx.get(f"{self.url}{self.probe}", timeout=1)):
                     return
             except httpx.TransportError:
                 time.sleep(0.02)
@@ -138,6 +141,7 @@ def start_variant(tmp_path):
             variant=name,
             base_path=profile.embedded_base_path,
             probe=profile.probe_path,
+            alive=profile.probe_alive,
         )
         started.append(server)
         return server
