@@ -7,8 +7,9 @@ Side by side, in one run: a sample of broken variants, each run twice as tests/t
 runs it: once forked from the warm forkserver (tests/forked.py: the server and the suite run
 each a forked process), once spawned as fresh ``python`` processes (``python -m tests.variants``
 and ``python -m pytest``), as the tests did before. ``--full`` then times README command 2
-(``pytest tests``) in a subprocess with the environment as given (set BLOCKS_REAL_TARGET_URL,
-PREFECT_PYTHON and PEAK_PYTHON to include what CI includes) and prints it against the budget.
+(``pytest tests -n auto --dist loadgroup``) in a subprocess with the environment as given (set
+BLOCKS_REAL_TARGET_URL, PREFECT_PYTHON and PEAK_PYTHON to include what CI includes) and prints
+it against the budget.
 """
 
 import argparse
@@ -26,7 +27,7 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from conformance import profiles  # noqa: E402
 from tests.conftest import ServerProcess, run_suite  # noqa: E402
-from tests.test_variants import variant_args  # noqa: E402
+from tests.test_variants import variant_args, variant_suite  # noqa: E402
 from tests.variants import all_variants  # noqa: E402
 
 BUDGET = 8 * 60
@@ -51,7 +52,9 @@ def forked(variant, folder: Path) -> tuple[float, int]:
         alive=profile.probe_alive,
     )
     try:
-        run = run_suite(*variant_args(variant, server), tmp_path=folder)
+        run = run_suite(
+            *variant_args(variant, server), tmp_path=folder, suite=variant_suite(variant)
+        )
     finally:
         server.stop()
     return time.perf_counter() - started, run.returncode
@@ -68,7 +71,7 @@ def spawned(variant, folder: Path) -> tuple[float, int]:
         alive=profile.probe_alive,
     )
     try:
-        argv = [sys.executable, "-m", "pytest", str(ROOT / "conformance"), "-q"]
+        argv = [sys.executable, "-m", "pytest", *map(str, variant_suite(variant)), "-q"]
         argv += ["-p", "no:cacheprovider", *variant_args(variant, server)]
         run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
     finally:
@@ -99,7 +102,7 @@ def side_by_side(count: int) -> None:
 def full_run() -> None:
     started = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", "tests", "-n", "auto", "--dist", "loadgroup", "-q"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -44,13 +44,18 @@ class SuiteRun:
 
 
 def run_suite(
-    *args: str, tmp_path: Path, timeout: float = 600, suite: Path = ROOT / "conformance"
+    *args: str,
+    tmp_path: Path,
+    timeout: float = 600,
+    suite: Path | list[Path] = ROOT / "conformance",
 ) -> SuiteRun:
-    """``pytest SUITE ARGS`` in its own (forked) process, with its JSON conformance report."""
+    """``pytest SUITE ARGS`` in its own (forked) process, with its JSON conformance report;
+    ``suite``: the folder, or the test files, to collect."""
     stamp = time.monotonic_ns()
     report = tmp_path / f"report-{stamp}.json"
     output = tmp_path / f"output-{stamp}.txt"
-    argv = [str(suite), "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
+    paths = [str(path) for path in (suite if isinstance(suite, list) else [suite])]
+    argv = [*paths, "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
     started = time.monotonic()
     returncode = run_pytest(argv, ROOT, output, timeout)
     loaded = json.loads(report.read_text()) if report.exists() else None

@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 from .conftest import REAL_EXPECTED_FAILURES, ServerProcess, SuiteRun, run_suite
 from .snapshot import snapshot
+
+# Tests that read the full runs share one pytest-xdist worker (README: `-n auto --dist
+# loadgroup`), so that each run is made once per session, not once per worker.
+FULL_RUNS = pytest.mark.xdist_group("full_runs")
 
 
 @dataclass

@@ -100,12 +100,13 @@ class HostileProxy:
         if high:
             await asyncio.sleep(self._random.uniform(low, high))
         self.tally.statuses[status] = self.tally.statuses.get(status, 0) + 1
+        if self.faults.close_after_answer:
+            # counted before the answer leaves: a client that reads the tally right after
+            # its answer must find this connection counted
+            self.tally.connections_closed += 1
         writer.write(response_bytes(status, answer_headers, content))
         await writer.drain()
-        if self.faults.close_after_answer:
-            self.tally.connections_closed += 1
-            return False
-        return True
+        return not self.faults.close_after_answer
 
     async def _answer(self, method, target, headers, body) -> tuple[int, list, bytes]:
         every = self.faults.busy_every

@@ -15,6 +15,7 @@ from conformance.expectations import Expectations
 from conformance.prefect.contract import CONTRACT_PATH, render
 
 from .conftest import REAL_EXPECTED_FAILURES, ROOT
+from .full_runs import FULL_RUNS
 
 CONTRACT = json.loads(CONTRACT_PATH.read_text())
 REGISTRY = Registry().with_resource(
@@ -83,11 +84,13 @@ def test_committed_contract_is_the_built_one():
     )
 
 
+@FULL_RUNS
 def test_reference_server_answers_follow_the_contract(reference_run):
     assert len(reference_run.exchanges) > 2000
     assert violations(reference_run.exchanges) == []
 
 
+@FULL_RUNS
 def test_real_server_answers_follow_the_contract(real_run):
     assert len(real_run.exchanges) > 2000
     assert violations(real_run.exchanges, excused=known_bugs()) == []

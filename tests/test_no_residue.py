@@ -8,7 +8,7 @@ before and after (tests/full_runs.py).
 import httpx
 
 from .conftest import run_suite
-from .full_runs import seed_foreign_objects
+from .full_runs import FULL_RUNS, seed_foreign_objects
 from .snapshot import snapshot
 
 
@@ -55,11 +55,13 @@ def test_the_comparison_sees_a_moved_timestamp_on_any_other_type(reference_serve
     assert f"changed pre-existing block_type {webhook['id']}" in found, found
 
 
+@FULL_RUNS
 def test_run_against_reference_server_leaves_no_trace(reference_run):
     assert reference_run.run.returncode == 0, reference_run.run.output[-3000:]
     assert differences(reference_run.before, reference_run.after) == []
 
 
+@FULL_RUNS
 def test_run_against_real_server_leaves_no_trace(real_run):
     assert real_run.run.returncode == 0, real_run.run.output[-3000:]
     assert differences(real_run.before, real_run.after) == []
