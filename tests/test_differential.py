@@ -5,11 +5,13 @@ a recorded run replays as the oracle."""
 
 import gzip
 import json
+from types import SimpleNamespace
 
 import pytest
 
-from conformance.differential import Answer, Pairing, compare_answers
-from conformance.prefect.profile import identity
+from conformance.client import Exchange
+from conformance.differential import Answer, Mirror, Pairing, compare_answers
+from conformance.prefect.profile import PROFILE, identity
 
 from .conftest import ROOT, ServerProcess, run_suite
 from .variants import DifferingVariant, differing_variants
@@ -220,3 +222,43 @@ def test_a_recorded_run_replays_as_the_oracle(reference_server, start_variant, t
     )
     assert caught.returncode == 1, caught.output[-3000:]
     assert any("etag" in d["target"] for d in unignored(caught))
+
+
+class ScriptedOracle:
+    """An oracle answering from a list, in order."""
+
+    def __init__(self, answers: list[tuple[int, dict]]) -> None:
+        self.answers = answers
+
+    def answer(self, request, pairing) -> Answer:
+        status, body = self.answers.pop(0)
+        return Answer(status, "application/json", json.dumps(body))
+
+
+def test_racing_creates_won_by_different_requests_are_paired():
+    """Two racing creates of one document: the target's 201 answers the first, the oracle's
+    the second. After the test the two documents are paired, so neither is cleaned away as an
+    object only one server has."""
+
+    def document(doc_id: str) -> dict:
+        return {"id": doc_id, "name": "race", "block_type": {"slug": "widget"}}
+
+    target_id, oracle_id = (
+        "11111111-1111-4111-8111-111111111111",
+        "22222222-2222-4222-8222-222222222222",
+    )
+    client = SimpleNamespace(
+        base_url="http://target/api",
+        profile=PROFILE,
+        context={"test": "t", "key": "t", "clauses": ["PF-BD-409-concurrent"]},
+    )
+    oracle = ScriptedOracle([(409, {"detail": "Block already exists"}), (201, document(oracle_id))])
+    mirror = Mirror(oracle, client)
+    for status, body in ((201, document(target_id)), (409, {"detail": "Block already exists"})):
+        exchange = Exchange(
+            "POST", "http://target/api/block_documents/", {}, status, {}, json.dumps(body)
+        )
+        mirror.observe("/block_documents/", exchange)
+    assert len(mirror.take("t")) > 0  # the two answers differ, request by request
+    mirror.end_test()
+    assert mirror.pairing.ids == {target_id: oracle_id}
