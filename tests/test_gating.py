@@ -245,3 +245,28 @@ def test_entries_of_one_id_are_alternatives_and_every_id_must_match(tmp_path):
     assert all_expected(entries, "GET /a answered 404")
     assert not all_expected(entries, "GET /a answered 200")
     assert not all_expected(entries, "POST /a answered 500")  # the test's entry misses
+
+
+def test_a_failure_that_hypothesis_cannot_replay_is_still_the_servers_failure():
+    """A generated case fails once and passes when replayed (the replay's objects got new
+    random names): the first failure is raised, not Hypothesis's FlakyFailure."""
+    from types import SimpleNamespace
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from conformance.generation import run_seeded
+
+    runs = []
+
+    @settings(database=None, max_examples=5)
+    @given(st.integers())
+    def check(value):
+        runs.append(value)
+        if len(runs) == 1:
+            raise AssertionError("the filtered names must be [...]")
+
+    config = SimpleNamespace(getoption=lambda name: 0)
+    with pytest.raises(AssertionError, match="the filtered names must be") as raised:
+        run_seeded(check, config)
+    assert "did not fail the same way" in "".join(getattr(raised.value, "__notes__", []))

@@ -2,11 +2,11 @@
 semantics (``model.py``). Budget with --blocks-examples, reproduce with --blocks-seed."""
 
 import pytest
-from hypothesis import given, seed
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ..checks import ConformanceFailure, expect_equal, expect_json, expect_status
-from ..generation import generated_settings
+from ..generation import generated_settings, run_seeded
 from .model import Doc, expected_names
 from .strategies import document_filters, document_specs
 
@@ -78,4 +78,4 @@ def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
         finally:
             delete_documents(api, docs)
 
-    seed(pytestconfig.getoption("blocks_seed"))(check)()
+    run_seeded(check, pytestconfig)
