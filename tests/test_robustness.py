@@ -172,6 +172,18 @@ def test_malformed_json_gets_the_real_servers_422(reference_server, body):
     assert [error["type"] for error in answer.json()["exception_detail"]] == ["json_invalid"]
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+@pytest.mark.parametrize("block_id", [str(2**63), "9" * 25, "\u00b2"])
+def test_kragle_ids_beyond_storage_are_no_such_object(reference_server, method, block_id):
+    """An id SQLite cannot hold names no block: Kragle's code 6, not an unhandled error (a
+    generated PUT /blocktypes/9223372036854775808 once got a plain-text 500)."""
+    path = "blocktypes/byid" if method == "GET" else "blocktypes"
+    url = f"http://127.0.0.1:{reference_server.port}/kragle/api/v1/{path}/{block_id}"
+    answer = httpx.request(method, url, json={} if method == "PUT" else None)
+    assert answer.headers["content-type"] == "application/json", answer.text
+    assert answer.json()["code"] == 6, answer.text
+
+
 def test_secrets_are_not_stored_in_plain_text(reference_server):
     url = reference_server.url
     type_id, schema_id = type_and_schema(url)

@@ -32,6 +32,8 @@ CREATE_KEYS = {"name", "definition", "is_remote", "needs_approval"}
 NAME = re.compile(r"^[^/?#%\x00-\x1f\x7f]{1,255}$")
 QUERY_BOOLEANS = {"0": False, "1": True}
 PAGE = re.compile(r"^[0-9]{1,9}$")
+DIGITS = re.compile(r"^[0-9]+$")
+LARGEST_ROW_ID = 2**63 - 1  # SQLite's integer range; a larger id names no block
 
 
 def store_of(request: Request) -> Store:
@@ -174,7 +176,7 @@ def readable(store: Store, lookup, key: Any, user: int | None) -> dict:
 
 
 def block_id(raw: str) -> int:
-    if not raw.isdigit():
+    if not DIGITS.match(raw) or int(raw) > LARGEST_ROW_ID:
         raise KragleError(errors.NO_SUCH_OBJECT)
     return int(raw)
 
