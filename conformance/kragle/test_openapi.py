@@ -11,6 +11,7 @@ from hypothesis import assume, given, seed
 from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -58,6 +59,17 @@ def is_invalid(case) -> bool:
     return any(component.mode is GenerationMode.NEGATIVE for component in components)
 
 
+def became_valid_when_sent(case, response) -> bool:
+    """Whether schemathesis itself excuses the acceptance of this negative case: its mutation
+    did not survive serialization (an integer 0 for a string enum of "0" and "1" is sent as
+    the query value "0", which is valid)."""
+    try:
+        case.validate_response(response, checks=[negative_data_rejection])
+    except (Exception, BaseExceptionGroup):
+        return False
+    return True
+
+
 def send(api, case, body, headers):
     kwargs = {"params": case.query or None, "headers": {**(case.headers or {}), **headers}}
     path = case.formatted_path
@@ -83,6 +95,9 @@ def run_generated(api, blocks, owned, pytestconfig, label: str, mode: Generation
         exchange = send(api, case, body, blocks.first.headers)
         api.tally[f"schemathesis {mode.value} cases"] += 1
         if mode is GenerationMode.NEGATIVE:
+            refused = exchange.status in (403, 500)
+            if not refused and became_valid_when_sent(case, exchange.response):
+                return
             expect_status(
                 exchange, 403, 500, requirement=f"an invalid request to {label} must be refused"
             )
