@@ -4,11 +4,13 @@ messages, and a registry of everything the run created so clean-up removes exact
 import base64
 import json
 import re
+import ssl
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,15 @@ if TYPE_CHECKING:
     from .profiles import Profile, Resource
 
 MAX_SHOWN = 1500
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default verification, built once per process: loading the CA bundle costs
+    about 30 ms, and a run opens several clients."""
+    return httpx.create_ssl_context()
+
+
 # The Prefect client retries these statuses with backoff (5 retries by default); a server under
 # its own background load (the real one answers 503 when SQLite is locked) is used the same way.
 RETRY_STATUSES = {408, 429, 502, 503}
@@ -181,7 +192,6 @@ class ApiClient:
         self.context: dict = {}  # the test being run, for recorded exchanges
         # called with (path below the base URL, exchange) after every request (differential mode)
         self.observer: Callable[[str, Exchange], None] | None = None
-        self._record_lock = threading.Lock()
         self.left_behind: list[str] = []  # objects clean-up could not delete through the API
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -189,6 +199,7 @@ class ApiClient:
             timeout=timeout,
             follow_redirects=False,
             cookies=cookie_jar_that_keeps_nothing(),
+            verify=tls_context(),
         )
 
     def close(self) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .client import ApiClient
+from .client import ApiClient, tls_context
 from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
 from .plugin import PROBE_TIMEOUT_CAP
@@ -89,7 +89,12 @@ def probe(
     probed = f"{url.rstrip('/')}{profile.probe_path}"
     started = time.monotonic()
     try:
-        answer = httpx.get(probed, headers=headers, timeout=min(timeout, PROBE_TIMEOUT_CAP))
+        answer = httpx.get(
+            probed,
+            headers=headers,
+            timeout=min(timeout, PROBE_TIMEOUT_CAP),
+            verify=tls_context(),
+        )
     except httpx.HTTPError as error:
         waited = time.monotonic() - started
         unusable(

@@ -156,6 +156,28 @@ def rewrite_responses(change: Callable) -> Callable:
     return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
 
 
+def rewrite_each(is_kind: Callable[[dict], bool], change: Callable[[dict], None], path_part=""):
+    """An app wrapper that applies ``change`` to every object of one kind (``is_kind``) in a
+    JSON answer, alone or in a list, on paths containing ``path_part``."""
+
+    def rewrite(method, path, status, body):
+        objects = body if isinstance(body, list) else [body]
+        kind = [item for item in objects if isinstance(item, dict) and is_kind(item)]
+        for item in kind:
+            change(item)
+        return (status, body) if kind and path_part in path else None
+
+    return rewrite_responses(rewrite)
+
+
+def is_block_document(item: dict) -> bool:
+    return "block_document_references" in item
+
+
+def is_block_type(item: dict) -> bool:
+    return "is_protected" in item
+
+
 def request_rewriter(check: Callable) -> Callable:
     """An app wrapper that answers ``check(method, path, body)`` when it returns (status,
     body) instead of passing the request on."""

@@ -14,7 +14,7 @@ from functools import partial
 
 from . import breaks as breaks_clause
 from . import differs as differs_from_reference
-from . import request_rewriter, rewrite_responses
+from . import is_block_document, is_block_type, request_rewriter, rewrite_each, rewrite_responses
 
 breaks = partial(breaks_clause, "prefect")
 
@@ -118,17 +118,7 @@ def accepts_duplicate_names():
 @breaks("PF-BD-create", "'block_type' is a required property")
 def omits_block_type_in_documents():
     """Documents come back without their nested block_type."""
-
-    def drop(method, path, status, body):
-        documents = body if isinstance(body, list) else [body]
-        touched = False
-        for document in documents:
-            if isinstance(document, dict) and "block_document_references" in document:
-                document.pop("block_type", None)
-                touched = True
-        return (status, body) if touched else None
-
-    return rewrite_responses(drop)
+    return rewrite_each(is_block_document, lambda document: document.pop("block_type", None))
 
 
 @breaks("PF-BD-409-concurrent", "must get exactly one 201 and 31 409s")
@@ -607,17 +597,7 @@ CLIENT = (("--blocks-prefect-python", "PREFECT_PYTHON"),)
 @breaks("PF-JRN-secret", "step save", "the client's own error", "ValidationError", needs=CLIENT)
 def answers_block_types_without_slug():
     """Block type answers lack their slug (the client's model requires it)."""
-
-    def drop(method, path, status, body):
-        types = body if isinstance(body, list) else [body]
-        touched = False
-        for block_type in types:
-            if isinstance(block_type, dict) and "is_protected" in block_type:
-                block_type.pop("slug", None)
-                touched = True
-        return (status, body) if touched and "/block_types" in path else None
-
-    return rewrite_responses(drop)
+    return rewrite_each(is_block_type, lambda item: item.pop("slug", None), "/block_types")
 
 
 @breaks(
@@ -630,16 +610,10 @@ def answers_documents_without_schema_fields():
     """Block documents come back with their block_schema but without its fields (the client
     fills in an empty dict and goes on)."""
 
-    def drop(method, path, status, body):
-        documents = body if isinstance(body, list) else [body]
-        touched = False
-        for document in documents:
-            if isinstance(document, dict) and isinstance(document.get("block_schema"), dict):
-                document["block_schema"].pop("fields", None)
-                touched = True
-        return (status, body) if touched else None
+    def drop_fields(document):
+        document["block_schema"].pop("fields", None)
 
-    return rewrite_responses(drop)
+    return rewrite_each(lambda item: isinstance(item.get("block_schema"), dict), drop_fields)
 
 
 breaks(
@@ -691,17 +665,7 @@ def finds_deleted_documents_by_name():
 def forgets_documentation_urls():
     """Block types are stored without their documentation_url (so the client, seeing a type
     that differs from its class, updates it on every registration)."""
-
-    def drop(method, path, status, body):
-        types = body if isinstance(body, list) else [body]
-        touched = False
-        for block_type in types:
-            if isinstance(block_type, dict) and "is_protected" in block_type:
-                block_type["documentation_url"] = None
-                touched = True
-        return (status, body) if touched else None
-
-    return rewrite_responses(drop)
+    return rewrite_each(is_block_type, lambda block_type: block_type.update(documentation_url=None))
 
 
 # ---- API-wide ---------------------------------------------------------------------------------
@@ -1745,17 +1709,7 @@ def rewords_the_version_header_error():
 @differs("test_read_by_id_returns_the_document", "(keys)", "etag")
 def adds_an_etag_to_documents():
     """Block documents carry an extra "etag" field (the answer schemas allow extra fields)."""
-
-    def add(method, path, status, body):
-        documents = body if isinstance(body, list) else [body]
-        touched = False
-        for document in documents:
-            if isinstance(document, dict) and "block_document_references" in document:
-                document["etag"] = "1"
-                touched = True
-        return (status, body) if touched else None
-
-    return rewrite_responses(add)
+    return rewrite_each(is_block_document, lambda document: document.update(etag="1"))
 
 
 @differs("test_create_answers_the_new_type_when_the_name_is_taken", "(order)", "same-name")
