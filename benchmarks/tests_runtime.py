@@ -56,7 +56,7 @@ def forked(variant, folder: Path) -> tuple[float, int]:
             *variant_args(variant, server), tmp_path=folder, suite=variant_suite(variant)
         )
     finally:
-        server.stop()
+        server.kill()  # as the tests do
     return time.perf_counter() - started, run.returncode
 
 
@@ -75,7 +75,7 @@ def spawned(variant, folder: Path) -> tuple[float, int]:
         argv += ["-p", "no:cacheprovider", *variant_args(variant, server)]
         run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=600)
     finally:
-        server.stop()
+        server.kill()  # as the tests do
     return time.perf_counter() - started, run.returncode
 
 

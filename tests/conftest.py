@@ -43,6 +43,11 @@ class SuiteRun:
         return {clause for clause, entry in clauses.items() if entry["status"] == status}
 
 
+# Our own tests draw the same generated cases on every run; a random draw finding something
+# new belongs in a run of its own (README: --blocks-seed), not in a flaky test.
+TESTS_SEED = 20261202
+
+
 def run_suite(
     *args: str,
     tmp_path: Path,
@@ -55,6 +60,8 @@ def run_suite(
     report = tmp_path / f"report-{stamp}.json"
     output = tmp_path / f"output-{stamp}.txt"
     paths = [str(path) for path in (suite if isinstance(suite, list) else [suite])]
+    if not any(arg.startswith("--blocks-seed") for arg in args):
+        args = (*args, f"--blocks-seed={TESTS_SEED}")  # the same generated cases every time
     argv = [*paths, "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
     started = time.monotonic()
     returncode = run_pytest(argv, ROOT, output, timeout)
