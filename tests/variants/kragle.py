@@ -265,6 +265,16 @@ def reads_a_bad_page_as_1():
     )
 
 
+# The generated invalid requests catch it too: a mutation that serializes as a valid value is
+# excused, an invalid page answered 200 is not.
+breaks(
+    "KR-GEN-invalid-rejected",
+    "an invalid request to GET /blocktypes must be refused",
+    "answered 200",
+    only="refused and GET and not byid and not byname",
+)(reads_a_bad_page_as_1)
+
+
 @breaks("KR-LIST-show-resolved", "resolved of a block must be")
 def lists_resolved_empty():
     """With show_resolved=1 the list gives resolved {}."""
