@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from .client import tls_context
 from .profiles import Profile
 
 START_TIMEOUT = 30.0
@@ -44,7 +45,8 @@ class EmbeddedServer:
                     + self.output()
                 )
             try:
-                if self.profile.probe_alive(httpx.get(self.probe_url, timeout=1.0)):
+                answer = httpx.get(self.probe_url, timeout=1.0, verify=tls_context())
+                if self.profile.probe_alive(answer):
                     return
             except httpx.TransportError:
                 pass

@@ -8,6 +8,7 @@ defines its tables and a store class built on ``SqliteStore``.
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import uuid
@@ -17,6 +18,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.fernet import Fernet
+
+SQLITE_LARGEST_INTEGER = 2**63 - 1
+ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def ascii_int(raw: str) -> int | None:
+    """``raw`` as an integer when it is ASCII digits only, else None (``str.isdigit`` also
+    accepts digits such as "²", which ``int`` refuses)."""
+    return int(raw) if ASCII_DIGITS.fullmatch(raw) else None
+
+
+def row_number(raw: str) -> int | None:
+    """An id or number named in a request, as ``ascii_int``, or None beyond SQLite's integer
+    range: no row can hold it (and SQLite would refuse it as a parameter)."""
+    value = ascii_int(raw)
+    return value if value is not None and value <= SQLITE_LARGEST_INTEGER else None
 
 
 class NotFound(Exception):

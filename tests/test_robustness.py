@@ -173,7 +173,7 @@ def test_malformed_json_gets_the_real_servers_422(reference_server, body):
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT"])
-@pytest.mark.parametrize("block_id", [str(2**63), "9" * 25, "\u00b2"])
+@pytest.mark.parametrize("block_id", [str(2**63), "9" * 25, "\u00b2", "5%0A"])
 def test_kragle_ids_beyond_storage_are_no_such_object(reference_server, method, block_id):
     """An id SQLite cannot hold names no block: Kragle's code 6, not an unhandled error (a
     generated PUT /blocktypes/9223372036854775808 once got a plain-text 500)."""
@@ -182,6 +182,17 @@ def test_kragle_ids_beyond_storage_are_no_such_object(reference_server, method, 
     answer = httpx.request(method, url, json={} if method == "PUT" else None)
     assert answer.headers["content-type"] == "application/json", answer.text
     assert answer.json()["code"] == 6, answer.text
+
+
+@pytest.mark.parametrize("size", ["%C2%B2", "1%0A"])
+def test_peak_page_sizes_of_other_than_ascii_digits_are_refused(reference_server, size):
+    """str.isdigit() accepts "²", which int() refuses: a 400 naming the parameter, not a 500."""
+    answer = httpx.get(
+        f"http://127.0.0.1:{reference_server.port}/peak/v1/blocks/specs/?pageSize={size}",
+        headers={"authorization": "peak-conformance-token"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert "pageSize" in answer.json()["detail"], answer.text
 
 
 def test_secrets_are_not_stored_in_plain_text(reference_server):

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..store import row_number
 from . import errors
 from .definitions import validate_definition
 from .errors import Forbidden, KragleError
@@ -31,9 +32,7 @@ CREATE_KEYS = {"name", "definition", "is_remote", "needs_approval"}
 # Names end up in /blocktypes/byname/<name>: no path or query characters, no control characters.
 NAME = re.compile(r"^[^/?#%\x00-\x1f\x7f]{1,255}$")
 QUERY_BOOLEANS = {"0": False, "1": True}
-PAGE = re.compile(r"^[0-9]{1,9}$")
-DIGITS = re.compile(r"^[0-9]+$")
-LARGEST_ROW_ID = 2**63 - 1  # SQLite's integer range; a larger id names no block
+PAGE = re.compile(r"[0-9]{1,9}")
 
 
 def store_of(request: Request) -> Store:
@@ -97,7 +96,7 @@ def query_flag(request: Request, name: str) -> bool:
 
 def query_page(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    if not PAGE.match(raw) or int(raw) < 1:
+    if not PAGE.fullmatch(raw) or int(raw) < 1:
         raise KragleError(errors.BAD_QUERY, "page must be an integer from 1")
     return int(raw)
 
@@ -176,9 +175,10 @@ def readable(store: Store, lookup, key: Any, user: int | None) -> dict:
 
 
 def block_id(raw: str) -> int:
-    if not DIGITS.match(raw) or int(raw) > LARGEST_ROW_ID:
+    key = row_number(raw)
+    if key is None:
         raise KragleError(errors.NO_SUCH_OBJECT)
-    return int(raw)
+    return key
 
 
 # ---- endpoints -----------------------------------------------------------------------------

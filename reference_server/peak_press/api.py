@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.datastructures import UploadFile
 
+from ..store import row_number
 from . import listing
 from .parameters import (
     ParameterError,
@@ -562,9 +563,10 @@ async def list_deployment_revisions(deployment_id: str, request: Request):
 async def describe_deployment_revision(deployment_id: str, revision: str, request: Request):
     store = store_of(request)
     found(store.deployment, deployment_id)
-    if not revision.isdigit():
+    number = row_number(revision)
+    if number is None:
         raise HTTPException(404, f"The revision {revision!r} does not exist")
-    return revision_view(found(store.revision, deployment_id, int(revision)))
+    return revision_view(found(store.revision, deployment_id, number))
 
 
 # ---- run parameters -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from fastapi import HTTPException
 from starlette.datastructures import QueryParams
 
+from ..store import ascii_int
 from .store import Page, Query
 
 DEFAULT_PAGE_SIZE = 25
@@ -22,9 +23,10 @@ def positive_int(params: QueryParams, key: str, default: int) -> int:
     raw = params.get(key)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    value = ascii_int(raw)
+    if value is None or value < 1:
         raise HTTPException(400, f"{key} must be a whole number of at least 1, got {raw!r}")
-    return int(raw)
+    return value
 
 
 def sort_order(params: QueryParams, fields: Sequence[str], default_descending: bool):
