@@ -25,9 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-from conformance import profiles  # noqa: E402
-from tests.conftest import ServerProcess, run_suite  # noqa: E402
-from tests.test_variants import variant_args, variant_suite  # noqa: E402
+from tests.conftest import variant_server  # noqa: E402
+from tests.test_variants import run_against, variant_args, variant_suite  # noqa: E402
 from tests.variants import all_variants  # noqa: E402
 
 BUDGET = 8 * 60
@@ -42,19 +41,9 @@ def sample(count: int) -> list:
 
 def forked(variant, folder: Path) -> tuple[float, int]:
     started = time.perf_counter()
-    profile = profiles.get(variant.profile)
-    server = ServerProcess(
-        None,
-        folder,
-        variant=variant.name,
-        base_path=profile.embedded_base_path,
-        probe=profile.probe_path,
-        alive=profile.probe_alive,
-    )
+    server = variant_server(variant.name, folder)
     try:
-        run = run_suite(
-            *variant_args(variant, server), tmp_path=folder, suite=variant_suite(variant)
-        )
+        run = run_against(variant, server, folder)
     finally:
         server.kill()  # as the tests do
     return time.perf_counter() - started, run.returncode
@@ -62,13 +51,8 @@ def forked(variant, folder: Path) -> tuple[float, int]:
 
 def spawned(variant, folder: Path) -> tuple[float, int]:
     started = time.perf_counter()
-    profile = profiles.get(variant.profile)
-    server = ServerProcess(
-        [sys.executable, "-m", "tests.variants", variant.name],
-        folder,
-        base_path=profile.embedded_base_path,
-        probe=profile.probe_path,
-        alive=profile.probe_alive,
+    server = variant_server(
+        variant.name, folder, [sys.executable, "-m", "tests.variants", variant.name]
     )
     try:
         argv = [sys.executable, "-m", "pytest", *map(str, variant_suite(variant)), "-q"]

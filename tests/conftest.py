@@ -138,23 +138,29 @@ def reference_server(tmp_path):
     server.kill()  # nothing reads its database afterwards: no need to wait for a clean stop
 
 
+def variant_server(name: str, folder: Path, command: list[str] | None = None) -> ServerProcess:
+    """The broken variant ``name`` served under its profile's base path: forked, or run as
+    ``command`` (a process that serves it)."""
+    from .variants import profile_of
+
+    profile = profiles.get(profile_of(name))
+    return ServerProcess(
+        command,
+        folder,
+        variant=name if command is None else None,
+        base_path=profile.embedded_base_path,
+        probe=profile.probe_path,
+        alive=profile.probe_alive,
+    )
+
+
 @pytest.fixture
 def start_variant(tmp_path):
     """Starts broken variants (``tests/variants``) by name; stops them after the test."""
     started = []
 
     def start(name: str) -> ServerProcess:
-        from .variants import profile_of
-
-        profile = profiles.get(profile_of(name))
-        server = ServerProcess(
-            None,
-            tmp_path,
-            variant=name,
-            base_path=profile.embedded_base_path,
-            probe=profile.probe_path,
-            alive=profile.probe_alive,
-        )
+        server = variant_server(name, tmp_path)
         started.append(server)
         return server
 
