@@ -2,6 +2,8 @@
 versus what the clause requires, and shows the request and response that caused it."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,23 +12,37 @@ import jsonschema
 from referencing import Registry, Resource
 
 from .client import Exchange
-from .profiles import active
-
-_current_clauses: list[str] = []
 
 
 class ConformanceFailure(AssertionError):
     """The target answered, but not as the clause requires."""
 
+    named = False  # whether the message starts with the clauses of its test
 
-def set_current_clauses(clause_ids: list[str]) -> None:
-    _current_clauses[:] = clause_ids
+
+@contextmanager
+def with_clauses(clause_ids: list[str]) -> Iterator[None]:
+    """Name the test's clauses at the head of every ConformanceFailure raised inside (the
+    session wraps each test's setup, call and teardown in it)."""
+    try:
+        yield
+    except BaseException as error:
+        name_clauses(error, ", ".join(clause_ids) or "no clause")
+        raise
+
+
+def name_clauses(error: BaseException, clauses: str) -> None:
+    if isinstance(error, ConformanceFailure) and not error.named and error.args:
+        error.args = (f"[{clauses}] {error.args[0]}", *error.args[1:])
+        error.named = True
+    # exception groups, and Hypothesis's FlakyFailure (a group of the failures it saw)
+    for inner in getattr(error, "exceptions", ()):
+        name_clauses(inner, clauses)
 
 
 def fail(requirement: str, observed: str, exchange: Exchange | None = None) -> None:
     __tracebackhide__ = True
-    clauses = ", ".join(_current_clauses) or "no clause"
-    message = f"[{clauses}] {requirement}\n  server did: {observed}"
+    message = f"{requirement}\n  server did: {observed}"
     if exchange is not None:
         message += "\n" + exchange.describe()
     raise ConformanceFailure(message) from None  # the message says it all; no chained traceback
@@ -45,7 +61,7 @@ def expect_status(exchange: Exchange, *allowed: int, requirement: str = "") -> E
         )
     if exchange.status == 204 and exchange.text:
         fail("a 204 answer must have an empty body", f"sent {len(exchange.text)} chars", exchange)
-    profile = active()
+    profile = exchange.run.profile
     if profile.error_schema and profile.is_error(exchange.status):
         validate_body(exchange, profile.error_schema)
     return exchange
@@ -79,13 +95,13 @@ def _schemas(folder: Path) -> tuple[Registry, dict[str, str]]:
 
 
 def validate_body(exchange: Exchange, name: str) -> Any:
-    """Validate the response body against the active profile's JSON Schema ``name``
+    """Validate the response body against the run's profile's JSON Schema ``name``
     (``fixtures/schemas/<profile>/<name>.json``)."""
     __tracebackhide__ = True
     body = exchange.json
     if body is None and exchange.text.strip() != "null":
         fail(f"the body must be JSON matching the {name} schema", "sent non-JSON", exchange)
-    registry, ids = _schemas(active().schema_dir)
+    registry, ids = _schemas(exchange.run.profile.schema_dir)
     validator = jsonschema.Draft202012Validator({"$ref": ids[name]}, registry=registry)
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 if TYPE_CHECKING:
-    from .profiles import Profile, Resource
+    from .profiles import Resource
+    from .run import Run
 
 MAX_SHOWN = 1500
 
@@ -53,6 +54,7 @@ class Exchange:
     request_content: bytes = b""  # the body as sent (b"" for none)
     request_headers: dict[str, str] = field(default_factory=dict)  # set for this request only
     request_form: dict[str, str] | None = None  # a form body (multipart parts), as shown
+    run: "Run | None" = field(default=None, repr=False, compare=False)  # the run that sent it
 
     @property
     def path(self) -> str:
@@ -166,18 +168,20 @@ class CreatedObjects:
 
 
 class ApiClient:
-    """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status."""
+    """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status.
+    It belongs to a run: the run's profile says what its answers created (for clean-up), and
+    the run's current test goes into recorded exchanges."""
 
     def __init__(
         self,
+        run: "Run",
         base_url: str,
         headers: dict[str, str],
         timeout: float,
-        profile: "Profile",
         record_to: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.profile = profile
+        self.run = run
         self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
         # A text file object is not thread-safe: concurrent writers (tests that race requests)
         # can lose part of a record.
@@ -189,9 +193,10 @@ class ApiClient:
         self.requests_sent = 0
         self.seconds_waiting = 0.0  # inside HTTP calls: the target's share of the run's time
         self.tally: Counter[str] = Counter()  # generated cases by kind, for the summary
-        self.context: dict = {}  # the test being run, for recorded exchanges
         # called with (path below the base URL, exchange) after every request (differential mode)
         self.observer: Callable[[str, Exchange], None] | None = None
+        # (path, request options) -> what is sent instead: an oracle's client speaks its terms
+        self.translate: Callable[[str, dict], tuple[str, dict]] | None = None
         self.left_behind: list[str] = []  # objects clean-up could not delete through the API
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -212,7 +217,8 @@ class ApiClient:
         if json_body is not NO_BODY:
             kwargs["content"] = json.dumps(json_body).encode()
             kwargs["headers"] = {"content-type": "application/json", **kwargs.get("headers", {})}
-        response = self._send(method, path, kwargs)
+        sent_path, sent = self.translate(path, kwargs) if self.translate else (path, kwargs)
+        response = self._send(method, sent_path, sent)
         exchange = Exchange(
             method=method,
             url=str(response.request.url),
@@ -221,17 +227,18 @@ class ApiClient:
             headers={k.lower(): v for k, v in response.headers.items()},
             text=response.text,
             response=response,
-            request_content=sent_bytes(kwargs.get("content")),
-            request_headers=dict(kwargs.get("headers") or {}),
-            request_form=form_as_shown(kwargs.get("data"), kwargs.get("files")),
+            request_content=sent_content(response.request, sent),
+            request_headers=sent_headers(response.request, sent),
+            request_form=form_as_shown(sent.get("data"), sent.get("files")),
+            run=self.run,
         )
         self.history.append(exchange)
         del self.history[:-50]
         if self._record is not None:
-            record = {**exchange.as_record(self.base_url), **self.context}
+            record = {**exchange.as_record(self.base_url), **self.run.test.as_record()}
             with self._record_lock:
                 self._record.write(json.dumps(record) + "\n")
-        for kind, object_id in self.profile.created_by(self, path, exchange):
+        for kind, object_id in self.run.profile.created_by(self, path, exchange):
             self.created.add(kind, object_id)
         if self.observer is not None:
             self.observer(path, exchange)
@@ -293,7 +300,7 @@ class ApiClient:
         objects a server created without answering 201; return what could not be deleted."""
         leftovers = self._delete_recorded()
         try:
-            for kind, object_id in self.profile.sweep(self, namespace):
+            for kind, object_id in self.run.profile.sweep(self, namespace):
                 self.created.add(kind, object_id)
         except TargetUnreachable as error:
             return [*leftovers, f"namespace sweep: {error}"]
@@ -301,10 +308,10 @@ class ApiClient:
 
     def _delete_recorded(self) -> list[str]:
         leftovers = []
-        for resource in self.profile.resources:
+        for resource in self.run.profile.resources:
             for object_id in reversed(self.created.ids.get(resource.kind, [])):
                 try:
-                    answer = self._delete_one(resource, object_id)
+                    answer = self.delete_object(resource, object_id)
                 except LeftBehind as reason:
                     entry = f"{resource.kind} {object_id}: {reason}"
                     if entry not in self.left_behind:  # the sweep finds it again
@@ -320,16 +327,36 @@ class ApiClient:
             self.created.ids.pop(resource.kind, None)
         return leftovers
 
-    def _delete_one(self, resource: "Resource", object_id: str) -> Exchange:
+    def delete_object(self, resource: "Resource", object_id: str) -> Exchange:
+        """Delete one object of the kind ``resource`` (through the API, or the profile's own
+        way for a kind the API cannot delete)."""
         if callable(resource.delete):
             return resource.delete(self, object_id)
         return self.delete(resource.delete.format(id=object_id))
 
 
-def sent_bytes(content: Any) -> bytes:
+def sent_content(request: httpx.Request, options: dict) -> bytes:
+    """The body as sent: given as content, or built by httpx (a multipart form)."""
+    content = options.get("content")
     if isinstance(content, bytes):
         return content
-    return content.encode() if isinstance(content, str) else b""
+    if isinstance(content, str):
+        return content.encode()
+    if options.get("files") is not None or options.get("data") is not None:
+        try:
+            return request.content
+        except httpx.RequestNotRead:  # a multipart stream: httpx can iterate it again
+            return b"".join(request.stream)
+    return b""
+
+
+def sent_headers(request: httpx.Request, options: dict) -> dict[str, str]:
+    """The headers set for this request only, and the content type httpx chose for a form
+    (with its multipart boundary)."""
+    headers = dict(options.get("headers") or {})
+    if options.get("files") is not None or options.get("data") is not None:
+        headers.setdefault("content-type", request.headers.get("content-type", ""))
+    return headers
 
 
 def redact_headers(headers: dict[str, str]) -> dict[str, str]:

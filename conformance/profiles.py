@@ -1,29 +1,33 @@
 """What differs between blocks APIs, as one object per API: a ``Profile``.
 
 The general modules (plugin, client, target, embedded server, catalogue, reports, checks) read
-the active profile and never name an API. A profile lives in a folder of its own (its test
-modules, ``clauses.toml`` and a ``profile.py`` defining ``PROFILE``) and is registered here by
-name, through the ``blocks_conformance.profiles`` entry point group, or at run time with
-``register`` (for example from a plugin loaded with ``-p``).
+the run's profile and never name an API. A profile lives in a folder of its own (its test
+modules, ``clauses.toml`` and a ``profile.py`` defining ``PROFILE``) and is listed here by name
+(``BUILT_IN``: one line per built-in profile), through the ``blocks_conformance.profiles`` entry
+point group, or by a pytest plugin that returns it from the hook
+``pytest_blocks_conformance_profiles`` (for example one loaded with ``-p``).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import fixtures_dir
 
 if TYPE_CHECKING:
     import httpx
-    import pytest
 
     from .client import ApiClient, Exchange
+    from .differential import Answer
+    from .options import Settings
 
 ENTRY_POINT_GROUP = "blocks_conformance.profiles"
 DEFAULT_PROFILE = "prefect"
@@ -32,6 +36,29 @@ BUILT_IN = {
     "kragle": "conformance.kragle.profile:PROFILE",
     "peak-press": "conformance.peak_press.profile:PROFILE",
 }
+
+
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass(frozen=True)
+class Invented:
+    """Where a profile's servers put values they invent (ids, session tokens), so that
+    differential mode pairs them instead of comparing them.
+
+    ``in_text``: invented values inside the strings of answers (paired where found), and, unless
+    ``in_requests`` is given, where they appear in requests. ``keys``: JSON keys whose values
+    (strings or numbers) are invented. ``cookies``: cookies whose values are invented (paired
+    from the two servers' Set-Cookie headers)."""
+
+    in_text: re.Pattern | None = UUID
+    keys: frozenset[str] = frozenset()
+    in_requests: re.Pattern | None = None
+    cookies: tuple[str, ...] = ()
+
+    @property
+    def request_pattern(self) -> re.Pattern | None:
+        return self.in_requests or self.in_text
 
 
 @dataclass(frozen=True)
@@ -62,6 +89,14 @@ def no_identity(item: dict) -> str | None:
 
 def client_error(status: int) -> bool:
     return 400 <= status < 500
+
+
+def nothing_created(method: str, path: str, body: bytes, answer: Answer) -> None:
+    return None
+
+
+def no_options(url: str) -> list[str]:
+    return []
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per API
@@ -96,9 +131,24 @@ class Profile:
     # what identifies an object in a list answer across two servers (a slug, a name), so that
     # differential mode matches list items by it; None: by position
     identity: Callable[[dict], str | None] = no_identity
+    # where the servers put values they invent (ids, session tokens): differential mode pairs
+    # them instead of comparing them
+    invented: Invented = field(default_factory=Invented)
+    # differential mode: the (identity, id) of the object an answer to (method, path below the
+    # base URL, request body, answer) reports created, or None; creates that only one server
+    # made during a test (racing creates won by different requests) are paired by identity
+    created_identity: Callable[[str, str, bytes, Answer], tuple[str, str] | None] = nothing_created
     # headers sent with every request unless --target-header names them (e.g. a token taken
     # from the profile's own options)
-    default_headers: Callable[[pytest.Config], dict[str, str]] | None = None
+    default_headers: Callable[[Settings], dict[str, str]] | None = None
+    # the profile's own options' values (by dest) when the run tests the embedded reference
+    # server and they were not given (its test hooks, say)
+    embedded_options: Mapping[str, Any] = field(default_factory=dict)
+    # a fresh object for the profile's per-run data (``Run.state``), or None
+    new_state: Callable[[], Any] | None = None
+    # the suite options a run against a started reference server (at this base URL) needs,
+    # such as the URL of its test hook
+    reference_options: Callable[[str], list[str]] = no_options
 
     @property
     def catalogue_path(self) -> Path:
@@ -111,52 +161,41 @@ class Profile:
     def resource(self, kind: str) -> Resource:
         return next(resource for resource in self.resources if resource.kind == kind)
 
-    def describe_levels(self) -> str:
-        return ", ".join(f"{level} {name}" for level, name in sorted(self.level_names.items()))
 
-
-_registered: dict[str, Profile | str] = dict(BUILT_IN)
-_active: list[Profile] = []
-
-
-def register(profile: Profile) -> None:
-    """Add (or replace) a profile by its name."""
-    _registered[profile.name] = profile
-
-
-def _entry_points() -> dict[str, str]:
-    return {
+def installed() -> dict[str, str]:
+    """The built-in profiles and those of the ``blocks_conformance.profiles`` entry point
+    group, as ``module:attribute`` targets (not imported)."""
+    found = {
         entry.name: entry.value
         for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     }
+    return {**BUILT_IN, **found}
 
 
-def names() -> list[str]:
-    return sorted({**_entry_points(), **_registered})
+@cache
+def load(target: str) -> Profile:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
-def get(name: str) -> Profile:
-    """The profile called ``name``; KeyError names the known ones."""
-    found = _registered.get(name) or _entry_points().get(name)
-    if found is None:
-        raise KeyError(f"unknown profile {name!r}; known profiles: {', '.join(names())}")
-    if isinstance(found, str):
-        module, _, attribute = found.partition(":")
-        found = getattr(importlib.import_module(module), attribute)
-        _registered[name] = found
-    return found
+def names(registered: Iterable[Profile] = ()) -> list[str]:
+    return sorted({*installed(), *(profile.name for profile in registered)})
+
+
+def get(name: str, registered: Iterable[Profile] = ()) -> Profile:
+    """The profile called ``name`` (among the installed ones and ``registered``, the profiles
+    plugins return from ``pytest_blocks_conformance_profiles``); KeyError names the known
+    ones."""
+    for profile in registered:
+        if profile.name == name:
+            return profile
+    target = installed().get(name)
+    if target is None:
+        known = ", ".join(names(registered))
+        raise KeyError(f"unknown profile {name!r}; known profiles: {known}")
+    return load(target)
 
 
 def every() -> list[Profile]:
+    """Every installed profile."""
     return [get(name) for name in names()]
-
-
-def activate(profile: Profile) -> None:
-    _active[:] = [profile]
-
-
-def active() -> Profile:
-    """The profile of the running conformance session."""
-    if not _active:
-        raise RuntimeError("no blocks-conformance profile is active (run the suite via pytest)")
-    return _active[0]

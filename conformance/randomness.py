@@ -5,17 +5,18 @@ is what lets a recorded run serve as the oracle of a later one)."""
 import random
 import uuid
 
-_rng = random.Random(0)
 
+class Draws:
+    """A run's random values; reseeded before each test (``Run.begin_test``)."""
 
-def reseed(seed: int, test: str) -> None:
-    """Called before each test: its draws depend on the seed and its own id only."""
-    _rng.seed(f"{seed}:{test}")
+    def __init__(self) -> None:
+        self._rng = random.Random(0)
 
+    def reseed(self, seed: int, test: str) -> None:
+        self._rng.seed(f"{seed}:{test}")
 
-def token_hex(nbytes: int) -> str:
-    return _rng.randbytes(nbytes).hex()
+    def token_hex(self, nbytes: int) -> str:
+        return self._rng.randbytes(nbytes).hex()
 
-
-def uuid4() -> str:
-    return str(uuid.UUID(int=_rng.getrandbits(128), version=4))
+    def uuid4(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

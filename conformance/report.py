@@ -174,9 +174,15 @@ def difference_lines(record: RunRecord, facts: dict) -> list[str]:
         return []
     found = record.unignored_differences()
     ignored = len(record.differences) - len(found)
+    unrecorded = facts.get("oracle_unrecorded", 0)
     lines = [
         f"oracle: {facts['oracle']}: {facts['oracle_compared']} answers compared, "
         f"{len(found)} differences, {ignored} ignored"
+        + (
+            f"; {unrecorded} generated requests the recording does not hold, not compared"
+            if unrecorded
+            else ""
+        )
     ]
     for number, difference in enumerate(found, start=1):
         clauses = ", ".join(difference["clauses"]) or "no clause"

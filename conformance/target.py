@@ -16,8 +16,9 @@ import pytest
 from .client import ApiClient, tls_context
 from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
-from .plugin import PROBE_TIMEOUT_CAP
+from .options import PROBE_TIMEOUT_CAP
 from .profiles import Profile
+from .run import Run
 
 EXIT_TARGET_UNUSABLE = 4
 
@@ -30,15 +31,13 @@ class Target:
     embedded: EmbeddedServer | None = None
     leftovers: list[str] = field(default_factory=list)  # deletes that failed
     left_behind: list[str] = field(default_factory=list)  # objects the API cannot delete
-    mirror: Mirror | None = None  # differential mode
 
-    def close(self) -> None:
-        self.client.context = {}  # clean-up belongs to no test
+    def close(self, mirror: Mirror | None) -> None:
         self.leftovers = self.client.clean_up(self.namespace)
         self.left_behind = list(self.client.left_behind)
         self.client.close()
-        if self.mirror is not None and isinstance(self.mirror.oracle, LiveOracle):
-            oracle_leftovers = self.mirror.oracle.close(self.namespace)
+        if mirror is not None:
+            oracle_leftovers = mirror.oracle.close(self.namespace)
             self.leftovers += [f"on the oracle: {leftover}" for leftover in oracle_leftovers]
         if self.embedded is not None:
             self.embedded.stop()
@@ -55,16 +54,6 @@ class Target:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def parse_headers(raw: list[str]) -> dict[str, str]:
-    headers = {}
-    for entry in raw:
-        name, sep, value = entry.partition(":")
-        if not sep or not name.strip():
-            raise pytest.UsageError(f"--target-header must look like 'Name: value', got {entry!r}")
-        headers[name.strip()] = value.strip()
-    return headers
 
 
 def unusable(url: str, what: str, profile: Profile, role: str = "target") -> None:
@@ -114,18 +103,22 @@ def probe(
         )
 
 
-def request_headers(config: pytest.Config, profile: Profile) -> dict[str, str]:
-    """--target-header, over the profile's default headers (names compared case-blind)."""
-    given = parse_headers(config.getoption("target_header"))
-    defaults = profile.default_headers(config) if profile.default_headers else {}
+def request_headers(run: Run, given: dict[str, str]) -> dict[str, str]:
+    """Headers given (--target-header, or --blocks-oracle-header for the oracle) over the
+    profile's default headers (names compared case-blind)."""
+    profile = run.profile
+    defaults = profile.default_headers(run.settings) if profile.default_headers else {}
     taken = {name.lower() for name in given}
     return {**{k: v for k, v in defaults.items() if k.lower() not in taken}, **given}
 
 
-def open_target(config: pytest.Config, profile: Profile) -> Target:
-    headers = request_headers(config, profile)
-    timeout = config.getoption("target_timeout")
-    url = config.getoption("target_url")
+def open_target(run: Run) -> Target:
+    """Start the embedded server or probe --target-url, make the run's client and namespace,
+    and open the oracle of differential mode; the run holds them from then on."""
+    profile, settings = run.profile, run.settings
+    headers = request_headers(run, settings.headers)
+    timeout = settings.timeout
+    url = settings.target_url
     embedded = None
     if url is None:
         embedded = EmbeddedServer(profile)
@@ -137,21 +130,23 @@ def open_target(config: pytest.Config, profile: Profile) -> Target:
         url = embedded.url
     else:
         probe(url, headers, timeout, profile)
-    client = ApiClient(url, headers, timeout, profile, config.getoption("blocks_record_exchanges"))
+    client = ApiClient(run, url, headers, timeout, settings.record_exchanges)
     namespace = f"conf-{secrets.token_hex(4)}-"
-    mirror = open_mirror(config, profile, client)
-    if mirror is not None and isinstance(mirror.oracle, TranscriptOracle):
+    run.mirror = open_mirror(run, client)
+    if run.mirror is not None and isinstance(run.mirror.oracle, TranscriptOracle):
         # A recorded run is replayed in its own namespace (names, slugs and the checksums of
         # fields that name them must be the same); whatever an earlier replay left is swept.
-        namespace = mirror.oracle.namespace
+        namespace = run.mirror.oracle.namespace
         client.clean_up(namespace)
-    return Target(url, client, namespace, embedded, mirror=mirror)
+    run.target = Target(url, client, namespace, embedded)
+    return run.target
 
 
-def open_mirror(config: pytest.Config, profile: Profile, client: ApiClient) -> Mirror | None:
+def open_mirror(run: Run, client: ApiClient) -> Mirror | None:
     """Differential mode, when an oracle is named: a live server or a recorded transcript."""
-    url = config.getoption("blocks_oracle_url")
-    transcript = config.getoption("blocks_oracle_transcript")
+    profile, settings = run.profile, run.settings
+    url = settings.oracle_url
+    transcript = settings.oracle_transcript
     if url and transcript:
         raise pytest.UsageError(
             "name one oracle: --blocks-oracle-url or --blocks-oracle-transcript, not both"
@@ -162,10 +157,10 @@ def open_mirror(config: pytest.Config, profile: Profile, client: ApiClient) -> M
         except (OSError, ValueError) as error:
             raise pytest.UsageError(f"--blocks-oracle-transcript {transcript}: {error}") from None
     elif url:
-        headers = parse_headers(config.getoption("blocks_oracle_header"))
-        timeout = config.getoption("target_timeout")
-        probe(url, headers, timeout, profile, role="oracle")
-        oracle = LiveOracle(ApiClient(url, headers, timeout, profile))
+        headers = request_headers(run, settings.oracle_headers)
+        probe(url, headers, settings.timeout, profile, role="oracle")
+        oracle = LiveOracle(ApiClient(run, url, headers, settings.timeout), client.base_url)
+        oracle.client.translate = oracle.translate
     else:
         return None
     mirror = Mirror(oracle, client)

@@ -11,10 +11,13 @@ import pytest
 
 from conformance.client import Exchange
 from conformance.differential import Answer, Mirror, Pairing, compare_answers
-from conformance.prefect.profile import PROFILE, identity
+from conformance.options import Settings
+from conformance.prefect.profile import PROFILE
+from conformance.run import CurrentTest, Run
 
 from .conftest import ROOT, ServerProcess, run_suite
-from .variants import DifferingVariant, differing_variants
+from .test_variants import profile_url
+from .variants import DifferingVariant, differing_variants, suite_args
 
 # what any two right servers answer differently (races, random names)
 RACES = ROOT / "fixtures" / "differential" / "races.txt"
@@ -57,6 +60,21 @@ def test_two_reference_servers_compare_clean(reference_server, oracle_server, tm
     assert "0 differences" in run.output
 
 
+@pytest.mark.parametrize("name", ["kragle", "peak-press"])
+def test_two_reference_servers_compare_clean_in_every_profile(
+    name, reference_server, oracle_server, tmp_path
+):
+    """Kragle's integer ids and session cookies, and Peak Press's multipart creates and test
+    hook, pair across two servers: every answer compares equal."""
+    target, oracle = (profile_url(server, name) for server in (reference_server, oracle_server))
+    run = differential(
+        target, oracle, f"--blocks-profile={name}", *suite_args(name, target), tmp_path=tmp_path
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    assert unignored(run) == [], run.output[-4000:]
+    assert run.report["run"]["oracle_compared"] > 300
+
+
 def test_ids_are_paired_through_create_read_update_filter_delete():
     """The same sequence answered by two servers with different ids, nested references
     included: the ids pair as they first appear and later requests carry the oracle's ids."""
@@ -89,7 +107,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
             Answer(status, "application/json", json.dumps(target)),
             Answer(status, "application/json", json.dumps(oracle)),
             pairing,
-            identity=identity,
+            PROFILE,
         )
         assert found == [], found
 
@@ -116,7 +134,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
             json.dumps(document(parent_o, child_o, ref_o, "2026-12-02T10:00:03Z")),
         ),
         pairing,
-        identity=identity,
+        PROFILE,
     )
     assert [where for where, _, _ in found] == [
         "body at $.updated (movement since the last answer)"
@@ -126,6 +144,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
         Answer(200, "application/json", json.dumps({"id": parent_t})),
         Answer(200, "application/json", json.dumps({"id": child_o})),
         pairing,
+        PROFILE,
     )
     assert [where for where, _, _ in found] == ["body at $.id"]
 
@@ -135,9 +154,11 @@ def test_a_difference_no_clause_fails_is_caught_by_the_comparison(
     variant: DifferingVariant, start_variant, oracle_server, tmp_path
 ):
     server = start_variant(variant.name)
-    alone = run_suite(f"--target-url={server.url}", "-k", variant.only, tmp_path=tmp_path)
+    target, oracle = (profile_url(s, variant.profile) for s in (server, oracle_server))
+    options = [f"--blocks-profile={variant.profile}", *suite_args(variant.profile, target)]
+    alone = run_suite(f"--target-url={target}", "-k", variant.only, *options, tmp_path=tmp_path)
     assert alone.returncode == 0, f"a clause fails {variant.name}:\n{alone.output[-3000:]}"
-    run = differential(server.url, oracle_server.url, "-k", variant.only, tmp_path=tmp_path)
+    run = differential(target, oracle, "-k", variant.only, *options, tmp_path=tmp_path)
     assert run.returncode == 1, run.output[-3000:]
     caught = [
         d for d in unignored(run) if variant.where in d["where"] and variant.value in d["target"]
@@ -230,9 +251,17 @@ class ScriptedOracle:
     def __init__(self, answers: list[tuple[int, dict]]) -> None:
         self.answers = answers
 
+    namespace = None
+
     def answer(self, request, pairing) -> Answer:
         status, body = self.answers.pop(0)
         return Answer(status, "application/json", json.dumps(body))
+
+    def end_test(self, pairing) -> None:
+        pass
+
+    def close(self, namespace: str) -> list[str]:
+        return []
 
 
 def test_racing_creates_won_by_different_requests_are_paired():
@@ -247,11 +276,9 @@ def test_racing_creates_won_by_different_requests_are_paired():
         "11111111-1111-4111-8111-111111111111",
         "22222222-2222-4222-8222-222222222222",
     )
-    client = SimpleNamespace(
-        base_url="http://target/api",
-        profile=PROFILE,
-        context={"test": "t", "key": "t", "clauses": ["PF-BD-409-concurrent"]},
-    )
+    run = Run(PROFILE, Settings.of())
+    run.test = CurrentTest("t", ("PF-BD-409-concurrent",), "t")
+    client = SimpleNamespace(base_url="http://target/api", run=run)
     oracle = ScriptedOracle([(409, {"detail": "Block already exists"}), (201, document(oracle_id))])
     mirror = Mirror(oracle, client)
     for status, body in ((201, document(target_id)), (409, {"detail": "Block already exists"})):

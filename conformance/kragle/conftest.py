@@ -6,27 +6,15 @@ from collections.abc import Iterator
 import pytest
 
 from ..client import ApiClient
-from ..plugin import ACTIVE_PROFILE
+from ..run import Run
 from ..target import Target
 from .helpers import Blocks, User, authenticate
-from .profile import BASE_PATH, HOOKS_PATH, SETTINGS
+from .profile import BASE_PATH, EMBEDDED_HOOK, HOOK_OPTION, HOOKS_PATH
 from .remote import DefinitionServer
 
-EMBEDDED_HOOK = "embedded"  # --blocks-kragle-hook-url's value for the embedded server's hook
 
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Without --target-url the embedded reference server is the target, and its test hook
-    is the default: the clauses that need one run (their ``needs`` marker sees the option)."""
-    profile = config.stash.get(ACTIVE_PROFILE, None)
-    if profile is None or profile.name != "kragle":
-        return
-    if config.getoption("target_url") is None and not config.getoption("blocks_kragle_hook_url"):
-        config.option.blocks_kragle_hook_url = EMBEDDED_HOOK
-
-
-def hook_url(config: pytest.Config, target: Target) -> str | None:
-    given = config.getoption("blocks_kragle_hook_url")
+def hook_url(run: Run, target: Target) -> str | None:
+    given = run.settings.value(HOOK_OPTION)
     if given == EMBEDDED_HOOK:
         if target.embedded is None:
             return None
@@ -35,29 +23,15 @@ def hook_url(config: pytest.Config, target: Target) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def target(conformance_target: Target) -> Target:
-    return conformance_target
-
-
-@pytest.fixture
-def api(conformance_api: ApiClient) -> ApiClient:
-    return conformance_api
-
-
-@pytest.fixture(scope="session")
-def ns(conformance_namespace: str) -> str:
-    return conformance_namespace
-
-
-@pytest.fixture(scope="session")
-def users(pytestconfig: pytest.Config, target: Target) -> tuple[User, User]:
-    """The two test users, authenticated; their cookies and the hook go to clean-up."""
-    option = pytestconfig.getoption
+def users(conformance_run: Run, target: Target) -> tuple[User, User]:
+    """The two test users, authenticated; their cookies and the hook go to the run's state
+    (clean-up needs them)."""
+    option = conformance_run.settings.value
     first = User(option("blocks_kragle_user"), option("blocks_kragle_password"))
     second = User(option("blocks_kragle_second_user"), option("blocks_kragle_second_password"))
     first, second = authenticate(target.client, first), authenticate(target.client, second)
-    SETTINGS.hook_url = hook_url(pytestconfig, target)
-    SETTINGS.cookies = [first.cookie, second.cookie]
+    conformance_run.state.hook_url = hook_url(conformance_run, target)
+    conformance_run.state.cookies = [first.cookie, second.cookie]
     if first.user_id == second.user_id:
         pytest.fail("--blocks-kragle-user and --blocks-kragle-second-user must be two users")
     return first, second
@@ -65,11 +39,11 @@ def users(pytestconfig: pytest.Config, target: Target) -> tuple[User, User]:
 
 @pytest.fixture
 def blocks(api: ApiClient, ns: str, users: tuple[User, User]) -> Blocks:
-    return Blocks(api, ns, *users, SETTINGS.hook_url)
+    return Blocks(api, ns, *users, api.run.state.hook_url)
 
 
 @pytest.fixture(scope="session")
-def definition_server(pytestconfig: pytest.Config) -> Iterator[DefinitionServer]:
-    server = DefinitionServer(pytestconfig.getoption("blocks_kragle_serve_host"))
+def definition_server(conformance_run: Run) -> Iterator[DefinitionServer]:
+    server = DefinitionServer(conformance_run.settings.value("blocks_kragle_serve_host"))
     yield server
     server.close()

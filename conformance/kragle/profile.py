@@ -2,28 +2,37 @@
 
 Kragle has no DELETE: the run's blocks are deleted through the out-of-band test hook when the
 run has one (``--blocks-kragle-hook-url``) and otherwise reported as left behind. The sweep
-lists what each test user sees. Both need the run's settings (hook URL, users' session
-cookies), which the profile's conftest puts in ``SETTINGS`` once it has them.
+lists what each test user sees. Both need the run's own Kragle state (hook URL, the users'
+session cookies), which the profile's ``users`` fixture puts in ``Run.state`` once it has them.
 """
 
+from __future__ import annotations
+
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..client import ApiClient, Exchange, LeftBehind
-from ..profiles import Profile, Resource
+from ..profiles import Invented, Profile, Resource
+
+if TYPE_CHECKING:
+    from ..differential import Answer
 
 BASE_PATH = "/kragle/api/v1"
 HOOKS_PATH = "/kragle/_hooks"
 MAX_SWEEP_PAGES = 2000
+EMBEDDED_HOOK = "embedded"  # --blocks-kragle-hook-url's value for the embedded server's hook
+HOOK_OPTION = "blocks_kragle_hook_url"
 
 
 @dataclass
-class Settings:
+class KragleState:
+    """A run's Kragle state: the test hook's URL and the test users' Cookie headers."""
+
     hook_url: str | None = None
-    cookies: list[str] = field(default_factory=list)  # the test users' Cookie headers
-
-
-SETTINGS = Settings()
+    cookies: list[str] = field(default_factory=list)
 
 
 def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[str, str]]:
@@ -36,15 +45,16 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
 
 
 def delete_blocktype(client: ApiClient, block_id: str) -> Exchange:
-    if SETTINGS.hook_url is None:
+    hook_url = client.run.state.hook_url
+    if hook_url is None:
         raise LeftBehind("Kragle has no DELETE and the run has no --blocks-kragle-hook-url")
-    return client.delete(f"{SETTINGS.hook_url}/blocktypes/{block_id}")
+    return client.delete(f"{hook_url}/blocktypes/{block_id}")
 
 
 def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
     """The blocks of the namespace that the test users see, page by page."""
     found: set[tuple[str, str]] = set()
-    for cookie in SETTINGS.cookies:
+    for cookie in client.run.state.cookies:
         for page in range(1, MAX_SWEEP_PAGES + 1):
             answer = client.get("/blocktypes", params={"page": page}, headers={"Cookie": cookie})
             body = answer.json
@@ -62,6 +72,45 @@ def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
 def server_error(status: int) -> bool:
     """Kragle answers every API error with HTTP 500 and its {code, msg} body."""
     return status >= 500
+
+
+def identity(item: dict) -> str | None:
+    """A block by its name (names are unique)."""
+    if isinstance(item.get("name"), str) and "definition" in item:
+        return f"block {item['name']}"
+    return None
+
+
+def created_identity(method: str, path: str, body: bytes, answer: Answer):
+    """A create answered {"id": N}: the block named in the request (inline auth's payload
+    included)."""
+    created = answer.json if answer.status == 200 else None
+    if method != "POST" or path != "/blocktypes" or not isinstance(created, dict):
+        return None
+    try:
+        sent = json.loads(body or b"null")
+    except ValueError:
+        return None
+    if isinstance(sent, dict) and isinstance(sent.get("payload"), dict):
+        sent = sent["payload"]
+    if not isinstance(sent, dict) or not isinstance(sent.get("name"), str) or "id" not in created:
+        return None
+    return f"block {sent['name']}", str(created["id"])
+
+
+def reference_options(url: str) -> list[str]:
+    """A started reference server's test hook, beside its API."""
+    return [f"--blocks-kragle-hook-url={url.removesuffix(BASE_PATH)}{HOOKS_PATH}"]
+
+
+# Kragle's servers invent integer ids (of blocks and users) and session tokens: in answers
+# under these keys, in requests in the paths of blocks and the session cookie.
+INVENTED = Invented(
+    in_text=None,
+    keys=frozenset({"id", "owner", "user_id"}),
+    in_requests=re.compile(r"(?<=/byid/)\d+|(?<=/blocktypes/)\d+(?!\w)|(?<=auth_tkt=)[^;,\s\"]+"),
+    cookies=("auth_tkt",),
+)
 
 
 PROFILE = Profile(
@@ -96,4 +145,10 @@ PROFILE = Profile(
     embedded_base_path=BASE_PATH,
     error_schema="error",
     is_error=server_error,
+    identity=identity,
+    invented=INVENTED,
+    created_identity=created_identity,
+    embedded_options={HOOK_OPTION: EMBEDDED_HOOK},
+    new_state=KragleState,
+    reference_options=reference_options,
 )

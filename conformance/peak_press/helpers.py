@@ -3,7 +3,6 @@ creates and releases as multipart/form-data (JSON text in the ``spec`` field), t
 
 import json
 import math
-import secrets
 from typing import Any
 
 from ..checks import expect, expect_json, expect_status, validate_body
@@ -55,7 +54,7 @@ class Peak:
         self.ns = ns
 
     def unique(self, what: str) -> str:
-        return f"{self.ns}{what}-{secrets.token_hex(3)}"
+        return f"{self.ns}{what}-{self.api.run.draws.token_hex(3)}"
 
     # specs and releases
 

@@ -3,16 +3,20 @@ as the real ``peak-sdk`` client (``peak.press.blocks``) calls it."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..client import ApiClient, Exchange
 from ..profiles import Profile, Resource
-from .options import REFERENCE_TOKEN
+from .options import EMBEDDED_HOOK, HOOK_OPTION, REFERENCE_TOKEN
 
 if TYPE_CHECKING:
     import httpx
-    import pytest
+
+    from ..differential import Answer
+    from ..options import Settings
 
 SPECS = "/v1/blocks/specs/"
 DEPLOYMENTS = "/v1/blocks/deployments/"
@@ -73,8 +77,42 @@ def speaks_the_api(response: httpx.Response) -> bool:
         return False
 
 
-def token_header(config: pytest.Config) -> dict[str, str]:
-    return {"Authorization": config.getoption("blocks_peak_press_token") or REFERENCE_TOKEN}
+def token_header(settings: Settings) -> dict[str, str]:
+    return {"Authorization": settings.value("blocks_peak_press_token") or REFERENCE_TOKEN}
+
+
+def identity(item: dict) -> str | None:
+    """A spec or deployment by its name, a release by its version, a revision by its number."""
+    metadata = item.get("metadata")
+    if isinstance(metadata, dict) and isinstance(metadata.get("name"), str) and "kind" in item:
+        return f"{'deployment' if 'latestRevision' in item else 'spec'} {metadata['name']}"
+    if isinstance(item.get("revision"), int) and "status" in item:
+        return f"revision {item['revision']}"
+    if isinstance(item.get("version"), str) and "createdAt" in item:
+        return f"release {item['version']}"
+    return None
+
+
+def reference_options(url: str) -> list[str]:
+    """A started reference server's test hook, below its API's base URL."""
+    return [f"--blocks-peak-press-hook-url={EMBEDDED_HOOK}"]
+
+
+FIRST_NAME = re.compile(rb'"name"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def created_identity(method: str, path: str, body: bytes, answer: Answer):
+    """A spec or deployment a create reports: the name the request gave it (the first
+    ``"name"`` of the body, which is ``metadata.name``; a spec is sent as multipart)."""
+    kind = CREATE_PATHS.get(path.rstrip("/") + "/")
+    created = answer.json if answer.status in (200, 201) else None
+    if method != "POST" or kind is None or not isinstance(created, dict):
+        return None
+    name = FIRST_NAME.search(body or b"")
+    if name is None or not isinstance(created.get("id"), str):
+        return None
+    quoted = b'"' + name.group(1) + b'"'
+    return f"{kind} {json.loads(quoted)}", created["id"]
 
 
 PROFILE = Profile(
@@ -107,4 +145,8 @@ PROFILE = Profile(
     embedded_base_path="/peak",
     error_schema="error",
     default_headers=token_header,
+    identity=identity,
+    created_identity=created_identity,
+    embedded_options={HOOK_OPTION: EMBEDDED_HOOK},
+    reference_options=reference_options,
 )

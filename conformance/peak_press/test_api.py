@@ -1,7 +1,5 @@
 """Across the API: the token, the error body, the service paths peak-sdk calls on its own."""
 
-import secrets
-
 import pytest
 
 from ..checks import expect, expect_status, validate_body
@@ -16,7 +14,7 @@ def client_with(api: ApiClient):
     made: list[ApiClient] = []
 
     def make(headers: dict[str, str]) -> ApiClient:
-        client = ApiClient(api.base_url, headers, api.timeout, api.profile)
+        client = ApiClient(api.run, api.base_url, headers, api.timeout)
         made.append(client)
         return client
 
@@ -46,7 +44,7 @@ def test_requests_without_a_token_answer_401(client_with, peak):
 
 @pytest.mark.clause("PP-API-token")
 def test_requests_with_an_unknown_token_answer_401(client_with, peak):
-    wrong = client_with({"Authorization": f"conformance-wrong-{secrets.token_hex(8)}"})
+    wrong = client_with({"Authorization": f"conformance-wrong-{peak.api.run.draws.token_hex(8)}"})
     for answer in unauthorised_calls(wrong, peak):
         expect_status(answer, 401, requirement=f"{answer.method} {answer.path} with a wrong token")
 

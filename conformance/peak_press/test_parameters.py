@@ -1,8 +1,6 @@
 """Block parameters: definitions, the seven types, required ones, hidden values, and the run
 parameters a deployment reads and patches."""
 
-import secrets
-
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status
@@ -95,7 +93,7 @@ def test_hidden_values_never_appear_in_descriptions(api, peak):
             "run": [parameter("api_key", "string", required=True, hideValue=True)],
         }
     )
-    secret = f"hidden-{secrets.token_hex(8)}"
+    secret = f"hidden-{api.run.draws.token_hex(8)}"
     values = {"build": {"build_token": f"{secret}-build"}, "run": {"api_key": secret}}
     deployment = peak.deployment(spec["id"], parameters=values)
     peak.revision(deployment["id"], {"parameters": values})

@@ -308,7 +308,8 @@ def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
     """Run every journey against ``url`` (a real Prefect server) in a fresh namespace, write
     the expectation file, and delete what the journeys left."""
     from ..client import ApiClient
-    from ..profiles import activate
+    from ..options import Settings
+    from ..run import Run
     from .profile import PROFILE
 
     namespace = f"conf-{secrets.token_hex(4)}-"
@@ -322,8 +323,7 @@ def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
                 "digest": script_digest(name),
                 "steps": comparable_steps(run, namespace, url),
             }
-    activate(PROFILE)
-    client = ApiClient(url, headers, 30.0, PROFILE)
+    client = ApiClient(Run(PROFILE, Settings.of(target_url=url)), url, headers, 30.0)
     leftovers = client.clean_up(namespace)
     client.close()
     recorded = {

@@ -1,25 +1,9 @@
-"""Fixtures of the Prefect profile: short local names for the plugin's fixtures, and builders."""
+"""Fixtures of the Prefect profile: the standard short names and the ``blocks`` builder."""
 
 import pytest
 
 from ..client import ApiClient
-from ..target import Target
 from .helpers import Blocks
-
-
-@pytest.fixture(scope="session")
-def target(conformance_target: Target) -> Target:
-    return conformance_target
-
-
-@pytest.fixture
-def api(conformance_api: ApiClient) -> ApiClient:
-    return conformance_api
-
-
-@pytest.fixture(scope="session")
-def ns(conformance_namespace: str) -> str:
-    return conformance_namespace
 
 
 @pytest.fixture

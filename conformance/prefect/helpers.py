@@ -10,7 +10,7 @@ import time
 from functools import cache
 from typing import Any
 
-from .. import fixtures_dir, randomness
+from .. import fixtures_dir
 from ..checks import expect, expect_equal, expect_json, fail
 from ..client import ApiClient, Exchange
 from ..timestamps import NotATimestamp, is_later, same_instant
@@ -119,7 +119,7 @@ class Blocks:
 
     def unique(self, label: str = "x") -> str:
         """A fresh lower-case name in the namespace, valid as slug and document name."""
-        return f"{self.ns}{label}-{randomness.token_hex(3)}"
+        return f"{self.ns}{label}-{self.api.run.draws.token_hex(3)}"
 
     def block_type(self, label: str = "type", **extra: Any) -> dict:
         slug = self.unique(label)

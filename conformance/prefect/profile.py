@@ -3,9 +3,13 @@ block documents), the main profile of the suite."""
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..client import ApiClient, Exchange
 from ..profiles import Profile, Resource
+
+if TYPE_CHECKING:
+    from ..differential import Answer
 
 CREATE_PATHS = {
     "/block_types/": "block_type",
@@ -84,6 +88,15 @@ def identity(item: dict) -> str | None:
     return None
 
 
+def created_identity(method: str, path: str, body: bytes, answer: "Answer"):
+    """A 201 create answer's object, by its identity and id."""
+    created = answer.json if answer.status == 201 else None
+    if not isinstance(created, dict) or not isinstance(created.get("id"), str):
+        return None
+    found = identity(created)
+    return (found, created["id"]) if found is not None else None
+
+
 PROFILE = Profile(
     name="prefect",
     clause_prefix="PF",
@@ -119,4 +132,5 @@ PROFILE = Profile(
     # each server process's hash seed
     unordered_keys=frozenset({"capabilities"}),
     identity=identity,
+    created_identity=created_identity,
 )

@@ -2,7 +2,6 @@
 
 import pytest
 
-from .. import randomness
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import NO_BODY, Exchange
 from .checks import expect_detail, expect_validation_error
@@ -21,7 +20,7 @@ def test_admin_version_is_a_version_string(api):
 
 @pytest.mark.clause("PF-API-csrf-probe")
 def test_csrf_probe_is_tolerated_by_the_client(api):
-    answer = api.get("/csrf-token", params={"client": randomness.uuid4()})
+    answer = api.get("/csrf-token", params={"client": api.run.draws.uuid4()})
     expect_status(answer, 404, 422, requirement="the CSRF probe must answer 404 or 422")
     if answer.status == 422:
         expect(

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ..target import Target, parse_headers
+from ..run import Run
+from ..target import Target
 from .client_journeys import (
     JourneyRun,
     expect_finished,
@@ -43,10 +44,10 @@ class Journeys:
 
 
 @pytest.fixture(scope="session")
-def journeys(pytestconfig, target: Target, tmp_path_factory) -> Journeys:
-    python = pytestconfig.getoption("blocks_prefect_python")
-    headers = parse_headers(pytestconfig.getoption("target_header"))
-    return Journeys(python, target, headers, tmp_path_factory.mktemp("journeys"))
+def journeys(conformance_run: Run, target: Target, tmp_path_factory) -> Journeys:
+    settings = conformance_run.settings
+    python = settings.value("blocks_prefect_python")
+    return Journeys(python, target, settings.headers, tmp_path_factory.mktemp("journeys"))
 
 
 @pytest.mark.clause("PF-JRN-secret")

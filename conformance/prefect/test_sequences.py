@@ -1,12 +1,11 @@
 """The exact call sequences of the Prefect client's Block.save, save(overwrite=True) and load.
 
-Each test replays the requests a 3.8.8 client sends (see shared/spec/prefect-client-save-load.md)
-and checks every answer the client relies on.
+Each test replays the requests a 3.8.8 client sends (as recorded from the real client against
+the real server) and checks every answer the client relies on.
 """
 
 import pytest
 
-from .. import randomness
 from ..checks import expect, expect_equal, expect_json, expect_status
 from .checksum import schema_checksum
 from .helpers import SECRET_SCHEMA_CHECKSUM, expect_nested_type_and_schema, widget_fields
@@ -17,7 +16,7 @@ CLASS_VERSION = "non-versioned"  # what the client sends for classes defined in 
 def csrf_probe(api) -> None:
     """Before its first write the client asks for a CSRF token; it goes on after a 422 ("CSRF
     protection is disabled.", the real server's default) or a 404 (servers without CSRF)."""
-    answer = api.get("/csrf-token", params={"client": randomness.uuid4()})
+    answer = api.get("/csrf-token", params={"client": api.run.draws.uuid4()})
     expect_status(answer, 404, 422, requirement="the client's CSRF probe must answer 404 or 422")
 
 

@@ -1,10 +1,10 @@
-"""The toy profile object, registered when pytest loads this module with ``-p``."""
+"""The toy profile object, provided to the run when pytest loads this module with ``-p``."""
 
 import sys
 from pathlib import Path
 
 from conformance.client import ApiClient, Exchange
-from conformance.profiles import Profile, Resource, register
+from conformance.profiles import Profile, Resource
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,4 +43,7 @@ PROFILE = Profile(
     schemas=HERE / "schemas",
     error_schema="error",
 )
-register(PROFILE)
+
+
+def pytest_blocks_conformance_profiles() -> list[Profile]:
+    return [PROFILE]

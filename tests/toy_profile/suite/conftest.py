@@ -1,11 +1,11 @@
 """The toy profile's tests run in its own runs only (``-p tests.toy_profile.profile``), not as
 part of the project's own tests."""
 
-from conformance.plugin import ACTIVE_PROFILE
+from conformance.plugin import active_profile
 
 
 def pytest_ignore_collect(collection_path, config):
-    profile = config.stash.get(ACTIVE_PROFILE, None)
+    profile = active_profile(config)
     if profile is None or profile.name != "toy":
         return True
     return None

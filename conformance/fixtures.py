@@ -1,0 +1,24 @@
+"""The short fixture names every profile's tests use (``target``, ``api``, ``ns``), for the
+plugin's ``conformance_*`` fixtures. The plugin loads this module only when a session becomes a
+conformance run: in any other pytest run of the environment it offers only names no other
+project is likely to use."""
+
+import pytest
+
+from .client import ApiClient
+from .target import Target
+
+
+@pytest.fixture(scope="session")
+def target(conformance_target: Target) -> Target:
+    return conformance_target
+
+
+@pytest.fixture
+def api(conformance_api: ApiClient) -> ApiClient:
+    return conformance_api
+
+
+@pytest.fixture(scope="session")
+def ns(conformance_namespace: str) -> str:
+    return conformance_namespace

@@ -1,0 +1,276 @@
+"""The suite's command-line options and the settings of a run read from them once.
+
+Imported by the plugin in every pytest run of the environment (the plugin is a guest), so it
+imports nothing but pytest. Every option is ``--target-*`` or ``--blocks-*``; a profile's own
+options come from its ``options.py`` (``add_options(add)``) and are named
+``--blocks-<profile>-...``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this long
+GROUP = "blocks-conformance"
+
+
+def add_general_options(parser: pytest.Parser, profile_names: Iterable[str]) -> None:
+    group = parser.getgroup(GROUP, "blocks API conformance suite")
+    add = group.addoption
+    add(
+        "--target-url",
+        help="base URL of the server under test, e.g. http://127.0.0.1:4200/api for the prefect "
+        "profile. Without it the bundled reference server is started on a free 127.0.0.1 port "
+        "with a temporary SQLite file (one per xdist worker).",
+    )
+    add(
+        "--target-header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="header sent with every request to the target, e.g. for auth; repeatable.",
+    )
+    add(
+        "--target-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout per request to the target (default 10). The reachability probe at start "
+        f"waits at most {PROBE_TIMEOUT_CAP:.0f} s.",
+    )
+    add(
+        "--blocks-profile",
+        metavar="NAME",
+        help="which blocks API the target implements (built in: "
+        f"{', '.join(sorted(profile_names))}). Default: the profile whose test folder the "
+        "command line names, else prefect.",
+    )
+    add(
+        "--blocks-level",
+        type=int,
+        metavar="N",
+        help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested, "
+        "5 clients; peak-press: 1 specs, 2 releases, 3 deployments, 4 parameters; kragle: see "
+        "--blocks-list-clauses).",
+    )
+    add(
+        "--blocks-clause",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests of this clause; repeatable; a trailing * matches a prefix "
+        "(e.g. --blocks-clause 'PF-FLT-*').",
+    )
+    add(
+        "--blocks-expect-fail",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="file of clause ids or test ids known to fail (one a line, '# reason' allowed). "
+        "Their failures are reported as expected and do not fail the run; any that now pass "
+        "are listed for removal. Repeatable.",
+    )
+    add(
+        "--blocks-fail-on-skip",
+        action="store_true",
+        help="exit non-zero when any conformance test was skipped (a skipped clause is a gap, "
+        "not a pass).",
+    )
+    add(
+        "--blocks-report",
+        metavar="PATH",
+        help="write per-clause results as JSON to PATH (status, tests, first failure with "
+        "request and response) and a Markdown summary next to it (PATH with .md).",
+    )
+    add(
+        "--blocks-examples",
+        type=int,
+        default=10,
+        metavar="N",
+        help="budget of generated (Hypothesis) examples per generated test (default 10).",
+    )
+    add(
+        "--blocks-seed",
+        type=int,
+        metavar="S",
+        help="seed of the generated tests, to reproduce a run (default: random, printed in the "
+        "summary).",
+    )
+    add(
+        "--blocks-oracle-url",
+        metavar="URL",
+        help="differential mode: send every request also to this server of the same API (e.g. "
+        "the real Prefect server, or a second reference server) and compare the answers; ids "
+        "and timestamps are paired, everything else must be equal. A run with differences "
+        "fails.",
+    )
+    add(
+        "--blocks-oracle-header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="header sent with every request to the oracle; repeatable.",
+    )
+    add(
+        "--blocks-oracle-transcript",
+        metavar="FILE",
+        help="differential mode against a recorded run (a --blocks-record-exchanges file, "
+        "optionally .gz, made with the same --blocks-seed) instead of a live oracle.",
+    )
+    add(
+        "--blocks-oracle-ignore",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help='differences that do not fail the run: clause or test ids with expect="TEXT" '
+        "pins on the difference and a '# reason', as in --blocks-expect-fail files. Repeatable.",
+    )
+    add(
+        "--blocks-no-shrink",
+        action="store_true",
+        help="report the first failing generated case as drawn, without shrinking it to its "
+        "smallest form (faster when only pass or fail matters).",
+    )
+    add(
+        "--blocks-record-exchanges",
+        metavar="PATH",
+        help="append every request the suite sends and the answer to PATH, one JSON object a "
+        "line (method, path below the base URL, status, content type, body).",
+    )
+    add(
+        "--blocks-list-clauses",
+        action="store_true",
+        help="print the clause catalogue of the profile (id, level, MUST/SHOULD, text, the "
+        "source it rests on) with the tests that cover each clause, and exit.",
+    )
+    add(
+        "--blocks-clauses-doc",
+        metavar="PATH",
+        help="write the clause catalogue of the profile as Markdown (docs/clauses/) to PATH, "
+        "and exit.",
+    )
+
+
+def add_profile_options(parser: pytest.Parser, name: str, package: str) -> None:
+    """A profile's own options, from ``<package>/options.py`` (``add_options(add)``), each
+    named ``--blocks-<profile>-...`` so that no two profiles and no other plugin collide."""
+    if importlib.util.find_spec(f"{package}.options") is None:
+        return
+    module = importlib.import_module(f"{package}.options")
+    group = parser.getgroup(f"{GROUP}-{name}", f"blocks conformance: {name} profile")
+    prefix = f"--blocks-{name}-"
+
+    def add(option: str, **kwargs) -> None:
+        if not option.startswith(prefix):
+            raise ValueError(f"profile {name}: option {option} must start with {prefix}")
+        group.addoption(option, **kwargs)
+
+    module.add_options(add)
+
+
+def parse_headers(raw: Iterable[str], option: str = "--target-header") -> dict[str, str]:
+    headers = {}
+    for entry in raw:
+        name, sep, value = entry.partition(":")
+        if not sep or not name.strip():
+            raise pytest.UsageError(f"{option} must look like 'Name: value', got {entry!r}")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every option of the suite as given for one run (``--target-*`` and ``--blocks-*``,
+    the profile's own included), read once. A profile's ``embedded_options`` fill in its
+    options when the run tests the embedded reference server and the option was not given."""
+
+    values: Mapping[str, Any]
+
+    @classmethod
+    def from_config(cls, config: pytest.Config, embedded: Mapping[str, Any]) -> Settings:
+        values = {
+            dest: value
+            for dest, value in vars(config.option).items()
+            if dest.startswith(("blocks_", "target_"))
+        }
+        if values.get("target_url") is None:
+            for dest, value in embedded.items():
+                if not values.get(dest):
+                    values[dest] = value
+        return cls(values)
+
+    @classmethod
+    def of(cls, **values: Any) -> Settings:
+        """Settings outside pytest (a script that uses the suite's client)."""
+        return cls({"target_header": [], "target_timeout": 30.0, **values})
+
+    def value(self, dest: str) -> Any:
+        """The value of the option whose ``dest`` is given (``blocks_kragle_hook_url``)."""
+        return self.values.get(dest)
+
+    def with_seed(self, seed: int) -> Settings:
+        return Settings({**self.values, "blocks_seed": seed})
+
+    @property
+    def target_url(self) -> str | None:
+        return self.values.get("target_url")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return parse_headers(self.values.get("target_header") or [])
+
+    @property
+    def timeout(self) -> float:
+        return self.values.get("target_timeout") or 10.0
+
+    @property
+    def seed(self) -> int:
+        return self.values.get("blocks_seed") or 0
+
+    @property
+    def examples(self) -> int:
+        return self.values.get("blocks_examples") or 10
+
+    @property
+    def no_shrink(self) -> bool:
+        return bool(self.values.get("blocks_no_shrink"))
+
+    @property
+    def level(self) -> int | None:
+        return self.values.get("blocks_level")
+
+    @property
+    def clause_patterns(self) -> list[str]:
+        return list(self.values.get("blocks_clause") or [])
+
+    @property
+    def record_exchanges(self) -> str | None:
+        return self.values.get("blocks_record_exchanges")
+
+    @property
+    def oracle_url(self) -> str | None:
+        return self.values.get("blocks_oracle_url")
+
+    @property
+    def oracle_transcript(self) -> str | None:
+        return self.values.get("blocks_oracle_transcript")
+
+    @property
+    def oracle_headers(self) -> dict[str, str]:
+        return parse_headers(
+            self.values.get("blocks_oracle_header") or [], "--blocks-oracle-header"
+        )
+
+    @property
+    def catalogue_only(self) -> bool:
+        """--blocks-list-clauses or --blocks-clauses-doc: report the catalogue, run no test."""
+        return bool(self.values.get("blocks_list_clauses") or self.values.get("blocks_clauses_doc"))
+
+
+OptionAdder = Callable[..., None]
