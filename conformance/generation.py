@@ -1,34 +1,54 @@
-"""Hypothesis settings shared by every generated test of every profile."""
+"""Generated tests, for every profile: the Hypothesis settings of a run, running a property with
+the run's seed, and the schemathesis scaffolding that sends cases of a profile's OpenAPI
+contract with the suite's client and judges the answers.
+
+A profile's ``test_openapi.py`` supplies only what differs: how a case is moved onto the run's
+own objects before it is sent (``prepare``) and how an answer is judged (``judge``).
+"""
+
+from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import pytest
-from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.errors import FlakyFailure
+from schemathesis import GenerationMode, openapi
+from schemathesis.checks import negative_data_rejection
+from schemathesis.core import NotSet
+
+from .checks import fail
+
+if TYPE_CHECKING:
+    from .client import ApiClient, Exchange
+    from .run import Run
+
+POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
 
 
-def generated_settings(config: pytest.Config, **extra) -> settings:
+def generated_settings(run: Run, **extra) -> settings:
     """The --blocks-examples budget, no deadline (the target's latency is not under test), no
     example database (runs must not depend on earlier ones), every health check off (slow
     targets trip them), and under --blocks-no-shrink the first failing case as it was drawn."""
     phases = [phase for phase in Phase if phase is not Phase.shrink]
     return settings(
-        max_examples=config.getoption("blocks_examples"),
+        max_examples=run.settings.examples,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
-        **({"phases": phases} if config.getoption("blocks_no_shrink") else {}),
+        **({"phases": phases} if run.settings.no_shrink else {}),
         **extra,
     )
 
 
-def run_seeded(check: Callable[[], None], config: pytest.Config) -> None:
+def run_seeded(check: Callable[[], None], run: Run) -> None:
     """Run a Hypothesis test with the run's --blocks-seed. A failure that did not happen again
     when Hypothesis replayed its case is still a failure of the server: the first one is
     raised, with a note (the replay's objects were new, and the server named some of them
     anew: anonymous documents' random names)."""
     try:
-        seed(config.getoption("blocks_seed"))(check)()
+        seed(run.settings.seed)(check)()
     except FlakyFailure as flaky:
         first = flaky.exceptions[0]
         first.add_note(
@@ -36,3 +56,94 @@ def run_seeded(check: Callable[[], None], config: pytest.Config) -> None:
             "made new objects, and the server named some of them anew)"
         )
         raise first from None
+
+
+# ---- schemathesis ---------------------------------------------------------------------------
+
+
+def has_input(operation) -> bool:
+    return bool(operation.body) or bool(list(operation.iter_parameters()))
+
+
+def is_invalid(case) -> bool:
+    """Whether some part of the case was generated invalid (negative generation sometimes
+    leaves every part valid: an optional body left out)."""
+    components = case.meta.components.values() if case.meta else []
+    return any(component.mode is GenerationMode.NEGATIVE for component in components)
+
+
+def became_valid_when_sent(case, response) -> bool:
+    """Whether schemathesis itself excuses a 2xx answer to this negative case: its mutation
+    did not survive serialization (an integer 0 for a string enum of "0" and "1" is sent as
+    the query value "0", which is valid)."""
+    try:
+        case.validate_response(response, checks=[negative_data_rejection])
+    except (Exception, BaseExceptionGroup):
+        return False
+    return True
+
+
+def send(api: ApiClient, case, headers: dict[str, str] | None = None) -> Exchange:
+    """The case as the suite's client sends it (its body as it stands after ``prepare``)."""
+    body = case.body
+    merged = {**(case.headers or {}), **(headers or {})} or None
+    options: dict[str, Any] = {"params": case.query or None, "headers": merged}
+    if isinstance(body, NotSet):
+        return api.request(case.method, case.formatted_path, **options)
+    if isinstance(body, bytes | bytearray):  # negative cases may be raw, non-JSON bytes
+        options["headers"] = {"content-type": "application/json", **(merged or {})}
+        return api.request(case.method, case.formatted_path, content=bytes(body), **options)
+    return api.request(case.method, case.formatted_path, body, **options)
+
+
+def judged_by(checks: list) -> Callable:
+    """A judge that asks schemathesis's ``checks`` about the answer."""
+
+    def judge(label: str, mode: GenerationMode, case, exchange: Exchange) -> None:
+        __tracebackhide__ = True
+        try:
+            case.validate_response(exchange.response, checks=checks)
+        except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures
+            fail(
+                f"a generated {mode.value} request to {label} must pass "
+                f"{', '.join(check.__name__ for check in checks)}",
+                str(error).strip()[:2000],
+                exchange,
+            )
+
+    return judge
+
+
+class Contract:
+    """A profile's OpenAPI contract: its operations by label (``POST /block_types/``) and the
+    ones that take input an invalid request can get wrong."""
+
+    def __init__(self, path: Path, can_be_invalid: Callable = has_input) -> None:
+        schema = openapi.from_path(str(path))
+        self.operations = {op.ok().label: op.ok() for op in schema.get_all_operations()}
+        self.with_input = [
+            label for label, operation in self.operations.items() if can_be_invalid(operation)
+        ]
+
+    def check(
+        self,
+        api: ApiClient,
+        label: str,
+        mode: GenerationMode,
+        prepare: Callable[[Any], dict[str, str] | None],
+        judge: Callable[[str, GenerationMode, Any, Exchange], None],
+    ) -> None:
+        """Generate cases of one operation in one mode and send each: ``prepare(case)`` moves
+        it onto the run's objects (it may ``assume`` a case away) and returns headers to send
+        with it; ``judge(label, mode, case, exchange)`` fails the test for a wrong answer."""
+
+        @generated_settings(api.run)
+        @given(case=self.operations[label].as_strategy(generation_mode=mode))
+        def check(case):
+            assume(mode is POSITIVE or is_invalid(case))
+            headers = prepare(case)
+            exchange = send(api, case, headers)
+            api.tally[f"schemathesis {mode.value} cases"] += 1
+            judge(label, mode, case, exchange)
+
+        run_seeded(check, api.run)

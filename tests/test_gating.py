@@ -266,7 +266,7 @@ def test_a_failure_that_hypothesis_cannot_replay_is_still_the_servers_failure():
         if len(runs) == 1:
             raise AssertionError("the filtered names must be [...]")
 
-    config = SimpleNamespace(getoption=lambda name: 0)
+    run = SimpleNamespace(settings=SimpleNamespace(seed=0))
     with pytest.raises(AssertionError, match="the filtered names must be") as raised:
-        run_seeded(check, config)
+        run_seeded(check, run)
     assert "did not fail the same way" in "".join(getattr(raised.value, "__notes__", []))

@@ -6,8 +6,6 @@ import json
 
 import httpx
 
-from conformance.peak_press.contract import CONTRACT_PATH, render
-
 from .conftest import run_suite
 
 TOKEN = {"Authorization": "peak-conformance-token"}  # the reference server's default
@@ -75,8 +73,3 @@ def test_a_url_without_a_hook_reports_redeploy_not_covered_and_leaves_no_residue
     assert "--blocks-peak-press-hook-url" in run.output
     assert run.report["verdict"].startswith("Level 3 conformant")
     assert everything(base) == before
-
-
-def test_contract_is_current():
-    stale = f"{CONTRACT_PATH} is stale: run python -m conformance.peak_press.contract"
-    assert CONTRACT_PATH.read_text() == render(), stale

@@ -6,10 +6,9 @@ objects and missing authentication, 500 with the error envelope for every API er
 """
 
 import json
-import sys
-from pathlib import Path
 
 from .. import fixtures_dir
+from ..contracts import document, localise, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "kragle"
 DEFINITION_SCHEMA = fixtures_dir() / "kragle" / "block_definition.json"
@@ -22,10 +21,6 @@ NAME = {
     "maxLength": 255,
     "pattern": "^[^/?#%\\x00-\\x1f\\x7f]*[^/?#%\\s\\x00-\\x1f\\x7f][^/?#%\\x00-\\x1f\\x7f]*$",
 }
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def answers(success: str) -> dict:
@@ -121,28 +116,9 @@ def paths() -> dict:
     }
 
 
-def _localise(value):
-    """Point the fixtures' file references into components, drop $id and $schema, and say
-    draft 07's ``dependencies`` (of names) as 2020-12's ``dependentRequired``."""
-    if isinstance(value, dict):
-        return {
-            RENAMED.get(key, key): ref(child.removesuffix(".json"))["$ref"]
-            if key == "$ref"
-            else _localise(child)
-            for key, child in value.items()
-            if key not in ("$id", "$schema")
-        }
-    if isinstance(value, list):
-        return [_localise(child) for child in value]
-    return value
-
-
-def build_contract() -> dict:
-    schemas = {
-        path.stem: _localise(json.loads(path.read_text()))
-        for path in sorted(RESPONSE_SCHEMAS.glob("*.json"))
-    }
-    schemas["block_definition"] = _localise(json.loads(DEFINITION_SCHEMA.read_text()))
+def build() -> dict:
+    schemas = schemas_of(RESPONSE_SCHEMAS, RENAMED)
+    schemas["block_definition"] = localise(json.loads(DEFINITION_SCHEMA.read_text()), RENAMED)
     schemas["credentials"] = {
         "type": "object",
         "properties": {
@@ -155,29 +131,18 @@ def build_contract() -> dict:
     }
     schemas["create_request"] = block_request(["name", "definition"])
     schemas["update_request"] = block_request([])
-    return {
-        "openapi": "3.1.0",
-        "info": {
+    return document(
+        {
             "title": "Kragle.io block types API (blocks-conformance contract)",
             "version": "1",
             "description": "Written for blocks-conformance from the Kragle documents; paths are "
             "relative to the base URL that includes /api/v1. Authentication is the auth_tkt "
             "cookie from POST /authenticate, or an inline {auth, payload} body.",
         },
-        "paths": paths(),
-        "components": {"schemas": schemas},
-    }
-
-
-def render() -> str:
-    return json.dumps(build_contract(), indent=2) + "\n"
-
-
-def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else CONTRACT_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render())
+        paths(),
+        schemas,
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(build, CONTRACT_PATH)

@@ -2,21 +2,18 @@
 POST /blocktypes: both must accept the valid ones and refuse the invalid ones with code 9."""
 
 import pytest
-from hypothesis import assume, given, seed
+from hypothesis import assume, given
 
 from ..checks import expect_equal, expect_json, fail
-from ..generation import generated_settings
+from ..generation import generated_settings, run_seeded
 from .helpers import expect_error
 from .strategies import invalid_definitions, is_valid, valid_definitions
 
 
-def run_seeded(check, pytestconfig) -> None:
-    seed(pytestconfig.getoption("blocks_seed"))(generated_settings(pytestconfig)(check))()
-
-
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-valid-definitions")
-def test_generated_valid_definitions_are_accepted(api, blocks, pytestconfig):
+def test_generated_valid_definitions_are_accepted(api, blocks):
+    @generated_settings(api.run)
     @given(definition=valid_definitions())
     def check(definition):
         payload = blocks.payload("gen", definition)
@@ -28,12 +25,13 @@ def test_generated_valid_definitions_are_accepted(api, blocks, pytestconfig):
         read = blocks.read(body["id"])
         expect_equal(read["definition"], definition, "the stored definition", None)
 
-    run_seeded(check, pytestconfig)
+    run_seeded(check, api.run)
 
 
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-invalid-definitions")
-def test_generated_invalid_definitions_get_code_9(api, blocks, pytestconfig):
+def test_generated_invalid_definitions_get_code_9(api, blocks):
+    @generated_settings(api.run)
     @given(case=invalid_definitions())
     def check(case):
         what, definition = case
@@ -50,4 +48,4 @@ def test_generated_invalid_definitions_get_code_9(api, blocks, pytestconfig):
                 )
         expect_error(blocks.by_name(payload["name"], blocks.first), 6)
 
-    run_seeded(check, pytestconfig)
+    run_seeded(check, api.run)

@@ -5,12 +5,8 @@ allow. ``python -m conformance.peak_press.contract`` writes it; a test checks it
 The multipart spec and release creates are left out: their ``spec`` field is JSON inside a form
 field, which a generator can only fill with noise; the clauses check them."""
 
-import json
-import re
-from pathlib import Path
-from typing import Any
-
 from .. import fixtures_dir
+from ..contracts import document, main, ref, schemas_of
 
 SCHEMAS = fixtures_dir() / "schemas" / "peak-press"
 CONTRACT_PATH = fixtures_dir() / "openapi" / "peak-press.json"
@@ -31,37 +27,10 @@ DEPLOYMENT_STATUSES = [
 ]
 
 
-def component(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _local_refs(node: Any) -> Any:
-    """A schema file's references (``x.json``, ``common.json#/$defs/y``) as component refs."""
-    if isinstance(node, dict):
-        node = {
-            key: _local_refs(value) for key, value in node.items() if key not in ("$id", "$schema")
-        }
-        if isinstance(node.get("$ref"), str):
-            match = re.fullmatch(r"(\w+)\.json(?:#(.*))?", node["$ref"])
-            if match:
-                node["$ref"] = f"#/components/schemas/{match[1]}{match[2] or ''}"
-        return node
-    if isinstance(node, list):
-        return [_local_refs(item) for item in node]
-    return node
-
-
-def components() -> dict:
-    return {
-        path.stem: _local_refs(json.loads(path.read_text()))
-        for path in sorted(SCHEMAS.glob("*.json"))
-    }
-
-
 def answer(schema: str | None, description: str) -> dict:
     if schema is None:
         return {"description": description}
-    content = {"application/json": {"schema": component(schema)}}
+    content = {"application/json": {"schema": ref(schema)}}
     return {"description": description, "content": content}
 
 
@@ -107,7 +76,7 @@ METADATA_UPDATE = {
         "description": {"type": "string"},
         "descriptionContentType": {"type": "string"},
         "imageUrl": {"type": "string"},
-        "tags": component("common/$defs/tags"),
+        "tags": ref("common/$defs/tags"),
     },
     "additionalProperties": False,
 }
@@ -337,22 +306,17 @@ def operations() -> dict:
 
 
 def build() -> dict:
-    return {
-        "openapi": "3.1.0",
-        "info": {
+    return document(
+        {
             "title": "Peak Press blocks API (as peak-sdk 1.29.0 calls it)",
             "version": "1.29.0",
             "description": "Paths are below the target URL; every request carries "
             "Authorization: <token>. Spec and release creates (multipart) are left out.",
         },
-        "paths": operations(),
-        "components": {"schemas": components()},
-    }
-
-
-def render() -> str:
-    return json.dumps(build(), indent=2) + "\n"
+        operations(),
+        schemas_of(SCHEMAS),
+    )
 
 
 if __name__ == "__main__":
-    Path(CONTRACT_PATH).write_text(render())
+    main(build, CONTRACT_PATH)

@@ -9,8 +9,6 @@ has no DELETE operation: generated cases delete nothing.
 """
 
 import pytest
-from hypothesis import assume, given, seed
-from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -18,15 +16,10 @@ from schemathesis.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.core import NotSet
 
-from ..checks import fail
-from ..generation import generated_settings
+from ..generation import NEGATIVE, POSITIVE, Contract, judged_by
 from .contract import CONTRACT_PATH
 from .helpers import parameter
-
-CONTRACT = openapi.from_path(str(CONTRACT_PATH))
-OPERATIONS = {operation.ok().label: operation.ok() for operation in CONTRACT.get_all_operations()}
 
 
 def can_be_invalid(operation) -> bool:
@@ -40,14 +33,16 @@ def can_be_invalid(operation) -> bool:
     )
 
 
-WITH_INPUT = [label for label, operation in OPERATIONS.items() if can_be_invalid(operation)]
-VALID_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
+CONTRACT = Contract(CONTRACT_PATH, can_be_invalid)
+VALID = judged_by(
+    [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+)
+INVALID = judged_by([not_a_server_error, negative_data_rejection, status_code_conformance])
 
 
 @pytest.fixture
@@ -85,63 +80,23 @@ def aimed_at_owned(case, owned: dict) -> None:
     case.body = body
 
 
-def is_invalid(case) -> bool:
-    components = case.meta.components.values() if case.meta else []
-    return any(component.mode is GenerationMode.NEGATIVE for component in components)
-
-
-def send(api, case):
-    kwargs = {"params": case.query or None, "headers": case.headers or None}
-    body = case.body
-    if isinstance(body, NotSet):
-        return api.request(case.method, case.formatted_path, **kwargs)
-    if isinstance(body, bytes | bytearray):  # negative cases may be raw, non-JSON bytes
-        headers = {"content-type": "application/json", **(case.headers or {})}
-        return api.request(
-            case.method,
-            case.formatted_path,
-            content=bytes(body),
-            params=kwargs["params"],
-            headers=headers,
-        )
-    return api.request(case.method, case.formatted_path, body, **kwargs)
-
-
-def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, checks: list):
-    operation = OPERATIONS[label]
-
-    @generated_settings(pytestconfig)
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def check(case):
-        # Negative generation sometimes leaves every part valid (an optional body left out):
-        # such a case is not an invalid request.
-        assume(mode is GenerationMode.POSITIVE or is_invalid(case))
-        if mode is GenerationMode.POSITIVE:
+def prepared(mode, owned: dict):
+    def prepare(case) -> None:
+        if mode is POSITIVE:
             aimed_at_owned(case, owned)
-        exchange = send(api, case)
-        api.tally[f"schemathesis {mode.value} cases"] += 1
-        try:
-            case.validate_response(exchange.response, checks=checks)
-        except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures
-            fail(
-                f"a generated {mode.value} request to {label} must pass "
-                f"{', '.join(c.__name__ for c in checks)}",
-                str(error).strip()[:2000],
-                exchange,
-            )
 
-    seed(pytestconfig.getoption("blocks_seed"))(check)()
+    return prepare
 
 
 @pytest.mark.generated
 @pytest.mark.clause("PP-GEN-contract")
-@pytest.mark.parametrize("label", list(OPERATIONS))
-def test_generated_valid_requests_follow_the_contract(api, owned, pytestconfig, label):
-    run_generated(api, owned, pytestconfig, label, GenerationMode.POSITIVE, VALID_CHECKS)
+@pytest.mark.parametrize("label", list(CONTRACT.operations))
+def test_generated_valid_requests_follow_the_contract(api, owned, label):
+    CONTRACT.check(api, label, POSITIVE, prepared(POSITIVE, owned), VALID)
 
 
 @pytest.mark.generated
 @pytest.mark.clause("PP-GEN-invalid-rejected")
-@pytest.mark.parametrize("label", WITH_INPUT)
-def test_generated_invalid_requests_are_refused(api, owned, pytestconfig, label):
-    run_generated(api, owned, pytestconfig, label, GenerationMode.NEGATIVE, INVALID_CHECKS)
+@pytest.mark.parametrize("label", CONTRACT.with_input)
+def test_generated_invalid_requests_are_refused(api, owned, label):
+    CONTRACT.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), INVALID)

@@ -8,11 +8,8 @@ pydantic's lax coercions included (``"5"`` for an integer, ``0`` or ``"yes"`` fo
 that negative generation only produces requests the server must refuse.
 """
 
-import json
-import sys
-from pathlib import Path
-
 from .. import fixtures_dir
+from ..contracts import document, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "prefect"
 CONTRACT_PATH = fixtures_dir() / "openapi" / "prefect-blocks.json"
@@ -41,10 +38,6 @@ LAX_INT = {
         {"type": "string", "pattern": "^\\s*[+-]?[0-9]+(_[0-9]+)*(\\.0+)?\\s*$"},
     ]
 }
-
-
-def ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def strict(properties: dict, required: list[str] | None = None) -> dict:
@@ -401,51 +394,19 @@ def paths() -> dict:
     }
 
 
-def _localise(value):
-    """Point the fixtures' file references (``block_type.json``) into components."""
-    if isinstance(value, dict):
-        out = {}
-        for key, child in value.items():
-            if key == "$ref" and isinstance(child, str) and child.endswith(".json"):
-                out[key] = ref(child.removesuffix(".json"))["$ref"]
-            elif key == "$ref" and ".json#/$defs/" in child:
-                name, _, definition = child.partition(".json#/$defs/")
-                out[key] = f"#/components/schemas/{name}/$defs/{definition}"
-            elif key not in ("$id", "$schema"):
-                out[key] = _localise(child)
-        return out
-    if isinstance(value, list):
-        return [_localise(child) for child in value]
-    return value
-
-
-def build_contract() -> dict:
-    responses = {
-        path.stem: _localise(json.loads(path.read_text()))
-        for path in sorted(RESPONSE_SCHEMAS.glob("*.json"))
-    }
-    return {
-        "openapi": "3.1.0",
-        "info": {
+def build() -> dict:
+    responses = schemas_of(RESPONSE_SCHEMAS)
+    return document(
+        {
             "title": "Prefect blocks API (blocks-conformance contract)",
             "version": "3.8.8",
             "description": "Written for blocks-conformance from the behaviour of the real Prefect "
             "3.8.8 server; paths are relative to the base URL that includes /api.",
         },
-        "paths": paths(),
-        "components": {"schemas": {**responses, **FILTERS, **REQUESTS}},
-    }
-
-
-def render() -> str:
-    return json.dumps(build_contract(), indent=2, sort_keys=False) + "\n"
-
-
-def main() -> None:
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else CONTRACT_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render())
+        paths(),
+        {**responses, **FILTERS, **REQUESTS},
+    )
 
 
 if __name__ == "__main__":
-    main()
+    main(build, CONTRACT_PATH)

@@ -54,10 +54,10 @@ def delete_documents(api, docs: list[Doc]) -> None:
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-FLT-model")
-def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
+def test_filters_agree_with_the_model(api, blocks, two_types):
     scope = {"slug": {"any_": [block_type["slug"] for block_type, _ in two_types]}}
 
-    @generated_settings(pytestconfig)
+    @generated_settings(api.run)
     @given(specs=document_specs, data=st.data())
     def check(specs, data):
         docs = create_documents(blocks, two_types, specs)
@@ -78,4 +78,4 @@ def test_filters_agree_with_the_model(api, blocks, two_types, pytestconfig):
         finally:
             delete_documents(api, docs)
 
-    run_seeded(check, pytestconfig)
+    run_seeded(check, api.run)

@@ -11,8 +11,7 @@ generated: ids are random UUIDs, and install_system_block_types is not part of t
 import uuid
 
 import pytest
-from hypothesis import assume, given, seed
-from schemathesis import GenerationMode, openapi
+from hypothesis import assume
 from schemathesis.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -23,24 +22,20 @@ from schemathesis.checks import (
 from schemathesis.core import NotSet
 
 from ..checks import fail
-from ..generation import generated_settings
+from ..generation import NEGATIVE, POSITIVE, Contract, judged_by
 from .contract import CONTRACT_PATH
 from .profile import CREATE_PATHS
 
-CONTRACT = openapi.from_path(str(CONTRACT_PATH))
-OPERATIONS = {operation.ok().label: operation.ok() for operation in CONTRACT.get_all_operations()}
-WITH_INPUT = [
-    label
-    for label, operation in OPERATIONS.items()
-    if operation.body or list(operation.iter_parameters())
-]
-VALID_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
+CONTRACT = Contract(CONTRACT_PATH)
+VALID = judged_by(
+    [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+)
+INVALID = judged_by([not_a_server_error, negative_data_rejection, status_code_conformance])
 CREATES = {"POST /block_types/", "POST /block_schemas/", "POST /block_documents/"}
 MAX_LIMIT = 200
 
@@ -186,73 +181,50 @@ def without_references(label: str, body):
     return body
 
 
-def is_invalid(case) -> bool:
-    components = case.meta.components.values() if case.meta else []
-    return any(component.mode is GenerationMode.NEGATIVE for component in components)
+def prepared(mode, owned: dict):
+    """Moves a case onto the run's objects: a valid body into the namespace and the bounds, an
+    invalid one onto the run's ids; cases left to clauses of their own are assumed away."""
 
-
-def send(api, case, body):
-    kwargs = {"params": case.query or None, "headers": case.headers or None}
-    if isinstance(body, NotSet):
-        return api.request(case.method, case.formatted_path, **kwargs)
-    if isinstance(body, bytes | bytearray):  # negative cases may be raw, non-JSON bytes
-        headers = {"content-type": "application/json", **(case.headers or {})}
-        return api.request(
-            case.method,
-            case.formatted_path,
-            content=bytes(body),
-            params=case.query or None,
-            headers=headers,
-        )
-    return api.request(case.method, case.formatted_path, body, **kwargs)
-
-
-def run_generated(api, owned, pytestconfig, label: str, mode: GenerationMode, checks: list):
-    operation = OPERATIONS[label]
-
-    @generated_settings(pytestconfig)
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def check(case):
+    def prepare(case) -> None:
+        label = case.operation.label
         body = case.body
         assume(not overflows(body))
-        # Negative generation sometimes leaves every part valid (an optional body left out):
-        # such a case is not an invalid request.
-        assume(mode is GenerationMode.POSITIVE or is_invalid(case))
         assume(not left_to_its_clause(label, body))
         body = without_references(label, body)
-        if mode is GenerationMode.POSITIVE:
+        if mode is POSITIVE:
             body = within_bounds(into_namespace(label, body, owned))
         else:
             body = owned_ids(label, body, owned)
         case.body = body
-        exchange = send(api, case, body)
-        api.tally[f"schemathesis {mode.value} cases"] += 1
+
+    return prepare
+
+
+def judged(api, base_judge):
+    """The profile's checks, then the created object deleted at once and (valid requests)
+    the acceptance of valid input."""
+
+    def judge(label, mode, case, exchange) -> None:
+        __tracebackhide__ = True
         try:
-            case.validate_response(exchange.response, checks=checks)
-        except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures
-            fail(
-                f"a generated {mode.value} request to {label} must pass "
-                f"{', '.join(c.__name__ for c in checks)}",
-                str(error).strip()[:2000],
-                exchange,
-            )
+            base_judge(label, mode, case, exchange)
         finally:
             discard_created(api, case.formatted_path, exchange)
-        if mode is GenerationMode.POSITIVE:
+        if mode is POSITIVE:
             expect_accepted(label, exchange)
 
-    seed(pytestconfig.getoption("blocks_seed"))(check)()
+    return judge
 
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-GEN-contract")
-@pytest.mark.parametrize("label", list(OPERATIONS))
-def test_generated_valid_requests_follow_the_contract(api, owned, pytestconfig, label):
-    run_generated(api, owned, pytestconfig, label, GenerationMode.POSITIVE, VALID_CHECKS)
+@pytest.mark.parametrize("label", list(CONTRACT.operations))
+def test_generated_valid_requests_follow_the_contract(api, owned, label):
+    CONTRACT.check(api, label, POSITIVE, prepared(POSITIVE, owned), judged(api, VALID))
 
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-GEN-invalid-rejected")
-@pytest.mark.parametrize("label", WITH_INPUT)
-def test_generated_invalid_requests_are_refused(api, owned, pytestconfig, label):
-    run_generated(api, owned, pytestconfig, label, GenerationMode.NEGATIVE, INVALID_CHECKS)
+@pytest.mark.parametrize("label", CONTRACT.with_input)
+def test_generated_invalid_requests_are_refused(api, owned, label):
+    CONTRACT.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), judged(api, INVALID))

@@ -438,8 +438,8 @@ def machine_for(api, ns: str):
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-GEN-stateful")
-def test_random_call_sequences_agree_with_the_model(api, ns, pytestconfig):
+def test_random_call_sequences_agree_with_the_model(api, ns):
     machine = machine_for(api, ns)
-    configured = generated_settings(pytestconfig, stateful_step_count=30)
-    seed(pytestconfig.getoption("blocks_seed"))(machine)  # run_state_machine_as_test reads it there
+    configured = generated_settings(api.run, stateful_step_count=30)
+    seed(api.run.settings.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)

@@ -1,0 +1,65 @@
+"""Building a profile's OpenAPI 3.1 contract (``fixtures/openapi/<profile>.json``): its paths,
+written by the profile, and its answers' JSON Schemas (``fixtures/schemas/<profile>/``) as
+components.
+
+A profile's ``contract.py`` supplies ``build()`` and calls ``main(build, CONTRACT_PATH)`` when
+run as a module (``python -m conformance.<profile>.contract [PATH]``).
+"""
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+COMPONENTS = "#/components/schemas/"
+FILE_REFERENCE = re.compile(r"(\w+)\.json(?:#(.*))?")
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"{COMPONENTS}{name}"}
+
+
+def localise(node: Any, renamed: dict[str, str] | None = None) -> Any:
+    """A schema file's references (``x.json``, ``common.json#/$defs/y``) as component
+    references, without ``$id`` and ``$schema``, with the keys in ``renamed`` renamed (draft
+    07's ``dependencies`` of names is 2020-12's ``dependentRequired``)."""
+    renamed = renamed or {}
+    if isinstance(node, dict):
+        out = {
+            renamed.get(key, key): localise(value, renamed)
+            for key, value in node.items()
+            if key not in ("$id", "$schema")
+        }
+        match = FILE_REFERENCE.fullmatch(out["$ref"]) if isinstance(out.get("$ref"), str) else None
+        if match:
+            out["$ref"] = f"{COMPONENTS}{match[1]}{match[2] or ''}"
+        return out
+    if isinstance(node, list):
+        return [localise(item, renamed) for item in node]
+    return node
+
+
+def schemas_of(folder: Path, renamed: dict[str, str] | None = None) -> dict[str, Any]:
+    """Every JSON Schema of ``folder``, localised, by file name."""
+    return {
+        path.stem: localise(json.loads(path.read_text()), renamed)
+        for path in sorted(folder.glob("*.json"))
+    }
+
+
+def document(info: dict, paths: dict, schemas: dict) -> dict:
+    return {"openapi": "3.1.0", "info": info, "paths": paths, "components": {"schemas": schemas}}
+
+
+def render(contract: dict) -> str:
+    return json.dumps(contract, indent=2) + "\n"
+
+
+def main(build: Callable[[], dict], default_path: Path, argv: list[str] | None = None) -> None:
+    """Write the contract to the path given on the command line, else to ``default_path``."""
+    argv = sys.argv[1:] if argv is None else argv
+    target = Path(argv[0]) if argv else default_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(build()))
