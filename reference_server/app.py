@@ -1,46 +1,85 @@
 """Application factory: one ASGI app serving every profile's API under its own base path, on
 one SQLite file, behind one request size limit.
 
-Each profile is a package of this one (``prefect/`` serves ``/api``, ``kragle/`` serves
-``/kragle/api/v1`` and its test hooks under ``/kragle/_hooks``, ``peak_press/`` serves
-``/peak``); adding a profile adds a package and a line to ``profile_apps``, not a second server.
+Each profile is a subpackage of this one whose ``app`` module defines ``MOUNT_PATH`` (the path
+prefix it is routed under) and ``create_app(db_path, **options)``; they are found, not listed
+(``prefect/`` serves ``/api``, ``kragle/`` serves ``/kragle/api/v1`` and its test hooks under
+``/kragle/_hooks``, ``peak_press/`` serves ``/peak``). The one whose ``app`` module sets
+``ANSWERS_UNKNOWN_PATHS`` also answers paths no profile owns.
+
+Seams for test variants (``tests/variants``): ``profile_app(app, name)`` finds a profile's app
+(and its ``state.store``) inside the finished app; each profile package's docstring names its
+own.
 """
 
+import importlib
+import pkgutil
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .guards import BodyLimit
-from .kragle.app import MOUNT_PATH as KRAGLE_MOUNT_PATH
-from .kragle.app import create_app as kragle_app
-from .peak_press.app import BASE_PATH as PEAK_PRESS_BASE_PATH
-from .peak_press.app import create_app as peak_press_app
-from .prefect.app import BASE_PATH as PREFECT_BASE_PATH
-from .prefect.app import create_app as prefect_app
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-def profile_apps(db_path: str, auth_string: str | None) -> list[tuple[str, object]]:
-    """(base path, ASGI app) of every profile; the last one also answers unknown paths."""
-    return [
-        (KRAGLE_MOUNT_PATH, kragle_app(db_path)),
-        (PEAK_PRESS_BASE_PATH, peak_press_app(db_path)),
-        (PREFECT_BASE_PATH, prefect_app(db_path, auth_string)),
+@dataclass(frozen=True)
+class Mounted:
+    name: str  # the package's name: prefect, kragle, peak_press
+    mount_path: str
+    app: Any
+    answers_unknown_paths: bool = False
+
+
+def profile_modules() -> list[Any]:
+    """The ``app`` module of every profile package of the reference server."""
+    modules = []
+    for found in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
+        if not found.ispkg:
+            continue
+        try:
+            module = importlib.import_module(f"{__package__}.{found.name}.app")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "MOUNT_PATH") and hasattr(module, "create_app"):
+            modules.append(module)
+    return modules
+
+
+def profile_apps(db_path: str, **options: Any) -> list[Mounted]:
+    """Every profile's app; the one that answers unknown paths comes last."""
+    mounted = [
+        Mounted(
+            module.__name__.split(".")[-2],
+            module.MOUNT_PATH,
+            module.create_app(db_path, **options),
+            getattr(module, "ANSWERS_UNKNOWN_PATHS", False),
+        )
+        for module in profile_modules()
     ]
+    return sorted(mounted, key=lambda entry: entry.answers_unknown_paths)
 
 
 class ProfileRouter:
-    """Sends each request to the app whose base path starts its path (unknown paths go to the
+    """Sends each request to the app whose mount path starts its path (unknown paths go to the
     last app, for its 404), and runs every app's lifespan."""
 
-    def __init__(self, apps: list[tuple[str, object]]) -> None:
+    def __init__(self, apps: list[Mounted]) -> None:
         self.apps = apps
-        self.fallback = apps[-1][1]
+        self.fallback = apps[-1].app
 
     def app_for(self, path: str):
-        for base, app in self.apps:
-            if path == base or path.startswith(base + "/"):
-                return app
+        for entry in self.apps:
+            if path == entry.mount_path or path.startswith(entry.mount_path + "/"):
+                return entry.app
         return self.fallback
+
+    def app_named(self, name: str):
+        for entry in self.apps:
+            if entry.name == name:
+                return entry.app
+        raise LookupError(f"no profile app called {name!r}")
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -51,10 +90,12 @@ class ProfileRouter:
         async with AsyncExitStack() as stack:
             await receive()  # lifespan.startup
             try:
-                for _, app in self.apps:
-                    inner = getattr(unwrapped(app), "router", None)
+                for entry in self.apps:
+                    inner = getattr(unwrapped(entry.app), "router", None)
                     if inner is not None:
-                        await stack.enter_async_context(inner.lifespan_context(unwrapped(app)))
+                        await stack.enter_async_context(
+                            inner.lifespan_context(unwrapped(entry.app))
+                        )
             except Exception as error:
                 await send({"type": "lifespan.startup.failed", "message": repr(error)})
                 raise
@@ -64,14 +105,22 @@ class ProfileRouter:
 
 
 def unwrapped(app):
-    """The app inside the guards a profile put around it."""
+    """The app inside the guards and middleware around it."""
     while hasattr(app, "app"):
         app = app.app
     return app
+
+
+def profile_app(app, name: str):
+    """The app of the profile package ``name`` inside a finished app (with its guards
+    removed): a seam for test variants, e.g. ``profile_app(app, "prefect").state.store``."""
+    while not isinstance(app, ProfileRouter):
+        app = app.app
+    return unwrapped(app.app_named(name))
 
 
 def create_app(
     db_path: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, auth_string: str | None = None
 ):
     """Every profile's API, behind the size limit (and, for Prefect, the optional auth string)."""
-    return BodyLimit(ProfileRouter(profile_apps(db_path, auth_string)), max_body_bytes)
+    return BodyLimit(ProfileRouter(profile_apps(db_path, auth_string=auth_string)), max_body_bytes)

@@ -115,22 +115,22 @@ class SqliteStore:
             finally:
                 self._depth = 0
 
-    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
-    def _insert(self, table: str, record: dict) -> None:
+    def insert(self, table: str, record: dict) -> None:
         columns = ", ".join(record)
         marks = ", ".join("?" for _ in record)
-        self._write(f"INSERT INTO {table} ({columns}) VALUES ({marks})", record.values())
+        self.write(f"INSERT INTO {table} ({columns}) VALUES ({marks})", record.values())
 
-    def _one(self, sql: str, params: Iterable[Any], missing: str) -> sqlite3.Row:
-        rows = self._query(sql, params)
+    def one(self, sql: str, params: Iterable[Any], missing: str) -> sqlite3.Row:
+        rows = self.query(sql, params)
         if not rows:
             raise NotFound(missing)
         return rows[0]
 
-    def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
+    def write(self, sql: str, params: Iterable[Any] = ()) -> int:
         try:
             with self._lock:
                 if self._depth:
@@ -140,11 +140,11 @@ class SqliteStore:
         except sqlite3.IntegrityError as error:
             raise Conflict(str(error)) from error
 
-    def _seal(self, data: dict) -> str:
+    def seal(self, data: dict) -> str:
         text = json.dumps(data)
         return self._cipher.encrypt(text.encode()).decode() if self._cipher else text
 
-    def _unseal(self, text: str) -> Any:
+    def unseal(self, text: str) -> Any:
         if self._cipher is not None:
             text = self._cipher.decrypt(text.encode()).decode()
         return json.loads(text)

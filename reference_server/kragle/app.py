@@ -300,7 +300,7 @@ def routes() -> list[Route]:
     ]
 
 
-def create_app(db_path: str) -> Starlette:
+def create_app(db_path: str, **options) -> Starlette:
     store = Store(db_path)
 
     @asynccontextmanager

@@ -58,7 +58,7 @@ class Store(SqliteStore):
         for user_id, username, email, password in TEST_USERS:
             salt = secrets.token_hex(8)
             row = {"username": username, "email": email, "salt": salt}
-            self._write(
+            self.write(
                 "INSERT OR IGNORE INTO kragle_user (id, username, email, salt, password_hash) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [user_id, *row.values(), password_hash(password, salt)],
@@ -70,7 +70,7 @@ class Store(SqliteStore):
         """The user id when ``login`` (a username or email, as ``by`` says) has ``password``."""
         column = "username" if by == "username" else "email"
         sql = f"SELECT id, salt, password_hash FROM kragle_user WHERE {column} = ?"
-        rows = self._query(sql, [login])
+        rows = self.query(sql, [login])
         if not rows:
             return None
         user_id, salt, stored = rows[0]
@@ -78,11 +78,11 @@ class Store(SqliteStore):
 
     def open_session(self, user_id: int) -> str:
         token = secrets.token_urlsafe(24)
-        self._insert("kragle_session", {"token": token, "user_id": user_id, "created": now()})
+        self.insert("kragle_session", {"token": token, "user_id": user_id, "created": now()})
         return token
 
     def session_user(self, token: str) -> int | None:
-        rows = self._query("SELECT user_id FROM kragle_session WHERE token = ?", [token])
+        rows = self.query("SELECT user_id FROM kragle_session WHERE token = ?", [token])
         return rows[0][0] if rows else None
 
     # ---- block types ----------------------------------------------------------------------
@@ -91,7 +91,7 @@ class Store(SqliteStore):
         """Raises Conflict when the name is taken."""
         record = {"owner": owner, **self._columns(block), "is_approved": 0}
         with self.transaction() as db:
-            self._insert("kragle_blocktype", record)
+            self.insert("kragle_blocktype", record)
             return db.execute("SELECT last_insert_rowid()").fetchone()[0]
 
     def update(self, block_id: int, changes: dict) -> None:
@@ -100,34 +100,34 @@ class Store(SqliteStore):
         if columns:
             assignments = ", ".join(f"{column} = ?" for column in columns)
             sql = f"UPDATE kragle_blocktype SET {assignments} WHERE id = ?"
-            self._write(sql, [*columns.values(), block_id])
+            self.write(sql, [*columns.values(), block_id])
 
     def approve(self, block_id: int) -> bool:
         sql = "UPDATE kragle_blocktype SET is_approved = 1, needs_approval = 0 WHERE id = ?"
-        return self._write(sql, [block_id]) == 1
+        return self.write(sql, [block_id]) == 1
 
     def delete(self, block_id: int) -> bool:
-        return self._write("DELETE FROM kragle_blocktype WHERE id = ?", [block_id]) == 1
+        return self.write("DELETE FROM kragle_blocktype WHERE id = ?", [block_id]) == 1
 
     def by_id(self, block_id: int) -> dict:
-        row = self._one("SELECT * FROM kragle_blocktype WHERE id = ?", [block_id], "no such block")
-        return self._block(row)
+        row = self.one("SELECT * FROM kragle_blocktype WHERE id = ?", [block_id], "no such block")
+        return self.block_of(row)
 
     def by_name(self, name: str) -> dict:
-        row = self._one("SELECT * FROM kragle_blocktype WHERE name = ?", [name], "no such block")
-        return self._block(row)
+        row = self.one("SELECT * FROM kragle_blocktype WHERE name = ?", [name], "no such block")
+        return self.block_of(row)
 
     def page(self, viewer: int | None, public_only: bool, page: int) -> tuple[int, list[dict]]:
         """(count of every block the viewer sees, the blocks of the 1-based page), by id."""
         where, params = "is_approved = 1", []
         if viewer is not None and not public_only:
             where, params = "(is_approved = 1 OR owner = ?)", [viewer]
-        count = self._query(f"SELECT COUNT(*) FROM kragle_blocktype WHERE {where}", params)[0][0]
-        rows = self._query(
+        count = self.query(f"SELECT COUNT(*) FROM kragle_blocktype WHERE {where}", params)[0][0]
+        rows = self.query(
             f"SELECT * FROM kragle_blocktype WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
             [*params, PAGE_SIZE, (page - 1) * PAGE_SIZE],
         )
-        return count, [self._block(row) for row in rows]
+        return count, [self.block_of(row) for row in rows]
 
     @staticmethod
     def _columns(block: dict) -> dict[str, Any]:
@@ -142,7 +142,7 @@ class Store(SqliteStore):
         return columns
 
     @staticmethod
-    def _block(row) -> dict:
+    def block_of(row) -> dict:
         block = dict(row)
         block["definition"] = json.loads(block["definition"])
         block["resolved"] = json.loads(block["resolved"])

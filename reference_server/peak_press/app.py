@@ -28,6 +28,7 @@ from .api import router as blocks_router
 from .store import Store
 
 BASE_PATH = "/peak"
+MOUNT_PATH = BASE_PATH
 TOKENS_ENVIRONMENT = "BLOCKS_REFERENCE_PEAK_TOKENS"
 DEFAULT_TOKEN = "peak-conformance-token"
 HOOK_PATH = "/_conformance"
@@ -103,7 +104,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
-def create_app(db_path: str):
+def create_app(db_path: str, **options):
     """The Peak Press API under /peak on the Peak tables of ``db_path``, behind the token check."""
     store = Store(db_path)
 

@@ -44,7 +44,7 @@ def checked_definitions(raw: Any) -> dict[str, list[dict]]:
             raise ParameterError(f"parameters.{section} must be a list of parameter definitions")
         names = set()
         for entry in entries:
-            _check_definition(section, entry)
+            check_definition(section, entry)
             if entry["name"] in names:
                 raise ParameterError(f"parameters.{section}: {entry['name']} is defined twice")
             names.add(entry["name"])
@@ -52,7 +52,7 @@ def checked_definitions(raw: Any) -> dict[str, list[dict]]:
     return definitions
 
 
-def _check_definition(section: str, entry: Any) -> None:
+def check_definition(section: str, entry: Any) -> None:
     if not isinstance(entry, dict):
         raise ParameterError(f"parameters.{section}: each definition must be an object")
     name = entry.get("name")

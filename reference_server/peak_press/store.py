@@ -82,7 +82,7 @@ class Page:
     total: int
 
 
-def _document(row: sqlite3.Row) -> dict:
+def document_of(row: sqlite3.Row) -> dict:
     return json.loads(row["document"])
 
 
@@ -103,21 +103,21 @@ class Store(SqliteStore):
         )
         last_descending = query.order[-1][1] if query.order else False
         ordering += f", seq {'DESC' if last_descending else 'ASC'}"
-        total = self._query(f"SELECT COUNT(*) FROM {table} WHERE {conditions}", params)[0][0]
+        total = self.query(f"SELECT COUNT(*) FROM {table} WHERE {conditions}", params)[0][0]
         # SQLite integers are 64-bit: a page that far out is empty anyway
         offset = min((query.page_number - 1) * query.page_size, LARGEST)
-        rows = self._query(
+        rows = self.query(
             f"SELECT document FROM {table} WHERE {conditions} ORDER BY {ordering} LIMIT ? OFFSET ?",
             [*params, min(query.page_size, LARGEST), offset],
         )
-        return Page([_document(row) for row in rows], total)
+        return Page([document_of(row) for row in rows], total)
 
     # specs
 
     def create_spec(self, spec: dict, release: dict) -> None:
         """A spec and its first release, in one transaction."""
         with self.transaction():
-            self._insert("peak_spec", self._spec_columns(spec))
+            self.insert("peak_spec", self._spec_columns(spec))
             self.create_release(spec["id"], release)
 
     def _spec_columns(self, spec: dict) -> dict:
@@ -136,24 +136,24 @@ class Store(SqliteStore):
         }
 
     def spec(self, spec_id: str) -> dict:
-        row = self._one("SELECT document FROM peak_spec WHERE id = ?", [spec_id], "spec")
-        return _document(row)
+        row = self.one("SELECT document FROM peak_spec WHERE id = ?", [spec_id], "spec")
+        return document_of(row)
 
     def replace_spec(self, spec: dict) -> None:
         columns = self._spec_columns(spec)
         assignments = ", ".join(f"{column} = ?" for column in columns)
-        self._write(
+        self.write(
             f"UPDATE peak_spec SET {assignments} WHERE id = ?", [*columns.values(), spec["id"]]
         )
 
     def delete_spec(self, spec_id: str) -> None:
-        if not self._write("DELETE FROM peak_spec WHERE id = ?", [spec_id]):
+        if not self.write("DELETE FROM peak_spec WHERE id = ?", [spec_id]):
             raise NotFound("spec")
 
     # releases
 
     def create_release(self, spec_id: str, release: dict) -> None:
-        self._insert(
+        self.insert(
             "peak_release",
             {
                 "spec_id": spec_id,
@@ -165,20 +165,20 @@ class Store(SqliteStore):
         )
 
     def release(self, spec_id: str, version: str) -> dict:
-        row = self._one(
+        row = self.one(
             "SELECT document FROM peak_release WHERE spec_id = ? AND version = ?",
             [spec_id, version],
             "release",
         )
-        return _document(row)
+        return document_of(row)
 
     def latest_release(self, spec_id: str) -> dict:
-        row = self._one(
+        row = self.one(
             "SELECT document FROM peak_release WHERE spec_id = ? ORDER BY seq DESC LIMIT 1",
             [spec_id],
             "release",
         )
-        return _document(row)
+        return document_of(row)
 
     # deployments
 
@@ -197,31 +197,31 @@ class Store(SqliteStore):
 
     def create_deployment(self, deployment: dict, revision: dict) -> None:
         with self.transaction():
-            self._insert("peak_deployment", self._deployment_columns(deployment))
-            self._insert_revision(deployment["id"], revision)
+            self.insert("peak_deployment", self._deployment_columns(deployment))
+            self.insert_revision(deployment["id"], revision)
 
     def deployment(self, deployment_id: str) -> dict:
-        row = self._one(
+        row = self.one(
             "SELECT document FROM peak_deployment WHERE id = ?", [deployment_id], "deployment"
         )
-        return _document(row)
+        return document_of(row)
 
     def replace_deployment(self, deployment: dict) -> None:
         columns = self._deployment_columns(deployment)
         assignments = ", ".join(f"{column} = ?" for column in columns)
-        self._write(
+        self.write(
             f"UPDATE peak_deployment SET {assignments} WHERE id = ?",
             [*columns.values(), deployment["id"]],
         )
 
     def delete_deployment(self, deployment_id: str) -> None:
-        if not self._write("DELETE FROM peak_deployment WHERE id = ?", [deployment_id]):
+        if not self.write("DELETE FROM peak_deployment WHERE id = ?", [deployment_id]):
             raise NotFound("deployment")
 
     # revisions
 
-    def _insert_revision(self, deployment_id: str, revision: dict) -> None:
-        self._insert(
+    def insert_revision(self, deployment_id: str, revision: dict) -> None:
+        self.insert(
             "peak_revision",
             {
                 "id": revision["id"],
@@ -241,32 +241,32 @@ class Store(SqliteStore):
             for older in self.revisions_of(deployment["id"]):
                 if older["status"] != "superseded":
                     self.replace_revision(deployment["id"], {**older, "status": "superseded"})
-            self._insert_revision(deployment["id"], revision)
+            self.insert_revision(deployment["id"], revision)
             self.replace_deployment(deployment)
 
     def next_revision_number(self, deployment_id: str) -> int:
-        rows = self._query(
+        rows = self.query(
             "SELECT MAX(revision) FROM peak_revision WHERE deployment_id = ?", [deployment_id]
         )
         return (rows[0][0] or 0) + 1
 
     def revisions_of(self, deployment_id: str) -> list[dict]:
-        rows = self._query(
+        rows = self.query(
             "SELECT document FROM peak_revision WHERE deployment_id = ? ORDER BY revision",
             [deployment_id],
         )
-        return [_document(row) for row in rows]
+        return [document_of(row) for row in rows]
 
     def revision(self, deployment_id: str, number: int) -> dict:
-        row = self._one(
+        row = self.one(
             "SELECT document FROM peak_revision WHERE deployment_id = ? AND revision = ?",
             [deployment_id, number],
             "revision",
         )
-        return _document(row)
+        return document_of(row)
 
     def replace_revision(self, deployment_id: str, revision: dict) -> None:
-        self._write(
+        self.write(
             "UPDATE peak_revision SET status = ?, document = ? "
             "WHERE deployment_id = ? AND revision = ?",
             [revision["status"], json.dumps(revision), deployment_id, revision["revision"]],

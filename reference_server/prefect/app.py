@@ -17,6 +17,8 @@ from .store import Store
 from .system_blocks import install as install_system_blocks
 
 BASE_PATH = "/api"
+MOUNT_PATH = BASE_PATH
+ANSWERS_UNKNOWN_PATHS = True  # the real server's 404 for a path no profile owns
 
 log = logging.getLogger("reference_server.prefect")
 
@@ -40,7 +42,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
 
 
-def create_app(db_path: str, auth_string: str | None = None):
+def create_app(db_path: str, auth_string: str | None = None, **options):
     """The Prefect API under /api, behind the optional auth string (as the real server's
     PREFECT_SERVER_API_AUTH_STRING)."""
     store = Store(db_path, load_cipher(db_path))

@@ -1,7 +1,7 @@
 """The server side of block schema checksums: ``sha256:`` over the fields a schema is stored
 with, as the real Prefect server computes them.
 
-What counts (``shared/spec/prefect-blocks-api.md`` section 6): ``secret_fields`` is left out at
+What counts: ``secret_fields`` is left out at
 every depth, and of ``definitions`` only the plain (non-block) ones that some ``$ref`` names are
 kept. The hash input is Python's ``json.dumps`` with sorted keys of ``[[fields], {}]``. The suite
 keeps its own, separately written, recipe; tests pin both to values seen on the real server.

@@ -75,7 +75,7 @@ CREATE INDEX IF NOT EXISTS ix_block_document_reference_child
 BLOCK_TYPE_TEXT_FIELDS = ("logo_url", "documentation_url", "description", "code_example")
 
 
-def _type_row(row: sqlite3.Row) -> dict:
+def type_row(row: sqlite3.Row) -> dict:
     record = dict(row)
     record["is_protected"] = bool(record["is_protected"])
     for url in ("logo_url", "documentation_url"):  # the real server answers them stripped
@@ -84,7 +84,7 @@ def _type_row(row: sqlite3.Row) -> dict:
     return record
 
 
-def _schema_row(row: sqlite3.Row) -> dict:
+def schema_row(row: sqlite3.Row) -> dict:
     record = dict(row)
     record["fields"] = json.loads(record["fields"])
     record["capabilities"] = json.loads(record["capabilities"])
@@ -100,7 +100,7 @@ class Store(SqliteStore):
 
     def _open_row(self, row: sqlite3.Row) -> dict:
         record = dict(row)
-        record["data"] = self._unseal(record["data"])
+        record["data"] = self.unseal(record["data"])
         record["is_anonymous"] = bool(record["is_anonymous"])
         return record
 
@@ -110,22 +110,22 @@ class Store(SqliteStore):
         stamp = now()
         record = {"id": new_id(), "created": stamp, "updated": stamp, **values}
         record["is_protected"] = int(is_protected)
-        self._insert("block_type", record)
+        self.insert("block_type", record)
         return self.block_type(record["id"])
 
     def block_type(self, type_id: str) -> dict:
-        return _type_row(
-            self._one("SELECT * FROM block_type WHERE id = ?", [type_id], "Block type not found")
+        return type_row(
+            self.one("SELECT * FROM block_type WHERE id = ?", [type_id], "Block type not found")
         )
 
     def block_type_by_slug(self, slug: str) -> dict:
-        return _type_row(
-            self._one("SELECT * FROM block_type WHERE slug = ?", [slug], "Block type not found")
+        return type_row(
+            self.one("SELECT * FROM block_type WHERE slug = ?", [slug], "Block type not found")
         )
 
     def update_block_type(self, type_id: str, values: dict) -> None:
         assignments = "".join(f"{column} = ?, " for column in values)
-        changed = self._write(
+        changed = self.write(
             f"UPDATE block_type SET {assignments}updated = ? WHERE id = ?",
             [*values.values(), now(), type_id],
         )
@@ -140,22 +140,22 @@ class Store(SqliteStore):
         # As on the real server, restoring a protected type's texts does not move `updated`.
         texts = {key: values[key] for key in ("name", *BLOCK_TYPE_TEXT_FIELDS)}
         assignments = ", ".join(f"{column} = ?" for column in texts)
-        self._write(
+        self.write(
             f"UPDATE block_type SET {assignments}, is_protected = 1 WHERE id = ?",
             [*texts.values(), existing["id"]],
         )
         return self.block_type(existing["id"])
 
     def delete_block_type(self, type_id: str) -> None:
-        if not self._write("DELETE FROM block_type WHERE id = ?", [type_id]):
+        if not self.write("DELETE FROM block_type WHERE id = ?", [type_id]):
             raise NotFound("Block type not found")
 
     def filter_block_types(self, where: str, params: list, limit: int, offset: int) -> list[dict]:
-        rows = self._query(
+        rows = self.query(
             f"SELECT * FROM block_type WHERE {where} ORDER BY name ASC, rowid ASC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_type_row(row) for row in rows]
+        return [type_row(row) for row in rows]
 
     # block schemas
 
@@ -164,7 +164,7 @@ class Store(SqliteStore):
     ) -> dict:
         stamp = now()
         schema_id = new_id()
-        self._write(
+        self.write(
             "INSERT INTO block_schema (id, created, updated, checksum, fields, capabilities,"
             " version, block_type_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -181,45 +181,45 @@ class Store(SqliteStore):
         return self.block_schema(schema_id)
 
     def block_schema(self, schema_id: str) -> dict:
-        return _schema_row(
-            self._one(
+        return schema_row(
+            self.one(
                 "SELECT * FROM block_schema WHERE id = ?", [schema_id], "Block schema not found"
             )
         )
 
     def block_schema_by_checksum(self, checksum: str, version: str | None = None) -> dict:
         if version is None:
-            rows = self._query(
+            rows = self.query(
                 "SELECT * FROM block_schema WHERE checksum = ? ORDER BY created DESC, rowid DESC"
                 " LIMIT 1",
                 [checksum],
             )
         else:
-            rows = self._query(
+            rows = self.query(
                 "SELECT * FROM block_schema WHERE checksum = ? AND version = ?",
                 [checksum, version],
             )
         if not rows:
             raise NotFound("Block schema not found")
-        return _schema_row(rows[0])
+        return schema_row(rows[0])
 
     def delete_block_schema(self, schema_id: str) -> None:
-        if not self._write("DELETE FROM block_schema WHERE id = ?", [schema_id]):
+        if not self.write("DELETE FROM block_schema WHERE id = ?", [schema_id]):
             raise NotFound("Block schema not found")
 
     def filter_block_schemas(self, where: str, params: list, limit: int, offset: int) -> list[dict]:
-        rows = self._query(
+        rows = self.query(
             f"SELECT * FROM block_schema WHERE {where}"
             " ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [_schema_row(row) for row in rows]
+        return [schema_row(row) for row in rows]
 
     def capabilities(self) -> list[str]:
         """Distinct capabilities of every schema; read in Python, as SQLite's JSON functions
         cut strings at a NUL character."""
         found: dict[str, None] = {}
-        for row in self._query("SELECT DISTINCT capabilities FROM block_schema"):
+        for row in self.query("SELECT DISTINCT capabilities FROM block_schema"):
             found.update(dict.fromkeys(json.loads(row[0])))
         return list(found)
 
@@ -228,14 +228,14 @@ class Store(SqliteStore):
     def create_block_document(self, values: dict) -> dict:
         stamp = now()
         record = {"id": new_id(), "created": stamp, "updated": stamp, **values}
-        record["data"] = self._seal(record["data"])
+        record["data"] = self.seal(record["data"])
         record["is_anonymous"] = int(record["is_anonymous"])
-        self._insert("block_document", record)
+        self.insert("block_document", record)
         return self.block_document(record["id"])
 
     def block_document(self, document_id: str) -> dict:
         return self._open_row(
-            self._one(
+            self.one(
                 "SELECT * FROM block_document WHERE id = ?",
                 [document_id],
                 "Block document not found",
@@ -243,7 +243,7 @@ class Store(SqliteStore):
         )
 
     def block_document_by_name(self, slug: str, name: str) -> dict:
-        row = self._one(
+        row = self.one(
             "SELECT block_document.* FROM block_document"
             " JOIN block_type ON block_type.id = block_document.block_type_id"
             " WHERE block_type.slug = ? AND block_document.name = ?",
@@ -254,22 +254,22 @@ class Store(SqliteStore):
 
     def document_name_taken(self, type_id: str, name: str) -> bool:
         return bool(
-            self._query(
+            self.query(
                 "SELECT 1 FROM block_document WHERE block_type_id = ? AND name = ?",
                 [type_id, name],
             )
         )
 
     def update_block_document(self, document_id: str, data: dict, schema_id: str) -> None:
-        changed = self._write(
+        changed = self.write(
             "UPDATE block_document SET data = ?, block_schema_id = ?, updated = ? WHERE id = ?",
-            [self._seal(data), schema_id, now(), document_id],
+            [self.seal(data), schema_id, now(), document_id],
         )
         if not changed:
             raise NotFound("Block document not found")
 
     def delete_block_document(self, document_id: str) -> None:
-        if not self._write("DELETE FROM block_document WHERE id = ?", [document_id]):
+        if not self.write("DELETE FROM block_document WHERE id = ?", [document_id]):
             raise NotFound("Block document not found")
 
     def filter_block_documents(
@@ -280,16 +280,16 @@ class Store(SqliteStore):
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             bounds = [limit, offset]
-        rows = self._query(sql, [*params, *bounds])
+        rows = self.query(sql, [*params, *bounds])
         return [self._open_row(row) for row in rows]
 
     def count_block_documents(self, where: str, params: list) -> int:
-        return self._query(f"SELECT COUNT(*) FROM block_document WHERE {where}", params)[0][0]
+        return self.query(f"SELECT COUNT(*) FROM block_document WHERE {where}", params)[0][0]
 
     # references between schemas and between documents
 
     def add_schema_reference(self, parent_id: str, name: str, child_id: str) -> None:
-        self._write(
+        self.write(
             "INSERT OR IGNORE INTO block_schema_reference"
             " (id, name, parent_block_schema_id, reference_block_schema_id) VALUES (?, ?, ?, ?)",
             [new_id(), name, parent_id, child_id],
@@ -297,7 +297,7 @@ class Store(SqliteStore):
 
     def schema_references(self, parent_id: str) -> list[tuple[str, dict]]:
         """(field name, child schema) pairs of a schema, in insertion order."""
-        rows = self._query(
+        rows = self.query(
             "SELECT reference.name AS reference_name, block_schema.*"
             " FROM block_schema_reference AS reference"
             " JOIN block_schema ON block_schema.id = reference.reference_block_schema_id"
@@ -308,22 +308,22 @@ class Store(SqliteStore):
         for row in rows:
             record = dict(row)
             name = record.pop("reference_name")
-            pairs.append((name, _schema_row(record)))
+            pairs.append((name, schema_row(record)))
         return pairs
 
     def set_document_references(self, parent_id: str, references: dict[str, str]) -> None:
-        self._write(
+        self.write(
             "DELETE FROM block_document_reference WHERE parent_block_document_id = ?", [parent_id]
         )
         for name, child_id in references.items():
-            self._write(
+            self.write(
                 "INSERT INTO block_document_reference (id, name, parent_block_document_id,"
                 " reference_block_document_id) VALUES (?, ?, ?, ?)",
                 [new_id(), name, parent_id, child_id],
             )
 
     def document_references(self, parent_id: str) -> list[tuple[str, str]]:
-        rows = self._query(
+        rows = self.query(
             "SELECT name, reference_block_document_id FROM block_document_reference"
             " WHERE parent_block_document_id = ? ORDER BY rowid",
             [parent_id],
@@ -332,7 +332,7 @@ class Store(SqliteStore):
 
     def reaches(self, start_id: str, target_id: str) -> bool:
         """Whether ``target_id`` is ``start_id`` or reachable from it along references."""
-        rows = self._query(
+        rows = self.query(
             "WITH RECURSIVE reachable(id) AS (SELECT ? UNION SELECT reference_block_document_id"
             " FROM block_document_reference JOIN reachable"
             " ON parent_block_document_id = reachable.id)"

@@ -15,8 +15,18 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-PROFILE_MODULES = ("tests.variants.prefect", "tests.variants.kragle", "tests.variants.peak_press")
+VARIANTS_DIR = Path(__file__).resolve().parent
+
+
+def profile_modules() -> list[str]:
+    """The variants module of each installed profile (``tests/variants/<package>.py``, named
+    after the profile's package), found from the list of profiles."""
+    from conformance.plugin import installed_packages
+
+    names = [package.rpartition(".")[2] for package in installed_packages().values()]
+    return [f"tests.variants.{name}" for name in names if (VARIANTS_DIR / f"{name}.py").exists()]
 
 
 @dataclass(frozen=True)
@@ -42,13 +52,17 @@ class Variant:
 
 
 VARIANTS: list[Variant] = []
-# A profile's extra suite options for a variant served at URL (a profile's variants module
-# registers them, e.g. the options that point at the variant's test hooks).
-SUITE_ARGS: dict[str, Callable[[str], list[str]]] = {}
+# A profile's extra suite options for our own runs against its reference server, beside the
+# ones the profile names (its test hooks): a profile's variants module may set them.
+SUITE_ARGS: dict[str, list[str]] = {}
 
 
 def suite_args(profile: str, url: str) -> list[str]:
-    return SUITE_ARGS[profile](url) if profile in SUITE_ARGS else []
+    """The options a run of ours against a (variant) reference server of ``profile`` at
+    ``url`` takes."""
+    from conformance import profiles
+
+    return [*profiles.get(profile).reference_options(url), *SUITE_ARGS.get(profile, [])]
 
 
 def breaks(
@@ -105,7 +119,7 @@ def differs(profile: str, only: str, where: str, value: str) -> Callable:
 
 
 def all_variants() -> list[Variant]:
-    for module in PROFILE_MODULES:
+    for module in profile_modules():
         importlib.import_module(module)
     return VARIANTS
 
@@ -166,6 +180,29 @@ def rewrite_each(is_kind: Callable[[dict], bool], change: Callable[[dict], None]
         for item in kind:
             change(item)
         return (status, body) if kind and path_part in path else None
+
+    return rewrite_responses(rewrite)
+
+
+def rewrite_nested(is_kind: Callable[[dict], bool], change: Callable[[dict], None]):
+    """An app wrapper that applies ``change`` to every object of one kind (``is_kind``)
+    anywhere in a JSON answer (inside list envelopes too)."""
+
+    def walk(node) -> bool:
+        found = False
+        if isinstance(node, dict):
+            if is_kind(node):
+                change(node)
+                found = True
+            children = list(node.values())
+        else:
+            children = node if isinstance(node, list) else []
+        for child in children:
+            found = walk(child) or found
+        return found
+
+    def rewrite(method, path, status, body):
+        return (status, body) if walk(body) else None
 
     return rewrite_responses(rewrite)
 

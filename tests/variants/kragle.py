@@ -2,19 +2,12 @@
 
 from functools import partial
 
-from . import SUITE_ARGS, rewrite_responses
 from . import breaks as breaks_clause
+from . import differs as differs_from_reference
+from . import rewrite_nested, rewrite_responses
 
 breaks = partial(breaks_clause, "kragle")
 BASE = "/kragle/api/v1"
-
-
-def with_hook(url: str) -> list[str]:
-    """Every Kragle variant runs with its own test hook: approvals work, clean-up deletes."""
-    return [f"--blocks-kragle-hook-url={url.removesuffix('/api/v1')}/_hooks"]
-
-
-SUITE_ARGS["kragle"] = with_hook
 
 
 def kragle():
@@ -75,7 +68,7 @@ def accepts_any_password():
 
     def check_password(self, login, by, password):
         column = "username" if by == "username" else "email"
-        rows = self._query(f"SELECT id FROM kragle_user WHERE {column} = ?", [login])
+        rows = self.query(f"SELECT id FROM kragle_user WHERE {column} = ?", [login])
         return rows[0][0] if rows else None
 
     Store.check_password = check_password
@@ -114,13 +107,13 @@ def answers_code_4_for_bad_json():
     app.json_body = json_body
 
 
-@breaks("KR-CRT-create", "must match the created schema")
-def answers_more_than_the_id_on_create():
-    """POST /blocktypes answers {id, name} instead of exactly {id}."""
+@breaks("KR-CRT-create", "must match the created schema", "'id' is a required property")
+def answers_the_id_under_another_key():
+    """POST /blocktypes answers {"block_id": N} instead of {"id": N}."""
     return answers_of(
         "POST",
         "/blocktypes",
-        lambda status, body: (status, {**body, "name": "x"}) if status == 200 else None,
+        lambda status, body: (status, {"block_id": body["id"]}) if status == 200 else None,
     )
 
 
@@ -164,14 +157,17 @@ def ignores_unknown_keys():
     )
 
 
-@breaks("KR-READ-byid", "must match the block schema")
-def adds_a_created_key_to_blocks():
-    """A block read by id carries a 'created' key the documents do not have."""
-    return answers_of(
-        "GET",
-        "/blocktypes/byid",
-        lambda status, body: (status, {**body, "created": "now"}) if status == 200 else None,
-    )
+@breaks("KR-READ-byid", "must match the block schema", "'resolved' is a required property")
+def leaves_resolved_out_of_blocks_by_id():
+    """A block read by id has no resolved key (the documents: "the resolved definition is
+    always included")."""
+
+    def without_resolved(status, body):
+        if status == 200 and isinstance(body, dict):
+            return status, {key: value for key, value in body.items() if key != "resolved"}
+        return None
+
+    return answers_of("GET", "/blocktypes/byid", without_resolved)
 
 
 @breaks("KR-READ-byname", "the block by name must be")
@@ -217,13 +213,13 @@ def repeats_the_last_block_of_each_page():
         where, params = "is_approved = 1", []
         if viewer is not None and not public_only:
             where, params = "(is_approved = 1 OR owner = ?)", [viewer]
-        count = self._query(f"SELECT COUNT(*) FROM kragle_blocktype WHERE {where}", params)[0][0]
+        count = self.query(f"SELECT COUNT(*) FROM kragle_blocktype WHERE {where}", params)[0][0]
         offset = max(0, (number - 1) * PAGE_SIZE - 1)
-        rows = self._query(
+        rows = self.query(
             f"SELECT * FROM kragle_blocktype WHERE {where} ORDER BY id LIMIT ? OFFSET ?",
             [*params, PAGE_SIZE, offset],
         )
-        return count, [self._block(row) for row in rows]
+        return count, [self.block_of(row) for row in rows]
 
     Store.page = page
 
@@ -530,11 +526,11 @@ def approved_blocks_stay_editable():
     async def editable(request):
         store = app.store_of(request)
         block_id = int(request.path_params["block_id"])
-        store._write("UPDATE kragle_blocktype SET is_approved = 0 WHERE id = ?", [block_id])
+        store.write("UPDATE kragle_blocktype SET is_approved = 0 WHERE id = ?", [block_id])
         try:
             return await update(request)
         finally:
-            store._write("UPDATE kragle_blocktype SET is_approved = 1 WHERE id = ?", [block_id])
+            store.write("UPDATE kragle_blocktype SET is_approved = 1 WHERE id = ?", [block_id])
 
     app.update = editable
 
@@ -562,7 +558,7 @@ def accepts_anything_in_io_and_state():
     module.check_state = lambda value, where, free_values: check_state(value, where, True)
 
 
-@breaks("KR-GEN-contract", "must follow the contract", only="authenticate")
+@breaks("KR-GEN-contract", "must pass", "Undocumented Content-Type", only="authenticate")
 def answers_text_to_a_failed_login():
     """A refused login answers plain text instead of the error envelope."""
     from starlette.responses import PlainTextResponse
@@ -601,11 +597,11 @@ def lists_private_blocks_to_anonymous():
         return page(self, viewer, public_only, number)
 
     def _all(self, number):
-        count = self._query("SELECT COUNT(*) FROM kragle_blocktype")[0][0]
-        rows = self._query(
+        count = self.query("SELECT COUNT(*) FROM kragle_blocktype")[0][0]
+        rows = self.query(
             "SELECT * FROM kragle_blocktype ORDER BY id LIMIT 10 OFFSET ?", [(number - 1) * 10]
         )
-        return count, [self._block(row) for row in rows]
+        return count, [self.block_of(row) for row in rows]
 
     Store.page = every_block
 
@@ -620,11 +616,11 @@ def lists_every_users_private_blocks():
     def every_block(self, viewer, public_only, number):
         if viewer is None or public_only:
             return page(self, viewer, public_only, number)
-        count = self._query("SELECT COUNT(*) FROM kragle_blocktype")[0][0]
-        rows = self._query(
+        count = self.query("SELECT COUNT(*) FROM kragle_blocktype")[0][0]
+        rows = self.query(
             "SELECT * FROM kragle_blocktype ORDER BY id LIMIT 10 OFFSET ?", [(number - 1) * 10]
         )
-        return count, [self._block(row) for row in rows]
+        return count, [self.block_of(row) for row in rows]
 
     Store.page = every_block
 
@@ -643,3 +639,27 @@ def keeps_is_approved_under_filter_user_types():
     app.shown = lambda block, with_approval=True, with_resolved=True: shown(
         block, True, with_resolved
     )
+
+
+# ---- differences only the comparison with another server catches ---------------------------
+
+differs = partial(differs_from_reference, "kragle")
+
+
+@differs("test_read_by_id_answers_the_eight_keys", "(keys)", "etag")
+def adds_an_etag_to_blocks():
+    """Every block carries an extra "etag" key (the documents show each answer's structure, not a
+    closed set of keys: no clause forbids one more)."""
+    return rewrite_nested(lambda item: "definition" in item, lambda block: block.update(etag="1"))
+
+
+@differs("test_a_missing_block_gets_code_6_not_404", "body at $.msg", "No such block")
+def rewords_the_missing_block_error():
+    """Code 6 says "No such block" (the clauses ask for the code, not the words of msg)."""
+
+    def reword(status, body):
+        if status == 500 and isinstance(body, dict) and body.get("code") == 6:
+            return 500, {**body, "msg": "No such block"}
+        return None
+
+    return answers_of("GET", "/blocktypes/by", reword)

@@ -21,12 +21,9 @@ breaks = partial(breaks_clause, "prefect")
 
 def prefect_store(app):
     """The Prefect store inside the finished app (size limit, profile router, guards)."""
-    from reference_server.app import unwrapped
+    from reference_server.app import profile_app
 
-    for base, profile_app in app.app.apps:
-        if base == "/api":
-            return unwrapped(profile_app).state.store
-    raise LookupError("no Prefect app under /api")
+    return profile_app(app, "prefect").state.store
 
 
 def parsed(raw: bytes):
@@ -135,7 +132,7 @@ def checks_names_against_a_stale_cache():
     def document_name_taken(self, type_id, name):
         read_at, names = cache.get(type_id, (0.0, set()))
         if time.monotonic() - read_at > 0.2:
-            rows = self._query("SELECT name FROM block_document WHERE block_type_id = ?", [type_id])
+            rows = self.query("SELECT name FROM block_document WHERE block_type_id = ?", [type_id])
             read_at, names = time.monotonic(), {row[0] for row in rows}
             cache[type_id] = (read_at, names)
         return name in names
@@ -514,9 +511,9 @@ def keeps_updated_on_patch():
     from reference_server.prefect import store
 
     def update(self, document_id, data, schema_id):
-        changed = self._write(
+        changed = self.write(
             "UPDATE block_document SET data = ?, block_schema_id = ? WHERE id = ?",
-            [self._seal(data), schema_id, document_id],
+            [self.seal(data), schema_id, document_id],
         )
         if not changed:
             raise store.NotFound("Block document not found")
@@ -849,10 +846,10 @@ def slug_lookup_ignores_case():
     from reference_server.prefect import store
 
     def by_slug(self, slug):
-        found = self._one(
+        found = self.one(
             "SELECT * FROM block_type WHERE lower(slug) = lower(?)", [slug], "Block type not found"
         )
-        return store._type_row(found)
+        return store.type_row(found)
 
     store.Store.block_type_by_slug = by_slug
 
@@ -878,7 +875,7 @@ def keeps_type_updated_on_patch():
 
     def update(self, type_id, values):
         assignments = ", ".join(f"{column} = ?" for column in values) or "id = id"
-        changed = self._write(
+        changed = self.write(
             f"UPDATE block_type SET {assignments} WHERE id = ?", [*values.values(), type_id]
         )
         if not changed:
@@ -1074,7 +1071,7 @@ def document_names_unique_across_types():
 
     store.SCHEMA = store.SCHEMA.replace("UNIQUE (block_type_id, name)", "UNIQUE (name)")
     store.Store.document_name_taken = lambda self, type_id, name: bool(
-        self._query("SELECT 1 FROM block_document WHERE name = ?", [name])
+        self.query("SELECT 1 FROM block_document WHERE name = ?", [name])
     )
 
 
@@ -1338,11 +1335,11 @@ def sorts_types_by_slug():
     from reference_server.prefect import store
 
     def by_slug(self, where, params, limit, offset):
-        rows = self._query(
+        rows = self.query(
             f"SELECT * FROM block_type WHERE {where} ORDER BY slug ASC LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [store._type_row(row) for row in rows]
+        return [store.type_row(row) for row in rows]
 
     store.Store.filter_block_types = by_slug
 
@@ -1478,7 +1475,7 @@ def lists_capabilities_once_per_schema():
     from reference_server.prefect import store
 
     def every(self):
-        rows = self._query("SELECT value FROM block_schema, json_each(block_schema.capabilities)")
+        rows = self.query("SELECT value FROM block_schema, json_each(block_schema.capabilities)")
         return [row[0] for row in rows]
 
     store.Store.capabilities = every
@@ -1605,7 +1602,7 @@ def refuses_to_delete_referenced_documents():
     original = store.Store.delete_block_document
 
     def delete(self, document_id):
-        referenced = self._query(
+        referenced = self.query(
             "SELECT 1 FROM block_document_reference WHERE reference_block_document_id = ?",
             [document_id],
         )
@@ -1718,11 +1715,11 @@ def orders_equal_named_types_newest_first():
     from reference_server.prefect import store
 
     def filter_block_types(self, where, params, limit, offset):
-        rows = self._query(
+        rows = self.query(
             f"SELECT * FROM block_type WHERE {where} ORDER BY name ASC, rowid DESC"
             " LIMIT ? OFFSET ?",
             [*params, limit, offset],
         )
-        return [store._type_row(row) for row in rows]
+        return [store.type_row(row) for row in rows]
 
     store.Store.filter_block_types = filter_block_types
