@@ -10,7 +10,9 @@ from .profiles import Profile
 
 STRENGTHS = ("MUST", "SHOULD")
 FIELDS = {"id", "level", "strength", "text"}
-OPTIONAL_FIELDS = {"no_variant"}  # why no broken server can fail this clause alone
+# no_variant: why no broken server can fail this clause alone; source: the words of the
+# documents (or the real servers' behaviour) the clause rests on
+OPTIONAL_FIELDS = {"no_variant", "source"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Clause:
     text: str
     area: str  # the marker of the clause's area
     no_variant: str | None = None
+    source: str | None = None
 
 
 class CatalogueError(ValueError):
@@ -40,7 +43,8 @@ def _line_of(text: str, clause_id: object, occurrence: int = 0) -> int:
 
 def _problem(entry: dict, profile: Profile, known: dict) -> str | None:
     if not FIELDS <= set(entry) <= FIELDS | OPTIONAL_FIELDS:
-        return f"keys must be {sorted(FIELDS)} (and optionally no_variant), got {sorted(entry)}"
+        optional = " and ".join(sorted(OPTIONAL_FIELDS))
+        return f"keys must be {sorted(FIELDS)} (and optionally {optional}), got {sorted(entry)}"
     clause_id = entry["id"]
     prefix = f"{profile.clause_prefix}-"
     if not isinstance(clause_id, str) or not clause_id.startswith(prefix):
@@ -86,7 +90,8 @@ def catalogue(profile: Profile) -> dict[str, Clause]:
 
 
 def render_markdown(profile: Profile, covering: dict[str, list[str]]) -> str:
-    """The catalogue as Markdown (docs/clauses.md) with the tests that cover each clause."""
+    """The catalogue as Markdown (``docs/clauses/<profile>.md``) with the tests that cover
+    each clause."""
     clauses = catalogue(profile)
     lines = [
         f"# Clause catalogue: {profile.name} profile",
@@ -113,6 +118,8 @@ def render_markdown(profile: Profile, covering: dict[str, list[str]]) -> str:
             tests = covering.get(clause.id, [])
             shown = "<br>".join(f"`{test.split('/')[-1]}`" for test in tests) or "**not covered**"
             text = clause.text.replace("|", "\\|")
+            if clause.source:
+                text += "<br>*Source:* " + clause.source.replace("|", "\\|")
             lines.append(f"| `{clause.id}` | {clause.strength} | {text} | {shown} |")
         lines.append("")
     return "\n".join(lines)

@@ -14,6 +14,21 @@ import signal
 import sys
 from pathlib import Path
 
+
+def suite_modules() -> list[str]:
+    """Every installed profile's suite: its profile object, conftest and test modules (found
+    from the list of profiles, so a new profile is preloaded without a change here)."""
+    from conformance.plugin import installed_packages, package_dir
+
+    modules = []
+    for package in installed_packages().values():
+        folder = package_dir(package)
+        tests = sorted(path.stem for path in folder.glob("test_*.py")) if folder else []
+        modules += [f"{package}.profile", f"{package}.conftest"]
+        modules += [f"{package}.{test}" for test in tests]
+    return modules
+
+
 PRELOAD = [
     "pytest",
     "hypothesis",
@@ -21,45 +36,9 @@ PRELOAD = [
     "jsonschema",
     "httpx",
     "conformance.plugin",
-    "conformance.run",
-    "conformance.prefect.profile",
-    "conformance.prefect.conftest",
-    "conformance.prefect.test_api",
-    "conformance.prefect.test_block_documents",
-    "conformance.prefect.test_block_schemas",
-    "conformance.prefect.test_block_types",
-    "conformance.prefect.test_filters",
-    "conformance.prefect.test_generated",
-    "conformance.prefect.test_openapi",
-    "conformance.prefect.test_references",
-    "conformance.prefect.test_secrets",
-    "conformance.prefect.test_sequences",
-    "conformance.prefect.test_stateful",
-    "conformance.prefect.test_journeys",
-    "conformance.kragle.profile",
-    "conformance.kragle.conftest",
-    "conformance.kragle.test_auth",
-    "conformance.kragle.test_create_read",
-    "conformance.kragle.test_definitions",
-    "conformance.kragle.test_generated",
-    "conformance.kragle.test_list",
-    "conformance.kragle.test_openapi",
-    "conformance.kragle.test_remote",
-    "conformance.kragle.test_update",
-    "conformance.kragle.test_validate",
-    "conformance.kragle.test_visibility",
-    "conformance.peak_press.profile",
-    "conformance.peak_press.conftest",
-    "conformance.peak_press.test_api",
-    "conformance.peak_press.test_deployments",
-    "conformance.peak_press.test_dry_run",
-    "conformance.peak_press.test_openapi",
-    "conformance.peak_press.test_pagination",
-    "conformance.peak_press.test_parameters",
-    "conformance.peak_press.test_redeploy",
-    "conformance.peak_press.test_releases",
-    "conformance.peak_press.test_revisions",
-    "conformance.peak_press.test_specs",
+    "conformance.session",
+    "conformance.fixtures",
+    *suite_modules(),
     # The reference server's own modules are left out on purpose: a broken variant patches
     # some of them (its models, say) before the modules that use them are imported.
     "fastapi",

@@ -11,6 +11,7 @@ rest of what every forked suite run would otherwise pay for itself.
 
 import gc
 import importlib
+import importlib.util
 import inspect
 from importlib.metadata import entry_points
 
@@ -18,6 +19,7 @@ import httpx
 from _pytest.config import default_plugins
 
 from conformance.client import tls_context
+from conformance.plugin import installed_packages
 
 # What pytest, its plugins and the suite import lazily in every run (found by listing the
 # modules a forked run adds to sys.modules).
@@ -32,16 +34,19 @@ LAZY_IMPORTS = [
     "schemathesis.reporting.junitxml",
     "schemathesis.engine.summary",
     "schemathesis.graphql.checks",
-    "conformance.prefect.options",
-    "conformance.kragle.options",
-    "conformance.peak_press.options",
+]
+# each profile's options module (imported when pytest adds the options)
+PROFILE_OPTIONS = [
+    f"{package}.options"
+    for package in installed_packages().values()
+    if importlib.util.find_spec(f"{package}.options") is not None
 ]
 
 for name in default_plugins:
     importlib.import_module(f"_pytest.{name}")
 for plugin in entry_points(group="pytest11"):
     plugin.load()
-for module in LAZY_IMPORTS:
+for module in [*LAZY_IMPORTS, *PROFILE_OPTIONS]:
     importlib.import_module(module)
 httpx.Client(verify=tls_context()).close()
 inspect.getmodule(None, __file__)  # an object without __module__: the table is filled

@@ -113,7 +113,3 @@ VALID = {
         lambda d: d["initial_state"].update(output={"count": 0, "seen": True})
     ),
 }
-
-
-def broken_cases(clause: str) -> list[tuple[str, Any]]:
-    return list(BROKEN[clause].items())

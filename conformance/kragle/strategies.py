@@ -117,13 +117,6 @@ def valid_definitions() -> st.SearchStrategy[dict]:
     )
 
 
-def json_type(value: Any) -> str:
-    for name, kind in (("null", type(None)), ("boolean", bool), ("integer", int)):
-        if isinstance(value, kind):
-            return name
-    return {dict: "object", list: "array", str: "string"}.get(type(value), "number")
-
-
 def allowed_types(part: dict) -> set[str] | None:
     declared = part.get("type")
     if declared is None:

@@ -5,7 +5,7 @@ server uses it to store checksums. PF-BS-checksum pins it to values seen on the 
 
 The recipe (drop every ``secret_fields`` key, keep only the non-block definitions that some
 ``$ref`` reaches, hash Python's default ``json.dumps`` of ``[[fields], {}]`` with sorted keys)
-is described in ``shared/spec/prefect-blocks-api.md`` section 6.
+is the real client's; ``tests/test_checksum.py`` pins it to checksums the real server gave.
 """
 
 import copy

@@ -1,0 +1,152 @@
+"""The shape of the code: no import cycle in ``conformance/``, no module-level state written at
+run time, and a README whose Layout names every package and module the repository holds."""
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+
+from .conftest import ROOT
+
+PACKAGE = ROOT / "conformance"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_type_checking(node: ast.AST) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def imported_modules(path: Path, known: set[str]) -> set[str]:
+    """The modules of ``known`` that ``path`` imports when it runs (imports inside functions
+    included; those only for type checkers left out)."""
+    tree = ast.parse(path.read_text())
+    skipped = {
+        id(inner) for node in ast.walk(tree) if is_type_checking(node) for inner in ast.walk(node)
+    }
+    package = (
+        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    )
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")
+                parent = parent[: len(parent) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        found |= {name for name in names if name in known}
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    paths = [path for path in PACKAGE.rglob("*.py") if "journeys" not in path.parts]
+    known = {module_name(path) for path in paths}
+    return {
+        module_name(path): imported_modules(path, known) - {module_name(path)} for path in paths
+    }
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    found, state, stack = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        stack.append(node)
+        for child in sorted(graph.get(node, ())):
+            if state.get(child) == "open":
+                found.append([*stack[stack.index(child) :], child])
+            elif child not in state:
+                visit(child)
+        stack.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def test_conformance_has_no_import_cycle():
+    graph = import_graph()
+    assert "conformance.session" in graph and graph["conformance.session"], "graph not read"
+    found = [" -> ".join(cycle) for cycle in cycles(graph)]
+    assert found == [], "import cycles:\n" + "\n".join(found)
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+WRITERS = {"append", "update", "add", "pop", "clear", "extend", "setdefault", "remove", "insert"}
+
+
+def test_no_module_state_is_written_at_run_time():
+    """No ``global`` statement, and no module-level dict, list or set that a function writes
+    (run settings live in the run object)."""
+    problems = []
+    for path in PACKAGE.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        where = path.relative_to(ROOT)
+        mutable = {
+            target.id
+            for node in tree.body
+            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, MUTABLE)
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        }
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Global):
+                    problems.append(f"{where}:{node.lineno}: global {', '.join(node.names)}")
+                written = None
+                if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                    written = node.value
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    written = node.func.value if node.func.attr in WRITERS else None
+                if isinstance(written, ast.Name) and written.id in mutable:
+                    problems.append(f"{where}:{node.lineno}: writes the module's {written.id}")
+    assert problems == [], "\n".join(problems)
+
+
+def readme_layout() -> str:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    return section
+
+
+def tracked_modules() -> list[str]:
+    """Every package and module under conformance/ and reference_server/ that git tracks."""
+    listed = subprocess.run(
+        ["git", "ls-files", "conformance", "reference_server"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    names = set()
+    for entry in listed:
+        path = Path(entry)
+        if path.suffix != ".py":
+            continue
+        names.add(path.parent.name + "/" if path.name == "__init__.py" else path.name)
+    return sorted(names)
+
+
+def test_the_readme_layout_names_every_package_and_module():
+    layout = readme_layout()
+    missing = [name for name in tracked_modules() if not re.search(rf"\b{re.escape(name)}", layout)]
+    assert missing == [], f"README's Layout does not name: {missing}"
