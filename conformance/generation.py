@@ -12,10 +12,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from hypothesis import HealthCheck, Phase, assume, given, seed, settings
 from hypothesis.errors import FlakyFailure
 from schemathesis import GenerationMode, openapi
-from schemathesis.checks import negative_data_rejection
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from schemathesis.core import NotSet
 
 from .checks import fail
@@ -25,6 +32,14 @@ if TYPE_CHECKING:
     from .run import Run
 
 POSITIVE, NEGATIVE = GenerationMode.POSITIVE, GenerationMode.NEGATIVE
+# what schemathesis checks of answers to valid requests, and to invalid ones
+VALID_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
 
 
 def generated_settings(run: Run, **extra) -> settings:
@@ -99,7 +114,7 @@ def send(api: ApiClient, case, headers: dict[str, str] | None = None) -> Exchang
 def judged_by(checks: list) -> Callable:
     """A judge that asks schemathesis's ``checks`` about the answer."""
 
-    def judge(label: str, mode: GenerationMode, case, exchange: Exchange) -> None:
+    def judge(api: ApiClient, label: str, mode: GenerationMode, case, exchange: Exchange) -> None:
         __tracebackhide__ = True
         try:
             case.validate_response(exchange.response, checks=checks)
@@ -131,11 +146,12 @@ class Contract:
         label: str,
         mode: GenerationMode,
         prepare: Callable[[Any], dict[str, str] | None],
-        judge: Callable[[str, GenerationMode, Any, Exchange], None],
+        judge: Callable,
     ) -> None:
         """Generate cases of one operation in one mode and send each: ``prepare(case)`` moves
         it onto the run's objects (it may ``assume`` a case away) and returns headers to send
-        with it; ``judge(label, mode, case, exchange)`` fails the test for a wrong answer."""
+        with it; ``judge(api, label, mode, case, exchange)`` fails the test for a wrong
+        answer."""
 
         @generated_settings(api.run)
         @given(case=self.operations[label].as_strategy(generation_mode=mode))
@@ -144,6 +160,40 @@ class Contract:
             headers = prepare(case)
             exchange = send(api, case, headers)
             api.tally[f"schemathesis {mode.value} cases"] += 1
-            judge(label, mode, case, exchange)
+            judge(api, label, mode, case, exchange)
 
         run_seeded(check, api.run)
+
+
+def contract_tests(
+    contract: Contract,
+    valid_clause: str,
+    invalid_clause: str,
+    prepared: Callable,
+    valid: Callable | None = None,
+    invalid: Callable | None = None,
+) -> tuple[Callable, Callable]:
+    """A profile's two generated tests of its contract, one per operation: valid requests
+    (clause ``valid_clause``, judged by ``valid``) and invalid ones (``invalid_clause``, judged
+    by ``invalid``). ``prepared(mode, owned)`` gives the ``prepare`` of ``Contract.check`` for
+    the run's objects, which the profile's ``owned`` fixture makes. Assign both to ``test_``
+    names of the profile's module."""
+    valid = valid or judged_by(VALID_CHECKS)
+    invalid = invalid or judged_by(INVALID_CHECKS)
+
+    @pytest.mark.generated
+    @pytest.mark.clause(valid_clause)
+    @pytest.mark.parametrize("label", list(contract.operations))
+    def test_generated_valid_requests_follow_the_contract(api, owned, label):
+        contract.check(api, label, POSITIVE, prepared(POSITIVE, owned), valid)
+
+    @pytest.mark.generated
+    @pytest.mark.clause(invalid_clause)
+    @pytest.mark.parametrize("label", contract.with_input)
+    def test_generated_invalid_requests_are_refused(api, owned, label):
+        contract.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), invalid)
+
+    return (
+        test_generated_valid_requests_follow_the_contract,
+        test_generated_invalid_requests_are_refused,
+    )

@@ -7,9 +7,13 @@ prefix it is routed under) and ``create_app(db_path, **options)``; they are foun
 ``/kragle/_hooks``, ``peak_press/`` serves ``/peak``). The one whose ``app`` module sets
 ``ANSWERS_UNKNOWN_PATHS`` also answers paths no profile owns.
 
-Seams for test variants (``tests/variants``): ``profile_app(app, name)`` finds a profile's app
-(and its ``state.store``) inside the finished app; each profile package's docstring names its
-own.
+Seams for test variants (``tests/variants``, broken and allowed variants alike): a variant
+changes a profile's server only through the modules its package names in ``SEAMS``, by replacing
+one of their public names (a function, a model, a method of ``store.Store``) before the app is
+built, or by wrapping the finished app (``profile_app(app, name)`` finds a profile's app and its
+``state.store`` inside it). Names starting with ``_`` are not part of a seam.
+``tests/test_seams.py`` checks that every name a variant touches exists, so renaming one fails
+there, naming the variant, instead of silently leaving a variant without effect.
 """
 
 import importlib

@@ -45,8 +45,9 @@ def run_against(variant: Variant, server, tmp_path):
 
 @cache
 def clause_files(profile: str, clause: str) -> tuple[Path, ...]:
-    """The profile's test modules that name ``clause`` in a clause marker."""
-    marker = f'@pytest.mark.clause("{clause}")'
+    """The profile's test modules that name ``clause`` (in a clause marker, or as the clause
+    of tests a module makes with a factory)."""
+    marker = f'"{clause}"'
     folder = profiles.get(profile).suite_dir
     return tuple(path for path in sorted(folder.glob("test_*.py")) if marker in path.read_text())
 

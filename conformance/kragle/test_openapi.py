@@ -14,7 +14,7 @@ from schemathesis.checks import (
 )
 
 from ..checks import expect_status
-from ..generation import NEGATIVE, POSITIVE, Contract, became_valid_when_sent, judged_by
+from ..generation import POSITIVE, Contract, became_valid_when_sent, contract_tests, judged_by
 from .contract import CONTRACT_PATH
 from .helpers import minimal_definition
 
@@ -24,10 +24,10 @@ VALID = judged_by([status_code_conformance, content_type_conformance, response_s
 
 @pytest.fixture
 def owned(blocks, definition_server) -> dict:
-    """A block of the run for PUTs, and a URL serving a valid definition."""
+    """A block of the run for PUTs, a URL serving a valid definition, and the builder."""
     block = blocks.create("contract")
     url = blocks.serve(definition_server, "contract", minimal_definition("contract"))
-    return {"block": block, "url": url}
+    return {"block": block, "url": url, "blocks": blocks}
 
 
 def into_namespace(case, body, blocks, owned: dict):
@@ -44,9 +44,10 @@ def into_namespace(case, body, blocks, owned: dict):
     return body
 
 
-def prepared(mode, blocks, owned: dict):
+def prepared(mode, owned: dict):
     """Valid cases aimed at the run's block and named in its namespace; every case is sent as
     the first test user."""
+    blocks = owned["blocks"]
 
     def prepare(case) -> dict[str, str]:
         if mode is POSITIVE:
@@ -56,7 +57,7 @@ def prepared(mode, blocks, owned: dict):
     return prepare
 
 
-def refused(label, mode, case, exchange) -> None:
+def refused(api, label, mode, case, exchange) -> None:
     """Only an acceptance can be excused; any other answer must be Kragle's refusal."""
     __tracebackhide__ = True
     accepted = 200 <= exchange.status < 300
@@ -65,15 +66,7 @@ def refused(label, mode, case, exchange) -> None:
     expect_status(exchange, 403, 500, requirement=f"an invalid request to {label} must be refused")
 
 
-@pytest.mark.generated
-@pytest.mark.clause("KR-GEN-contract")
-@pytest.mark.parametrize("label", list(CONTRACT.operations))
-def test_generated_valid_requests_follow_the_contract(api, blocks, owned, label):
-    CONTRACT.check(api, label, POSITIVE, prepared(POSITIVE, blocks, owned), VALID)
-
-
-@pytest.mark.generated
-@pytest.mark.clause("KR-GEN-invalid-rejected")
-@pytest.mark.parametrize("label", CONTRACT.with_input)
-def test_generated_invalid_requests_are_refused(api, blocks, owned, label):
-    CONTRACT.check(api, label, NEGATIVE, prepared(NEGATIVE, blocks, owned), refused)
+(
+    test_generated_valid_requests_follow_the_contract,
+    test_generated_invalid_requests_are_refused,
+) = contract_tests(CONTRACT, "KR-GEN-contract", "KR-GEN-invalid-rejected", prepared, VALID, refused)

@@ -9,15 +9,8 @@ has no DELETE operation: generated cases delete nothing.
 """
 
 import pytest
-from schemathesis.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
-from ..generation import NEGATIVE, POSITIVE, Contract, judged_by
+from ..generation import POSITIVE, Contract, contract_tests
 from .contract import CONTRACT_PATH
 from .helpers import parameter
 
@@ -34,15 +27,6 @@ def can_be_invalid(operation) -> bool:
 
 
 CONTRACT = Contract(CONTRACT_PATH, can_be_invalid)
-VALID = judged_by(
-    [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_schema_conformance,
-    ]
-)
-INVALID = judged_by([not_a_server_error, negative_data_rejection, status_code_conformance])
 
 
 @pytest.fixture
@@ -88,15 +72,7 @@ def prepared(mode, owned: dict):
     return prepare
 
 
-@pytest.mark.generated
-@pytest.mark.clause("PP-GEN-contract")
-@pytest.mark.parametrize("label", list(CONTRACT.operations))
-def test_generated_valid_requests_follow_the_contract(api, owned, label):
-    CONTRACT.check(api, label, POSITIVE, prepared(POSITIVE, owned), VALID)
-
-
-@pytest.mark.generated
-@pytest.mark.clause("PP-GEN-invalid-rejected")
-@pytest.mark.parametrize("label", CONTRACT.with_input)
-def test_generated_invalid_requests_are_refused(api, owned, label):
-    CONTRACT.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), INVALID)
+(
+    test_generated_valid_requests_follow_the_contract,
+    test_generated_invalid_requests_are_refused,
+) = contract_tests(CONTRACT, "PP-GEN-contract", "PP-GEN-invalid-rejected", prepared)

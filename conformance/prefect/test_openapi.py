@@ -12,30 +12,21 @@ import uuid
 
 import pytest
 from hypothesis import assume
-from schemathesis.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from schemathesis.core import NotSet
 
 from ..checks import fail
-from ..generation import NEGATIVE, POSITIVE, Contract, judged_by
+from ..generation import (
+    INVALID_CHECKS,
+    POSITIVE,
+    VALID_CHECKS,
+    Contract,
+    contract_tests,
+    judged_by,
+)
 from .contract import CONTRACT_PATH
 from .profile import CREATE_PATHS
 
 CONTRACT = Contract(CONTRACT_PATH)
-VALID = judged_by(
-    [
-        not_a_server_error,
-        status_code_conformance,
-        content_type_conformance,
-        response_schema_conformance,
-    ]
-)
-INVALID = judged_by([not_a_server_error, negative_data_rejection, status_code_conformance])
 CREATES = {"POST /block_types/", "POST /block_schemas/", "POST /block_documents/"}
 MAX_LIMIT = 200
 
@@ -200,14 +191,15 @@ def prepared(mode, owned: dict):
     return prepare
 
 
-def judged(api, base_judge):
-    """The profile's checks, then the created object deleted at once and (valid requests)
+def judged(checks: list):
+    """Schemathesis's checks, then the created object deleted at once and (valid requests)
     the acceptance of valid input."""
+    base_judge = judged_by(checks)
 
-    def judge(label, mode, case, exchange) -> None:
+    def judge(api, label, mode, case, exchange) -> None:
         __tracebackhide__ = True
         try:
-            base_judge(label, mode, case, exchange)
+            base_judge(api, label, mode, case, exchange)
         finally:
             discard_created(api, case.formatted_path, exchange)
         if mode is POSITIVE:
@@ -216,15 +208,14 @@ def judged(api, base_judge):
     return judge
 
 
-@pytest.mark.generated
-@pytest.mark.clause("PF-GEN-contract")
-@pytest.mark.parametrize("label", list(CONTRACT.operations))
-def test_generated_valid_requests_follow_the_contract(api, owned, label):
-    CONTRACT.check(api, label, POSITIVE, prepared(POSITIVE, owned), judged(api, VALID))
-
-
-@pytest.mark.generated
-@pytest.mark.clause("PF-GEN-invalid-rejected")
-@pytest.mark.parametrize("label", CONTRACT.with_input)
-def test_generated_invalid_requests_are_refused(api, owned, label):
-    CONTRACT.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), judged(api, INVALID))
+(
+    test_generated_valid_requests_follow_the_contract,
+    test_generated_invalid_requests_are_refused,
+) = contract_tests(
+    CONTRACT,
+    "PF-GEN-contract",
+    "PF-GEN-invalid-rejected",
+    prepared,
+    valid=judged(VALID_CHECKS),
+    invalid=judged(INVALID_CHECKS),
+)
