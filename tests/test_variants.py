@@ -2,6 +2,7 @@
 the clause it declares, with a failure message that contains the words it declares; every MUST
 clause has a variant or a written reason why no server can break it alone."""
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -12,10 +13,14 @@ from conformance.clauses import catalogue
 
 from .conftest import ROOT, required_in_ci, run_suite
 from .full_runs import FULL_RUNS, client_journeys
-from .variants import Variant, all_variants, suite_args
+from .variants import AllowedVariant, Variant, all_variants, allowed_variants, suite_args
 from .variants.document import render
 
 VARIANTS = all_variants()
+ALLOWED = allowed_variants()
+# CI's budget of generated cases for a profile's whole run (.ci/run: the real Prefect server's,
+# Kragle's and Peak Press's runs)
+CI_EXAMPLES = 50
 
 
 def failure_messages(run, clause: str) -> list[str]:
@@ -157,3 +162,53 @@ def test_variants_document_is_current():
     committed = ROOT / "docs" / "variants.md"
     stale = f"{committed} is stale: run python -m tests.variants.document"
     assert committed.read_text() == render(), stale
+
+
+def optional_in_ci(variable: str, why: str) -> str | None:
+    """An environment variable CI must set; locally its absence leaves a part out."""
+    value = os.environ.get(variable)
+    if not value and os.environ.get("CI"):
+        pytest.fail(f"CI must set {variable} ({why})")
+    return value or None
+
+
+def allowed_args(variant: AllowedVariant, server) -> list[str]:
+    url = profile_url(server, variant.profile)
+    args = [f"--target-url={url}", f"--blocks-profile={variant.profile}", "--blocks-fail-on-skip"]
+    args += [*suite_args(variant.profile, url), f"--blocks-examples={CI_EXAMPLES}"]
+    for option, variable in variant.needs:
+        value = optional_in_ci(variable, f"{option} for {variant.name}")
+        if value:
+            args.append(f"{option}={value}")
+    return args
+
+
+@pytest.mark.parametrize("variant", ALLOWED, ids=lambda variant: variant.name)
+def test_allowed_variant_passes_the_whole_suite(variant, start_variant, tmp_path):
+    """Another reading the sources allow passes every MUST clause and every SHOULD clause but
+    the ones it declares (which ask for the answer it did not choose), generated cases with
+    CI's budget included."""
+    server = start_variant(variant.name)
+    run = run_suite(*allowed_args(variant, server), tmp_path=tmp_path)
+    failed = run.clauses_with("failed")
+    assert failed == set(variant.fails), (
+        f"{variant.name} must fail exactly {sorted(variant.fails)}; failed {sorted(failed)}:\n"
+        f"{run.output[-3000:]}"
+    )
+    assert run.clauses_with("skipped") == set(), run.output[-3000:]
+    assert run.report["verdict"].startswith("Level "), run.report["verdict"]
+    top = max(int(level) for level in run.report["level_names"])
+    journeys_left_out = any(option for option, _ in variant.needs) and not all(
+        os.environ.get(variable) for _, variable in variant.needs
+    )
+    if not journeys_left_out:
+        assert run.report["verdict"] == f"Level {top} conformant", run.report["verdict"]
+
+
+@pytest.mark.parametrize("variant", ALLOWED, ids=lambda variant: variant.name)
+def test_allowed_variants_name_known_clauses_and_should_failures(variant):
+    clauses = catalogue(profiles.get(variant.profile))
+    for clause in (*variant.clauses, *variant.fails):
+        assert clause in clauses, f"{variant.name}: unknown clause {clause}"
+    musts = [clause for clause in variant.fails if clauses[clause].strength == "MUST"]
+    assert musts == [], f"{variant.name} may fail SHOULD clauses only, not {musts}"

@@ -1,4 +1,10 @@
-"""Prefect-shaped assertions: the error bodies of the real Prefect server."""
+"""Prefect-shaped assertions: the error bodies of the real Prefect server.
+
+What a client relies on is the status and, for an explicit error, a JSON ``detail`` string: the
+Prefect client decides by status alone, except for two texts it reads (the protected-type 403's
+detail, the CSRF probe's 422). The real server's exact words, and its own shape of validation
+errors, are SHOULD clauses (``test_wording.py``) and differential mode's.
+"""
 
 from typing import Any
 
@@ -6,23 +12,39 @@ from ..checks import expect, expect_equal, expect_status, validate_body
 from ..client import Exchange
 
 
-def expect_detail(exchange: Exchange, status: int, detail: str, requirement: str = "") -> None:
-    """An explicit error: ``status`` with body ``{"detail": detail}``."""
+def expect_detail(exchange: Exchange, status: int, requirement: str = "") -> dict:
+    """An explicit error: ``status`` with a JSON body carrying a ``detail`` string."""
     __tracebackhide__ = True
     expect_status(exchange, status, requirement=requirement)
-    body = validate_body(exchange, "detail_error")
+    return validate_body(exchange, "detail_error")
+
+
+def expect_detail_text(exchange: Exchange, status: int, detail: str, requirement: str = "") -> None:
+    """An explicit error in the real server's exact words."""
+    __tracebackhide__ = True
+    body = expect_detail(exchange, status, requirement)
     expect_equal(body["detail"], detail, f"the {status} body's detail", exchange)
+
+
+def error_locations(body: Any) -> list:
+    """The locations a validation error names: the real server's ``exception_detail`` or
+    FastAPI's default ``detail`` list."""
+    errors = body.get("exception_detail", body.get("detail")) if isinstance(body, dict) else None
+    if not isinstance(errors, list):
+        return []
+    return [error.get("loc") for error in errors if isinstance(error, dict)]
 
 
 def expect_validation_error(
     exchange: Exchange, loc: list | None = None, requirement: str = ""
 ) -> Any:
-    """A request validation failure: 422 in the real server's shape, naming ``loc``."""
+    """A request validation failure: 422 with a list of errors (the real server's
+    ``exception_detail`` or FastAPI's default ``detail``), one of them at ``loc``."""
     __tracebackhide__ = True
     expect_status(exchange, 422, requirement=requirement or "an invalid request must get 422")
-    body = validate_body(exchange, "validation_error")
+    body = validate_body(exchange, "validation_errors")
     if loc is not None:
-        locations = [error.get("loc") for error in body["exception_detail"]]
+        locations = error_locations(body)
         expect(
             loc in locations,
             f"the 422 body must name the location {loc}",
@@ -30,3 +52,11 @@ def expect_validation_error(
             exchange,
         )
     return body
+
+
+def expect_real_validation_shape(exchange: Exchange, loc: list | None = None) -> Any:
+    """A 422 in the real server's own shape: ``exception_message``, ``exception_detail`` and
+    ``request_body`` (PF-API-422-shape)."""
+    __tracebackhide__ = True
+    expect_validation_error(exchange, loc)
+    return validate_body(exchange, "validation_error")

@@ -4,8 +4,8 @@ import pytest
 
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import NO_BODY, Exchange
-from .checks import expect_detail, expect_validation_error
-from .helpers import UNKNOWN_ID, Blocks
+from .checks import expect_detail, expect_real_validation_shape
+from .helpers import UNKNOWN_ID, Blocks, real_keys
 
 
 @pytest.mark.clause("PF-API-health")
@@ -34,7 +34,7 @@ def test_csrf_probe_is_tolerated_by_the_client(api):
 @pytest.mark.clause("PF-API-422-shape")
 def test_validation_error_has_the_real_servers_shape(api):
     answer = api.post("/block_types/", {"name": 5})
-    body = expect_validation_error(answer, loc=["body", "slug"])
+    body = expect_real_validation_shape(answer, loc=["body", "slug"])
     expect(
         body["request_body"] == {"name": 5},
         "request_body must echo the parsed request body",
@@ -48,7 +48,7 @@ def test_malformed_json_is_a_validation_error(api):
     answer = api.post(
         "/block_types/", content=b"{not json", headers={"content-type": "application/json"}
     )
-    expect_validation_error(answer)
+    expect_real_validation_shape(answer)
 
 
 @pytest.mark.clause("PF-API-malformed-uuid")
@@ -57,9 +57,7 @@ def test_malformed_json_is_a_validation_error(api):
 def test_malformed_path_id_matches_no_route(api, collection, method):
     body = {} if method == "PATCH" else NO_BODY
     answer = api.request(method, f"/{collection}/not-a-uuid", body)
-    expect_detail(
-        answer, 404, "Not Found", requirement="a non-UUID path id must get 404 (no route matches)"
-    )
+    expect_detail(answer, 404, requirement="a non-UUID path id must get 404 (no route matches)")
 
 
 @pytest.mark.clause("PF-API-version-header")
@@ -128,3 +126,36 @@ def test_every_answer_with_a_body_is_json(api, blocks):
             answer,
         )
         expect(answer.json is not None, "its body must be JSON", "sent another body", answer)
+
+
+def keyed_objects(document: dict) -> list[tuple[str, str, dict]]:
+    """A document and the objects nested in it, with their kinds."""
+    schema = document.get("block_schema") or {}
+    return [
+        ("the document", "block_document", document),
+        ("its block_type", "block_type", document.get("block_type") or {}),
+        ("its block_schema", "block_schema", schema),
+        ("its block_schema's block_type", "block_type", schema.get("block_type") or {}),
+    ]
+
+
+@pytest.mark.clause("PF-API-no-extra-fields")
+def test_objects_carry_exactly_the_real_servers_keys(api, blocks):
+    block_type, schema = blocks.type_and_schema("keys")
+    document = blocks.document(block_type, schema)
+    reads = [
+        (api.get(f"/block_types/{block_type['id']}"), [("the type", "block_type")]),
+        (api.get(f"/block_schemas/{schema['id']}"), [("the schema", "block_schema")]),
+        (api.get(f"/block_documents/{document['id']}"), None),
+    ]
+    for answer, kinds in reads:
+        body = expect_json(answer, 200, kinds[0][1] if kinds else "block_document")
+        objects = [(what, kind, body) for what, kind in kinds] if kinds else keyed_objects(body)
+        for what, kind, found in objects:
+            extra = sorted(set(found) - set(real_keys(kind)))
+            expect(
+                not extra,
+                f"{what} must carry only the real server's keys",
+                f"added {extra}",
+                answer,
+            )

@@ -10,6 +10,7 @@ from .checksum import schema_checksum
 from .helpers import (
     SECRET_SCHEMA_CHECKSUM,
     UNKNOWN_ID,
+    expect_same_object,
     expect_unlisted,
     known_checksums,
     listings_of,
@@ -31,10 +32,14 @@ def test_create_echoes_fields_capabilities_and_version(api, blocks):
     answer = api.post("/block_schemas/", sent)
     created = expect_json(answer, 201, "block_schema")
     expect_equal(created["fields"], fields, "the created schema's fields", answer)
-    expect_equal(created["capabilities"], sent["capabilities"], "capabilities", answer)
+    # the real server keeps them in a frozenset: their order changes with its hash seed
+    found = created["capabilities"]
+    expect_equal(sorted(found), sorted(sent["capabilities"]), "capabilities (any order)", answer)
     expect_equal(created["version"], sent["version"], "version", answer)
     expect_equal(created["block_type_id"], block_type["id"], "block_type_id", answer)
-    expect_equal(created["block_type"], block_type, "the nested block_type", answer)
+    expect_same_object(
+        created["block_type"], block_type, "block_type", "the nested block_type", answer
+    )
 
 
 @pytest.mark.clause("PF-BS-create")
@@ -135,12 +140,12 @@ def test_read_by_checksum_with_and_without_version(api, blocks):
 def test_read_unknown_checksum_or_version_is_404(api, blocks):
     schema = blocks.block_schema(blocks.block_type("nochecksum"), version="1.0.0")
     missing = "sha256:" + "0" * 64
-    expect_detail(api.get(f"/block_schemas/checksum/{missing}"), 404, "Block schema not found")
+    expect_detail(api.get(f"/block_schemas/checksum/{missing}"), 404)
     for version in ("9.9.9", ""):
         answer = api.get(
             f"/block_schemas/checksum/{schema['checksum']}", params={"version": version}
         )
-        expect_detail(answer, 404, "Block schema not found", f"?version={version!r} must get 404")
+        expect_detail(answer, 404, requirement=f"?version={version!r} must get 404")
 
 
 @pytest.mark.clause("PF-BS-read-id")
@@ -148,15 +153,17 @@ def test_read_by_id(api, blocks):
     schema = blocks.block_schema(blocks.block_type("byid"))
     answer = api.get(f"/block_schemas/{schema['id']}")
     body = expect_json(answer, 200, "block_schema")
-    for key in ("id", "checksum", "fields", "block_type_id", "capabilities", "version"):
+    for key in ("id", "checksum", "fields", "block_type_id", "version"):
         expect_equal(body[key], schema[key], f"{key} read by id", answer)
-    expect_detail(api.get(f"/block_schemas/{UNKNOWN_ID}"), 404, "Block schema not found")
+    found = sorted(body["capabilities"])
+    expect_equal(found, sorted(schema["capabilities"]), "capabilities read by id", answer)
+    expect_detail(api.get(f"/block_schemas/{UNKNOWN_ID}"), 404)
 
 
 @pytest.mark.clause("PF-BS-404-type")
 def test_unknown_block_type_is_404(api):
     answer = api.post("/block_schemas/", {"block_type_id": UNKNOWN_ID, "fields": {"title": "x"}})
-    expect_detail(answer, 404, f"Block type {UNKNOWN_ID} not found.")
+    expect_detail(answer, 404)
 
 
 MALFORMED_SCHEMAS = {
@@ -201,18 +208,18 @@ def test_delete_schema(api, blocks):
     schema = blocks.block_schema(block_type)
     answer = api.delete(f"/block_schemas/{schema['id']}")
     expect_status(answer, 204, requirement="deleting a schema must answer 204")
-    expect_detail(api.get(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
+    expect_detail(api.get(f"/block_schemas/{schema['id']}"), 404)
     listing = listings_of(api, block_type)["/block_schemas/filter"]
     expect_json(listing, 200, "block_schema_list")
     expect_unlisted(listing, schema["id"], "the deleted schema")
-    expect_detail(api.delete(f"/block_schemas/{schema['id']}"), 404, "Block schema not found")
+    expect_detail(api.delete(f"/block_schemas/{schema['id']}"), 404)
 
 
 @pytest.mark.clause("PF-BS-protected-delete")
 def test_schema_of_protected_type_refuses_deletion(api, blocks):
     _, schema = blocks.secret_type_and_schema()
     answer = api.delete(f"/block_schemas/{schema['id']}")
-    expect_detail(answer, 403, "Block schemas for protected block types cannot be deleted.")
+    expect_detail(answer, 403)
     expect_json(api.get(f"/block_schemas/{schema['id']}"), 200, "block_schema")
 
 

@@ -3,9 +3,10 @@
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status
-from .checks import expect_detail, expect_validation_error
+from .checks import expect_detail, expect_detail_text, expect_validation_error
 from .helpers import (
     UNKNOWN_ID,
+    expect_same_object,
     expect_timestamps_after_update,
     expect_unlisted,
     let_the_clock_move,
@@ -42,7 +43,9 @@ def test_create_echoes_fields_and_is_readable(api, blocks):
     expect_equal(created["is_protected"], False, "is_protected of a created type", answer)
     for path in (f"/block_types/{created['id']}", f"/block_types/slug/{slug}"):
         read = api.get(path)
-        expect_equal(expect_json(read, 200, "block_type"), created, f"GET {path}", read)
+        expect_same_object(
+            expect_json(read, 200, "block_type"), created, "block_type", f"GET {path}", read
+        )
 
 
 @pytest.mark.clause("PF-BT-create")
@@ -173,7 +176,7 @@ def test_malformed_create_body_is_refused(api, blocks, case):
 def test_reserved_prefect_names_are_forbidden(api, blocks, name):
     slug = blocks.unique("reserved")
     answer = api.post("/block_types/", {"name": name, "slug": slug})
-    expect_detail(answer, 403, "Block type names beginning with 'Prefect' are reserved.")
+    expect_detail(answer, 403)
     expect_status(api.get(f"/block_types/slug/{slug}"), 404, requirement="nothing may be created")
 
 
@@ -181,31 +184,31 @@ def test_reserved_prefect_names_are_forbidden(api, blocks, name):
 def test_read_by_id_answers_the_type(api, blocks):
     created = blocks.block_type("byid", description="read me")
     read = api.get(f"/block_types/{created['id']}")
-    expect_equal(expect_json(read, 200, "block_type"), created, "the type read by id", read)
+    found = expect_json(read, 200, "block_type")
+    expect_same_object(found, created, "block_type", "the type read by id", read)
 
 
 @pytest.mark.clause("PF-BT-read-id")
 def test_read_unknown_id_is_404(api):
-    expect_detail(api.get(f"/block_types/{UNKNOWN_ID}"), 404, "Block type not found")
+    expect_detail(api.get(f"/block_types/{UNKNOWN_ID}"), 404)
 
 
 @pytest.mark.clause("PF-BT-read-slug")
 def test_read_by_slug_answers_the_type(api, blocks):
     created = blocks.block_type("byslug", description="read me")
     read = api.get(f"/block_types/slug/{created['slug']}")
-    expect_equal(expect_json(read, 200, "block_type"), created, "the type read by slug", read)
+    found = expect_json(read, 200, "block_type")
+    expect_same_object(found, created, "block_type", "the type read by slug", read)
 
 
 @pytest.mark.clause("PF-BT-read-slug")
 def test_read_unknown_slug_is_404(api, blocks):
-    expect_detail(
-        api.get(f"/block_types/slug/{blocks.unique('missing')}"), 404, "Block type not found"
-    )
+    expect_detail(api.get(f"/block_types/slug/{blocks.unique('missing')}"), 404)
 
 
 @pytest.mark.clause("PF-BT-read-slug")
 def test_slug_lookup_is_case_sensitive(api):
-    expect_detail(api.get("/block_types/slug/SECRET"), 404, "Block type not found")
+    expect_detail(api.get("/block_types/slug/SECRET"), 404)
 
 
 @pytest.mark.clause("PF-BT-update")
@@ -242,7 +245,7 @@ def test_update_moves_updated_and_keeps_created(api, blocks):
 @pytest.mark.clause("PF-BT-update-404")
 def test_update_unknown_id_is_404(api):
     answer = api.patch(f"/block_types/{UNKNOWN_ID}", {"description": "x"})
-    expect_detail(answer, 404, "Block type not found")
+    expect_detail(answer, 404)
 
 
 @pytest.mark.clause("PF-BT-update-422")
@@ -284,7 +287,7 @@ def test_protected_type_accepts_updates(api, ns, secret_type):
 @pytest.mark.clause("PF-BT-protected-delete")
 def test_protected_type_refuses_deletion(api, secret_type):
     answer = api.delete(f"/block_types/{secret_type['id']}")
-    expect_detail(answer, 403, "protected block types cannot be deleted.")
+    expect_detail_text(answer, 403, "protected block types cannot be deleted.")
     read = api.get(f"/block_types/{secret_type['id']}")
     expect_json(read, 200, "block_type", "the protected type must still exist")
 
@@ -295,13 +298,13 @@ def test_delete_removes_type_schemas_and_documents(api, blocks):
     document = blocks.document(block_type, schema)
     answer = api.delete(f"/block_types/{block_type['id']}")
     expect_status(answer, 204, requirement="deleting an unprotected type must answer 204")
-    for path, detail in [
-        (f"/block_types/{block_type['id']}", "Block type not found"),
-        (f"/block_schemas/{schema['id']}", "Block schema not found"),
-        (f"/block_documents/{document['id']}", "Block document not found"),
+    for path in [
+        f"/block_types/{block_type['id']}",
+        f"/block_schemas/{schema['id']}",
+        f"/block_documents/{document['id']}",
     ]:
         expect_detail(
-            api.get(path), 404, detail, f"GET {path} after the type's deletion must answer 404"
+            api.get(path), 404, requirement=f"GET {path} after the type's deletion must answer 404"
         )
     listings = listings_of(api, block_type)
     for (path, listing), (what, gone) in zip(
@@ -311,9 +314,9 @@ def test_delete_removes_type_schemas_and_documents(api, blocks):
     ):
         expect_json(listing, 200, path.split("/")[1][:-1] + "_list")
         expect_unlisted(listing, gone["id"], what)
-    expect_detail(api.delete(f"/block_types/{block_type['id']}"), 404, "Block type not found")
+    expect_detail(api.delete(f"/block_types/{block_type['id']}"), 404)
 
 
 @pytest.mark.clause("PF-BT-delete")
 def test_delete_unknown_type_is_404(api):
-    expect_detail(api.delete(f"/block_types/{UNKNOWN_ID}"), 404, "Block type not found")
+    expect_detail(api.delete(f"/block_types/{UNKNOWN_ID}"), 404)

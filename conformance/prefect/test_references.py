@@ -8,7 +8,7 @@ import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status
 from .checks import expect_detail
-from .helpers import MASK, UNKNOWN_ID, Blocks, nested_fields
+from .helpers import MASK, UNKNOWN_ID, Blocks, expect_same_object, nested_fields
 
 
 @dataclass
@@ -156,11 +156,7 @@ def test_reference_to_an_unknown_type_conflicts(api, blocks):
     missing = blocks.unique("never-registered")
     fields = nested_fields({"top": top["slug"], "middle": missing, "leaf": blocks.unique("leaf")})
     answer = api.post("/block_schemas/", {"block_type_id": top["id"], "fields": fields["top"]})
-    detail = (
-        f"Cannot create block schema because block type '{missing}' was not found."
-        "Did you forget to register the block type?"
-    )
-    expect_detail(answer, 409, detail)
+    expect_detail(answer, 409)
     expect_status(read_schema_by_checksum(api, fields["top"]), 404, requirement="nothing created")
 
 
@@ -237,14 +233,19 @@ def test_create_answers_hydrated_data_and_references(api, blocks, tree, document
     middle, leaf = documents["middle"], documents["leaf"]
     expect_equal(middle["data"], {"label": "mid", "leaf": {"token": MASK, "n": 5}}, "data", None)
     reference = middle["block_document_references"].get("leaf", {}).get("block_document")
+    what = "block_document_references.leaf.block_document"
+    expect(isinstance(reference, dict), f"{what} must be an object", f"gave {reference!r}", None)
     expected = {
         "id": leaf["id"],
         "name": leaf["name"],
-        "block_type": tree.types["leaf"],
         "is_anonymous": False,
         "block_document_references": {},
     }
-    expect_equal(reference, expected, "block_document_references.leaf.block_document", None)
+    for key, value in expected.items():
+        expect_equal(reference.get(key), value, f"{what}.{key}", None)
+    expect_same_object(
+        reference.get("block_type"), tree.types["leaf"], "block_type", f"{what}.block_type", None
+    )
 
 
 @pytest.mark.clause("PF-NEST-hydrate")

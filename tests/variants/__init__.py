@@ -88,6 +88,52 @@ def breaks(
 
 
 @dataclass(frozen=True)
+class AllowedVariant:
+    """The mirror image of a broken variant: a server that takes another reading the documents
+    (or a ground-truth real release) allow, quoted in ``reason``, of the clauses ``clauses``.
+    It must pass the whole suite: every MUST clause, and every SHOULD clause but those in
+    ``fails`` (SHOULD clauses that ask for the one answer it chose otherwise), which it must
+    fail."""
+
+    name: str
+    profile: str
+    clauses: tuple[str, ...]
+    reason: str
+    build: Callable
+    fails: tuple[str, ...] = ()
+    needs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return " ".join((self.build.__doc__ or "").split())
+
+
+ALLOWED: list[AllowedVariant] = []
+
+
+def allowed(
+    profile: str,
+    *clauses: str,
+    reason: str,
+    fails: tuple[str, ...] = (),
+    needs: tuple[tuple[str, str], ...] = (),
+) -> Callable:
+    """Register the decorated variant as taking a reading of ``clauses`` that ``reason`` (the
+    documents' words) allows; it must pass the whole suite but the SHOULD clauses in
+    ``fails``."""
+    if not clauses or not reason:
+        raise ValueError("an allowed variant names its clauses and the words that allow it")
+
+    def register(build: Callable) -> Callable:
+        ALLOWED.append(
+            AllowedVariant(build.__name__, profile, clauses, reason, build, fails, needs)
+        )
+        return build
+
+    return register
+
+
+@dataclass(frozen=True)
 class DifferingVariant:
     """A server that no clause fails (by design: the clauses leave the behaviour open or do
     not look at it) and that differs from the reference server where differential mode looks:
@@ -129,19 +175,28 @@ def differing_variants() -> list[DifferingVariant]:
     return DIFFERING
 
 
+def allowed_variants() -> list[AllowedVariant]:
+    all_variants()
+    return ALLOWED
+
+
+def every_variant() -> list:
+    return [*all_variants(), *DIFFERING, *ALLOWED]
+
+
 def profile_of(name: str) -> str:
-    """The profile of the variant (of either kind) called ``name``."""
-    for variant in [*all_variants(), *DIFFERING]:
+    """The profile of the variant (of any kind) called ``name``."""
+    for variant in every_variant():
         if variant.name == name:
             return variant.profile
     raise KeyError(f"no variant called {name!r}")
 
 
 def builder(name: str) -> Callable:
-    for variant in [*all_variants(), *DIFFERING]:
+    for variant in every_variant():
         if variant.name == name:
             return variant.build
-    raise KeyError(f"no broken variant called {name!r}")
+    raise KeyError(f"no variant called {name!r}")
 
 
 # ---- helpers for variants that change answers rather than code -----------------------------

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
+from . import allowed as allowed_reading
 from . import breaks as breaks_clause
 from . import differs as differs_from_reference
 from . import is_block_document, is_block_type, request_rewriter, rewrite_each, rewrite_responses
@@ -171,16 +172,6 @@ def keeps_deleted_documents():
     from reference_server.prefect import store
 
     store.Store.delete_block_document = lambda self, document_id: None
-
-
-@breaks("PF-API-422-shape", "the body must match the error schema", "{'detail': [{")
-def default_fastapi_validation_errors():
-    """422 bodies in FastAPI's default {"detail": [...]} shape instead of the real server's."""
-    from fastapi.exception_handlers import request_validation_exception_handler
-
-    from reference_server.prefect import app
-
-    app.validation_error = request_validation_exception_handler
 
 
 @breaks("PF-BS-dedup", "must get 200", "answered 409")
@@ -949,7 +940,7 @@ def deleting_a_type_keeps_its_documents():
 # ---- block schemas ----------------------------------------------------------------------------
 
 
-@breaks("PF-BS-create", "capabilities must be", "gave []")
+@breaks("PF-BS-create", "capabilities (any order) must be", "gave []")
 def drops_capabilities():
     """A schema create stores no capabilities, whatever was sent."""
     from reference_server.prefect import store
@@ -1202,6 +1193,23 @@ def hides_anonymous_documents_by_name():
 
 @breaks(
     "PF-BD-read-name-404",
+    "the body must match the error schema",
+    "'message': 'no such block document'",
+    only="unknown_name",
+)
+def answers_404_without_a_detail_for_unknown_names():
+    """Reading a document by an unknown name answers 404 {"message": "..."}: no detail."""
+
+    def without_detail(method, path, status, body):
+        if method == "GET" and "/block_documents/name/" in path and status == 404:
+            return 404, {"message": "no such block document"}
+        return None
+
+    return rewrite_responses(without_detail)
+
+
+@breaks(
+    "PF-BD-detail-texts",
     'the 404 body\'s detail must be "Block document not found"',
     'gave "Block type not found"',
 )
@@ -1703,13 +1711,134 @@ def rewords_the_version_header_error():
     return rewrite_responses(reword)
 
 
-@differs("test_read_by_id_returns_the_document", "(keys)", "etag")
-def adds_an_etag_to_documents():
-    """Block documents carry an extra "etag" field (the answer schemas allow extra fields)."""
-    return rewrite_each(is_block_document, lambda document: document.update(etag="1"))
+# ---- other readings the real servers and the client allow: each passes the whole suite ------
+
+# the whole suite includes the real client's journeys (level 5)
+allowed = partial(allowed_reading, "prefect", needs=CLIENT)
+# the texts a client reads, and so keeps (PF-BT-protected-delete, PF-API-csrf-probe)
+READ_BY_THE_CLIENT = ("protected block types cannot be deleted.", "CSRF protection is disabled.")
+DETAIL_TEXTS = tuple(f"PF-{area}-detail-texts" for area in ("API", "BT", "BS", "BD", "FLT", "NEST"))
 
 
-@differs("test_create_answers_the_new_type_when_the_name_is_taken", "(order)", "same-name")
+@allowed(
+    "PF-BD-409-name",
+    "PF-BD-read-id",
+    "PF-BT-read-slug",
+    "PF-BS-read-checksum",
+    "PF-BD-read-name-404",
+    reason="prefect/client/orchestration/_blocks_documents/client.py create_block_document: a "
+    "409 becomes ObjectAlreadyExists and a 404 ObjectNotFound, whatever the detail says; no "
+    "client or CLI code of 3.8.8 or 3.9.1 reads any other detail than the two kept here",
+    fails=DETAIL_TEXTS,
+)
+def rewords_every_detail():
+    """Every error's detail says it in other words ("the server refused this: ..."), but for
+    the two texts the client reads."""
+
+    def reword(method, path, status, body):
+        detail = body.get("detail") if isinstance(body, dict) else None
+        if status < 400 or not isinstance(detail, str) or detail in READ_BY_THE_CLIENT:
+            return None
+        return status, {**body, "detail": f"the server refused this: {detail.lower()}"}
+
+    return rewrite_responses(reword)
+
+
+def with_extra_key(node) -> None:
+    """Every API object (a dict with an id) gets one more key, "x_extra"; stored content (data,
+    fields) is left as it is."""
+    if isinstance(node, list):
+        for item in node:
+            with_extra_key(item)
+    elif isinstance(node, dict):
+        if "id" in node:
+            node["x_extra"] = 1
+        for key, value in node.items():
+            if key not in ("data", "fields"):
+                with_extra_key(value)
+
+
+@allowed(
+    "PF-BD-create",
+    "PF-BD-read-name",
+    "PF-NEST-doc-create",
+    "PF-SEQ-load",
+    reason="prefect/_internal/schemas/bases.py PrefectBaseModel: model_config extra='ignore' "
+    "(BlockType, BlockSchema and BlockDocument inherit it), and its docstring: new fields in "
+    "API answers must not break clients",
+    fails=("PF-API-no-extra-fields",),
+)
+def adds_extra_fields_everywhere():
+    """Every object with an id in every answer (nested ones and list items included) carries
+    an extra "x_extra": 1."""
+
+    def add(method, path, status, body):
+        if not isinstance(body, dict | list):
+            return None
+        with_extra_key(body)
+        return status, body
+
+    return rewrite_responses(add)
+
+
+@allowed(
+    "PF-BT-422-slug",
+    "PF-BD-422-body",
+    "PF-FLT-keys",
+    reason="no client or CLI code of 3.8.8 or 3.9.1 reads a 422 body: it only ends up inside "
+    "a PrefectHTTPStatusError message; FastAPI's default body names the same locations",
+    fails=("PF-API-422-shape",),
+)
+def answers_fastapis_default_validation_errors():
+    """Validation failures are FastAPI's default 422 {"detail": [{"type", "loc", "msg",
+    "input"}]} instead of the real server's {exception_message, exception_detail,
+    request_body}."""
+    from reference_server.prefect import app
+
+    async def validation_error(request, exc):
+        from fastapi.encoders import jsonable_encoder
+        from starlette.responses import JSONResponse
+
+        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+
+    app.validation_error = validation_error
+
+
+@allowed(
+    "PF-CAP-list",
+    reason="the real server builds the capability list from a Python set and keeps a schema's "
+    "capabilities in a frozenset: their order changes with each server process's hash seed",
+)
+def lists_capabilities_in_reverse_order():
+    """GET /block_capabilities/ and every schema list their capabilities in reverse order."""
+
+    def reverse(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                reverse(item)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "capabilities" and isinstance(value, list):
+                    node[key] = value[::-1]
+                elif key not in ("data", "fields"):
+                    reverse(value)
+
+    def rewrite(method, path, status, body):
+        if path.endswith("/block_capabilities/") and isinstance(body, list):
+            return status, body[::-1]
+        if isinstance(body, dict | list):
+            reverse(body)
+            return status, body
+        return None
+
+    return rewrite_responses(rewrite)
+
+
+@allowed(
+    "PF-FLT-types-order",
+    reason="the real servers sort block types by name only (PF-FLT-types-order); the order of "
+    "types with equal names is not promised",
+)
 def orders_equal_named_types_newest_first():
     """Types of equal names are listed newest first (the clauses order types by name only)."""
     from reference_server.prefect import store
