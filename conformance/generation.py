@@ -87,6 +87,10 @@ def is_invalid(case) -> bool:
     return any(component.mode is GenerationMode.NEGATIVE for component in components)
 
 
+def unsendable(value: Any) -> bool:
+    return value is None or value == [] or value == {}
+
+
 def became_valid_when_sent(case, response) -> bool:
     """Whether schemathesis itself excuses a 2xx answer to this negative case: its mutation
     did not survive serialization (an integer 0 for a string enum of "0" and "1" is sent as
@@ -157,6 +161,9 @@ class Contract:
         @given(case=self.operations[label].as_strategy(generation_mode=mode))
         def check(case):
             assume(mode is POSITIVE or is_invalid(case))
+            # a null, an empty list or an empty object cannot be sent as a query value (it is
+            # left out): a negative case made invalid by one would reach the server valid
+            assume(mode is POSITIVE or not any(unsendable(v) for v in (case.query or {}).values()))
             headers = prepare(case)
             exchange = send(api, case, headers)
             api.tally[f"schemathesis {mode.value} cases"] += 1

@@ -184,6 +184,25 @@ def test_kragle_ids_beyond_storage_are_no_such_object(reference_server, method, 
     assert answer.json()["code"] == 6, answer.text
 
 
+@pytest.mark.parametrize("param", ["auth_type", "response_type"])
+@pytest.mark.parametrize("value", [[], {}], ids=["list", "object"])
+def test_kragle_enum_parameters_of_other_types_are_invalid(reference_server, param, value):
+    """An enum parameter given a list or an object is an invalid definition (code 9), not an
+    unhandled error (a generated auth_type [] once got a plain-text 500: a list is no key of a
+    set)."""
+    from conformance.kragle.helpers import minimal_definition
+
+    definition = minimal_definition()
+    definition["actions"][0]["action_params"][param] = value
+    base = f"http://127.0.0.1:{reference_server.port}/kragle/api/v1"
+    with httpx.Client(base_url=base) as client:
+        login = {"username": "conformance-a", "password": "conformance-a-password"}
+        client.post("/authenticate", json=login).raise_for_status()
+        answer = client.post("/validate/blocktypes", json={"name": "x", "definition": definition})
+    assert answer.headers["content-type"] == "application/json", answer.text
+    assert answer.json()["code"] == 9, answer.text
+
+
 @pytest.mark.parametrize("size", ["%C2%B2", "1%0A"])
 def test_peak_page_sizes_of_other_than_ascii_digits_are_refused(reference_server, size):
     """str.isdigit() accepts "²", which int() refuses: a 400 naming the parameter, not a 500."""

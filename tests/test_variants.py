@@ -212,3 +212,15 @@ def test_allowed_variants_name_known_clauses_and_should_failures(variant):
         assert clause in clauses, f"{variant.name}: unknown clause {clause}"
     musts = [clause for clause in variant.fails if clauses[clause].strength == "MUST"]
     assert musts == [], f"{variant.name} may fail SHOULD clauses only, not {musts}"
+
+
+@pytest.mark.parametrize("name", profiles.names())
+def test_every_profile_has_a_deviation_catalogue_of_broken_variants(name):
+    """At least twelve classic implementer mistakes per profile, each a broken variant (which
+    the variant test above proves its clause kills)."""
+    from .variants import CLASSIC
+
+    mistakes = CLASSIC.get(name, {})
+    broken = {variant.name for variant in VARIANTS if variant.profile == name}
+    assert len(mistakes) >= 12, f"{name}: {len(mistakes)} classic mistakes"
+    assert set(mistakes) <= broken, sorted(set(mistakes) - broken)

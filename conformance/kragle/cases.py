@@ -51,7 +51,6 @@ BROKEN = {
         "unknown auth_type": with_action(
             "uri_get", {"uri": URI, "auth_required": True, "auth_type": "oauth"}
         ),
-        "xml for uri_post": with_action("uri_post", {"uri": URI, "response_type": "xml"}),
         "unknown response_type": with_action("uri_head", {"uri": URI, "response_type": "html"}),
         "headers not strings": with_action(
             "uri_get_with_headers", {"uri": URI, "headers": {"a": 1}}

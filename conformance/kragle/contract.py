@@ -13,7 +13,9 @@ from ..contracts import document, localise, main, ref, schemas_of
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "kragle"
 DEFINITION_SCHEMA = fixtures_dir() / "kragle" / "block_definition.json"
 CONTRACT_PATH = fixtures_dir() / "openapi" / "kragle.json"
-QUERY_BOOLEAN = {"type": "string", "enum": ["0", "1"]}
+# 0 and 1 are what the documents tell clients to send; true and false a server may read as 1
+# and 0 (KR-LIST-bad-boolean), so a request with them is not an invalid one
+QUERY_BOOLEAN = {"type": "string", "enum": ["0", "1", "true", "false"]}
 RENAMED = {"dependencies": "dependentRequired"}
 # What a name may be (error 5 otherwise): not blank, no path, query or control characters.
 NAME = {

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ..checks import expect, expect_json, expect_status, fail
+from ..checks import expect, expect_equal, expect_json, expect_status, fail
 from ..client import ApiClient, Exchange
 
 BLOCK_KEYS = {
@@ -31,6 +31,32 @@ def expect_keys(body: dict, documented: set[str], what: str, exchange: Exchange)
     __tracebackhide__ = True
     missing = sorted(documented - set(body))
     expect(not missing, f"{what} must carry {sorted(documented)}", f"left out {missing}", exchange)
+
+
+# the defaults Actions_for_Block_Types.md documents for the parameters of uri actions
+URI_ACTION_DEFAULTS = {"headers": {}, "response_type": "string", "auth_required": False}
+
+
+def with_documented_defaults(definition: Any) -> Any:
+    """A definition with the documented defaults of its uri actions filled in: a server may
+    store a definition as sent or with them (both read the same)."""
+    if not isinstance(definition, dict) or not isinstance(definition.get("actions"), list):
+        return definition
+    actions = []
+    for action in definition["actions"]:
+        params = action.get("action_params") if isinstance(action, dict) else None
+        if str(action.get("action", "")).startswith("uri_") and isinstance(params, dict):
+            action = {**action, "action_params": {**URI_ACTION_DEFAULTS, **params}}
+        actions.append(action)
+    return {**definition, "actions": actions}
+
+
+def expect_same_definition(actual: Any, expected: Any, what: str, exchange) -> None:
+    """The same definition, but for the documented defaults of uri actions."""
+    __tracebackhide__ = True
+    expect_equal(
+        with_documented_defaults(actual), with_documented_defaults(expected), what, exchange
+    )
 
 
 def minimal_definition(label: str = "x") -> dict:

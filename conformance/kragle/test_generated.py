@@ -4,9 +4,9 @@ POST /blocktypes: both must accept the valid ones and refuse the invalid ones wi
 import pytest
 from hypothesis import assume, given
 
-from ..checks import expect_equal, expect_json, fail
+from ..checks import expect_json, fail
 from ..generation import generated_settings, run_seeded
-from .helpers import expect_error
+from .helpers import expect_error, expect_same_definition
 from .strategies import invalid_definitions, is_valid, valid_definitions
 
 
@@ -23,7 +23,7 @@ def test_generated_valid_definitions_are_accepted(api, blocks):
         created = blocks.post(payload, blocks.first)
         body = expect_json(created, 200, "created", "a valid generated definition must be created")
         read = blocks.read(body["id"])
-        expect_equal(read["definition"], definition, "the stored definition", None)
+        expect_same_definition(read["definition"], definition, "the stored definition", None)
 
     run_seeded(check, api.run)
 

@@ -4,7 +4,7 @@ filter_user_types, on a dozen private blocks of the first user."""
 import pytest
 
 from ..checks import expect, expect_equal, expect_json
-from .helpers import Blocks, expect_error, expect_keys
+from .helpers import Blocks, expect_error, expect_keys, expect_same_definition
 
 OWN_BLOCKS = 12  # more than a page of 10
 
@@ -96,10 +96,22 @@ def test_a_page_past_the_last_is_empty(listed):
 
 
 @pytest.mark.clause("KR-LIST-bad-page")
-@pytest.mark.parametrize("page", ["x", "1.5", ""])
+@pytest.mark.parametrize("page", ["x", "1.5"])
 def test_a_page_that_is_not_an_integer_gets_code_1(listed, page):
     blocks, _ = listed
     expect_error(blocks.page(blocks.first, page=page), 1)
+
+
+@pytest.mark.clause("KR-LIST-bad-page")
+def test_an_empty_page_gets_code_1_or_the_first_page(listed):
+    """``page=`` names no integer (code 1), or no page at all ("Default: 1")."""
+    blocks, _ = listed
+    answer = blocks.page(blocks.first, page="")
+    if answer.status == 200:
+        body = expect_json(answer, 200, "block_list")
+        expect_equal(body["page"], 1, "the page of page= read as no page", answer)
+    else:
+        expect_error(answer, 1)
 
 
 @pytest.mark.clause("KR-LIST-page-below-one")
@@ -137,9 +149,16 @@ def test_query_booleans_are_0_and_1(listed):
 @pytest.mark.clause("KR-LIST-bad-boolean")
 @pytest.mark.parametrize("value", ["true", "yes", "2"])
 @pytest.mark.parametrize("parameter", ["show_resolved", "filter_user_types"])
-def test_a_query_boolean_other_than_0_or_1_gets_code_1(listed, parameter, value):
+def test_a_query_boolean_other_than_0_or_1_gets_code_1_or_its_meaning(listed, parameter, value):
+    """Code 1, or (for a value that spells a boolean: true) the answer of 1: the documents only
+    tell clients to send 0 or 1."""
     blocks, _ = listed
-    expect_error(blocks.page(blocks.first, **{parameter: value}), 1)
+    answer = blocks.page(blocks.first, **{parameter: value})
+    if value == "true" and answer.status == 200:
+        same = blocks.page(blocks.first, **{parameter: "1"})
+        expect_equal(answer.json, same.json, f"{parameter}=true read as 1", answer)
+    else:
+        expect_error(answer, 1)
 
 
 @pytest.mark.clause("KR-LIST-show-resolved")
@@ -149,7 +168,9 @@ def test_show_resolved_adds_the_definition_as_resolved(listed):
     for block in created:
         item, page = walk.find(block["id"])
         expect(item is not None, "the caller's block must be listed", "left it out", walk.last())
-        expect_equal(item.get("resolved"), block["definition"], "resolved of a block", page)
+        expect_same_definition(
+            item.get("resolved"), block["definition"], "resolved of a block", page
+        )
     plain = blocks.page(blocks.first)
     items = expect_json(plain, 200, "block_list")["blocktypes"]
     carrying = [item["id"] for item in items if "resolved" in item]

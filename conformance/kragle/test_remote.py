@@ -3,8 +3,8 @@
 
 import pytest
 
-from ..checks import expect_equal, expect_json
-from .helpers import expect_error, minimal_definition
+from ..checks import expect_json
+from .helpers import expect_error, expect_same_definition, minimal_definition
 
 
 @pytest.mark.clause("KR-REM-fetch")
@@ -16,18 +16,21 @@ def test_a_remote_definition_is_fetched_and_shown_as_resolved(blocks, definition
     block = expect_json(answer, 200, "block")
     expected = {"definition": url, "is_remote": True, "resolved": served}
     for key, value in expected.items():
-        expect_equal(block[key], value, f"{key} of a remote block", answer)
+        expect_same_definition(block[key], value, f"{key} of a remote block", answer)
     walk = blocks.walk(blocks.first, show_resolved="1")
     item, page = walk.find(created["id"])
-    expect_equal(item and item.get("resolved"), served, "listed resolved of a remote block", page)
+    resolved = item and item.get("resolved")
+    expect_same_definition(resolved, served, "listed resolved of a remote block", page)
 
 
 @pytest.mark.clause("KR-REM-uri-needs-is-remote")
 @pytest.mark.parametrize("flag", [{"is_remote": False}, {}], ids=["false", "left out"])
 def test_a_url_definition_needs_is_remote(blocks, definition_server, flag):
+    """Code 4 (is_remote "Required if passing a uri") or 9 (the string taken as a definition
+    given directly, which is invalid)."""
     url = blocks.serve(definition_server, "not-remote", minimal_definition())
     payload = blocks.payload("not-remote", url, **flag)
-    expect_error(blocks.post(payload, blocks.first), 4)
+    expect_error(blocks.post(payload, blocks.first), 4, 9)
 
 
 @pytest.mark.clause("KR-REM-object-not-remote")

@@ -35,11 +35,31 @@ def form(body: dict, **fields: Any) -> dict[str, tuple]:
     return parts
 
 
+# peak-sdk takes any 2xx as success (peak/handler.py: `if 200 <= response.status_code < 300`)
+SUCCESS = tuple(range(200, 300))
+# a duplicate name or version: the SDK's Raises list BadRequestException and
+# UnprocessableEntityException for creates and updates, ConflictException only for revisions
+# and redeploys
+REFUSED_DUPLICATE = (400, 409, 422)
+
+
 def expect_created(exchange: Exchange, schema: str) -> Any:
-    """A create's answer: 200 or 201 with a body of ``schema``."""
+    """A create's answer: any 2xx with a body of ``schema``."""
     __tracebackhide__ = True
-    expect_status(exchange, 200, 201)
+    expect_status(
+        exchange, *SUCCESS, requirement=f"{exchange.method} {exchange.path} must succeed (2xx)"
+    )
     return validate_body(exchange, schema)
+
+
+def expect_refused_duplicate(exchange: Exchange, requirement: str = "") -> None:
+    """A duplicate refused: 400, 409 or 422."""
+    __tracebackhide__ = True
+    requirement = (
+        requirement
+        or f"{exchange.method} {exchange.path} of a taken name must be refused (400, 409 or 422)"
+    )
+    expect_status(exchange, *REFUSED_DUPLICATE, requirement=requirement)
 
 
 def parameter(name: str, kind: str, required: bool = False, **extra: Any) -> dict:

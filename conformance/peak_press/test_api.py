@@ -65,17 +65,17 @@ def test_the_raw_token_is_accepted(api):
 def test_not_found_answers_carry_a_detail(api, path):
     answer = api.get(path)
     expect_status(answer, 404)
-    validate_body(answer, "error")
+    validate_body(answer, "detail_error")
 
 
 @pytest.mark.clause("PP-API-error-shape")
 def test_invalid_requests_carry_a_detail(api, peak):
     answer = api.get(SPECS, params={"pageSize": "0"})
     expect_status(answer, 400, 422)
-    validate_body(answer, "error")
+    validate_body(answer, "detail_error")
     answer = peak.post_deployment({"metadata": {"name": peak.unique("x")}})
     expect_status(answer, 400, 422)
-    validate_body(answer, "error")
+    validate_body(answer, "detail_error")
 
 
 @pytest.mark.clause("PP-API-session-bootstrap")

@@ -4,7 +4,7 @@ delete, 404s and the list."""
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status, validate_body
-from .helpers import DEPLOYMENTS, UNKNOWN_ID
+from .helpers import DEPLOYMENTS, SUCCESS, UNKNOWN_ID, expect_refused_duplicate
 
 
 @pytest.mark.clause("PP-DEP-create")
@@ -13,7 +13,7 @@ def test_create_answers_an_id_and_describe_shows_the_deployment(api, peak):
     peak.release(spec["id"], "1.1.0")
     body = peak.deployment_body(spec["id"], version="1.0.0")
     answer = peak.post_deployment(body)
-    expect_status(answer, 200, 201)
+    expect_status(answer, *SUCCESS)
     created = validate_body(answer, "created")
     described = expect_json(api.get(f"{DEPLOYMENTS}{created['id']}"), 200, "deployment")
     expect_equal(described["id"], created["id"], "the described deployment's id", None)
@@ -29,13 +29,15 @@ def test_create_answers_an_id_and_describe_shows_the_deployment(api, peak):
 
 @pytest.mark.clause("PP-DEP-latest-release")
 def test_without_a_version_the_latest_release_is_deployed(peak):
+    """Versions created in increasing order: the latest is the newest and the highest alike
+    (the documents say "the latest spec release" and leave which open)."""
     spec = peak.spec()
-    for version in ("1.2.0", "1.1.0"):
+    for version in ("1.1.0", "1.2.0"):
         peak.release(spec["id"], version)
     deployment = peak.deployment(spec["id"])
-    expect_equal(deployment["spec"]["release"]["version"], "1.1.0", "spec.release.version", None)
+    expect_equal(deployment["spec"]["release"]["version"], "1.2.0", "spec.release.version", None)
     latest = deployment["latestRevision"]["release"]["version"]
-    expect_equal(latest, "1.1.0", "latestRevision.release.version", None)
+    expect_equal(latest, "1.2.0", "latestRevision.release.version", None)
 
 
 @pytest.mark.clause("PP-DEP-invalid")
@@ -69,7 +71,7 @@ def test_a_second_deployment_of_the_same_kind_and_name_conflicts(peak):
     spec = peak.spec()
     first = peak.deployment(spec["id"])
     duplicate = peak.deployment_body(spec["id"], first["metadata"]["name"])
-    expect_status(peak.post_deployment(duplicate), 409)
+    expect_refused_duplicate(peak.post_deployment(duplicate))
     service = peak.spec(peak.spec_body(kind="service"))
     other = peak.deployment(service["id"], name=first["metadata"]["name"])
     expect_equal(other["kind"], "service", "the kind of the same-named service deployment", None)
@@ -80,7 +82,7 @@ def test_renaming_a_deployment_to_a_taken_name_conflicts(api, peak):
     spec = peak.spec()
     first, second = peak.deployment(spec["id"]), peak.deployment(spec["id"])
     rename = {"name": first["metadata"]["name"]}
-    expect_status(api.patch(f"{DEPLOYMENTS}{second['id']}", rename), 409)
+    expect_refused_duplicate(api.patch(f"{DEPLOYMENTS}{second['id']}", rename))
 
 
 @pytest.mark.clause("PP-DEP-update")

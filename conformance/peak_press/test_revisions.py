@@ -3,7 +3,7 @@
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status, validate_body
-from .helpers import DEPLOYMENTS
+from .helpers import DEPLOYMENTS, SUCCESS
 
 
 def revisions_path(deployment: dict) -> str:
@@ -16,7 +16,7 @@ def test_revisions_are_numbered_from_one_by_one(peak):
     expect_equal(deployment["latestRevision"]["revision"], 1, "the first revision", None)
     for expected in (2, 3, 4):
         answer = peak.post_revision(deployment["id"])
-        expect_status(answer, 200, 201)
+        expect_status(answer, *SUCCESS)
         created = validate_body(answer, "revision_created")
         expect_equal(created["id"], deployment["id"], "the id a revision create answers", answer)
         expect_equal(created["revision"], expected, "the new revision's number", answer)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status, validate_body
-from .helpers import SPECS, UNKNOWN_ID, form, parameter
+from .helpers import SPECS, SUCCESS, UNKNOWN_ID, expect_refused_duplicate, form, parameter
 
 RUN_PARAMETERS = [parameter("threshold", "number", defaultValue=3)]
 
@@ -23,7 +23,7 @@ def test_multipart_create_answers_an_id_and_describe_shows_the_spec(api, peak):
         parameters={"build": [], "run": RUN_PARAMETERS},
         artifact=True,
     )
-    expect_status(answer, 200, 201)
+    expect_status(answer, *SUCCESS)
     created = validate_body(answer, "created")
     described = expect_json(api.get(f"{SPECS}{created['id']}"), 200, "spec")
     expect_equal(described["id"], created["id"], "the described spec's id", None)
@@ -99,7 +99,7 @@ def test_a_missing_or_malformed_spec_field_is_refused(api, peak):
 def test_a_second_spec_of_the_same_kind_and_name_conflicts(peak):
     first = peak.spec()
     duplicate = peak.spec_body(first["metadata"]["name"], summary="the second")
-    expect_status(peak.post_spec(duplicate), 409)
+    expect_refused_duplicate(peak.post_spec(duplicate))
     again = peak.describe_spec(first["id"])
     expect_equal(
         again["metadata"]["summary"], first["metadata"]["summary"], "first's summary", None
@@ -117,7 +117,7 @@ def test_the_same_name_in_the_other_kind_is_allowed(peak):
 def test_renaming_to_a_taken_name_conflicts(api, peak):
     first, second = peak.spec(), peak.spec()
     rename = {"metadata": {"name": first["metadata"]["name"]}}
-    expect_status(api.patch(f"{SPECS}{second['id']}", rename), 409)
+    expect_refused_duplicate(api.patch(f"{SPECS}{second['id']}", rename))
 
 
 @pytest.mark.clause("PP-SPEC-update")
@@ -199,12 +199,21 @@ def test_status_scope_and_featured_filters(api, peak):
         ({"status": "archived"}, [name["pr"]]),
         ({"status": ["available", "unavailable"]}, [name["pub"], name["sh"]]),
         ({"featured": "True"}, [name["pub"]]),
-        ({"featured": "False"}, [name["sh"], name["pr"]]),
         ({"featured": "true"}, [name["pub"]]),
     ]
     for params, expected in cases:
         listed = sorted(peak.names(SPECS, "specs", name=group, **params))
         expect_equal(listed, sorted(expected), f"specs listed with {json.dumps(params)}", None)
+    # "Whether to only return featured specs": False filters the featured ones out, or is no
+    # filter at all
+    listed = sorted(peak.names(SPECS, "specs", name=group, featured="False"))
+    readings = [sorted([name["sh"], name["pr"]]), sorted(name.values())]
+    expect(
+        listed in readings,
+        f"specs listed with featured=False must be one of {readings}",
+        f"gave {listed}",
+        None,
+    )
 
 
 @pytest.mark.clause("PP-SPEC-list-sort")

@@ -47,13 +47,18 @@ def check_type_reference(value: Any, where: str) -> None:
     raise Invalid(f"{where} must be null, a Type name or a list of at most one Type name")
 
 
+def one_of(value: Any, allowed: set[str]) -> bool:
+    """A string among ``allowed`` (a list or an object is none, and is not hashable)."""
+    return isinstance(value, str) and value in allowed
+
+
 def check_uri_params(params: dict, where: str, family: str) -> None:
     if not isinstance(params.get("uri", 0), str):
         raise Invalid(f"{where}.uri must be a string")
     headers = params.get("headers", {})
     if not isinstance(headers, dict) or not all(isinstance(v, str) for v in headers.values()):
         raise Invalid(f"{where}.headers must map names to strings")
-    if "response_type" in params and params["response_type"] not in RESPONSE_TYPES[family]:
+    if "response_type" in params and not one_of(params["response_type"], RESPONSE_TYPES[family]):
         raise Invalid(f"{where}.response_type must be one of {sorted(RESPONSE_TYPES[family])}")
     if family == "post" and not isinstance(params.get("body", ""), str):
         raise Invalid(f"{where}.body must be a string")
@@ -62,7 +67,7 @@ def check_uri_params(params: dict, where: str, family: str) -> None:
             raise Invalid(f"{where}.auth_required must be a boolean")
         if "auth_type" not in params:
             raise Invalid(f"{where}: auth_required needs auth_type")
-    if "auth_type" in params and params["auth_type"] not in AUTH_TYPES:
+    if "auth_type" in params and not one_of(params["auth_type"], AUTH_TYPES):
         raise Invalid(f"{where}.auth_type must be one of {sorted(AUTH_TYPES)}")
 
 

@@ -133,6 +133,16 @@ def allowed(
     return register
 
 
+# The classic mistakes implementers make, per profile: a broken variant's name -> the mistake
+# in a few words (docs/variants.md lists them as the profile's deviation catalogue).
+CLASSIC: dict[str, dict[str, str]] = {}
+
+
+def classic_mistakes(profile: str, mistakes: dict[str, str]) -> None:
+    """Name broken variants of ``profile`` as classic implementer mistakes."""
+    CLASSIC.setdefault(profile, {}).update(mistakes)
+
+
 @dataclass(frozen=True)
 class DifferingVariant:
     """A server that no clause fails (by design: the clauses leave the behaviour open or do

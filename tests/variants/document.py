@@ -7,7 +7,7 @@ from pathlib import Path
 from conformance import profiles
 from conformance.clauses import catalogue
 
-from . import all_variants, allowed_variants, differing_variants
+from . import CLASSIC, all_variants, allowed_variants, differing_variants
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "variants.md"
 
@@ -59,9 +59,28 @@ def render() -> str:
             shown = shown.replace("|", "\\|")
             lines.append(f"| `{clause.id}` | {clause.strength} | {shown} |")
         lines.append("")
+        lines += deviation_section(name)
         lines += allowed_section(name)
         lines += differing_section(name)
     return "\n".join(lines)
+
+
+def deviation_section(profile: str) -> list[str]:
+    """The profile's deviation catalogue: classic mistakes, each a broken variant and the
+    clause that kills it."""
+    mistakes = CLASSIC.get(profile, {})
+    if not mistakes:
+        return []
+    clause_of = {v.name: v.clause for v in all_variants() if v.profile == profile}
+    lines = [
+        f"### Deviation catalogue ({profile}): classic mistakes and the clause that kills each",
+        "",
+        "| mistake | broken variant | killed by |",
+        "|---|---|---|",
+    ]
+    for name, mistake in mistakes.items():
+        lines.append(f"| {mistake} | `{name}` | `{clause_of.get(name, '?')}` |")
+    return [*lines, ""]
 
 
 def allowed_section(profile: str) -> list[str]:

@@ -1,10 +1,13 @@
 """Broken variants of the Kragle profile's reference server (see ``tests/variants``)."""
 
+import json
+import re
 from functools import partial
 
+from . import allowed as allowed_reading
 from . import breaks as breaks_clause
+from . import classic_mistakes, request_rewriter, rewrite_nested, rewrite_responses
 from . import differs as differs_from_reference
-from . import rewrite_nested, rewrite_responses
 
 breaks = partial(breaks_clause, "kragle")
 BASE = "/kragle/api/v1"
@@ -663,3 +666,256 @@ def rewords_the_missing_block_error():
         return None
 
     return answers_of("GET", "/blocktypes/by", reword)
+
+
+# ---- other readings the documents allow: each passes the whole suite -------------------------
+
+allowed = partial(allowed_reading, "kragle")
+BLOCKTYPES = re.compile(r"^/kragle/api/v1/(validate/)?blocktypes$")
+ONE_BLOCK = re.compile(r"^/kragle/api/v1/blocktypes/(\d+)$")
+
+
+def payload_of(body):
+    """The real payload of a request body (an inline {auth, payload} body's payload)."""
+    if isinstance(body, dict) and isinstance(body.get("payload"), dict) and "auth" in body:
+        return body["payload"]
+    return body
+
+
+def error(code: int, msg: str) -> tuple[int, dict]:
+    return 500, {"code": code, "msg": msg}
+
+
+@allowed(
+    "KR-DEF-required-keys",
+    reason="kragle_docs API_Reference/Blocks.md: “definition - string or object”; Faults.md "
+    "Code 4: “… has parameters with invalid values, etc.”",
+)
+def answers_code_4_for_a_definition_that_is_no_object():
+    """A definition that is neither a string nor an object (a list, a number) is a payload
+    value of the wrong type: code 4, before any structure check."""
+
+    def check(method, path, body):
+        payload = payload_of(body)
+        if method == "POST" and BLOCKTYPES.match(path) and isinstance(payload, dict):
+            definition = payload.get("definition", "")
+            if "definition" in payload and not isinstance(definition, str | dict):
+                return error(4, "definition must be a string or an object")
+        return None
+
+    return request_rewriter(check)
+
+
+@allowed(
+    "KR-REM-uri-needs-is-remote",
+    reason="kragle_docs API_Reference/Faults.md Code 9: “The 'definition' provided (either via "
+    "remote url or directly) for a new/updated Block is invalid.”",
+)
+def takes_a_url_without_is_remote_as_a_direct_definition():
+    """A string definition sent without is_remote true is validated as a definition given
+    directly, which it is not: code 9."""
+
+    def check(method, path, body):
+        payload = payload_of(body) if method == "POST" and BLOCKTYPES.match(path) else None
+        if not isinstance(payload, dict) or not isinstance(payload.get("definition"), str):
+            return None
+        if payload.get("is_remote") is not True:
+            return error(9, "the definition is not a valid Block structure")
+        return None
+
+    return request_rewriter(check)
+
+
+@allowed(
+    "KR-LIST-bad-page",
+    reason="kragle_docs API_Reference/Blocks.md: “page - int - The page number of results you "
+    "wish to retrieve. Default: 1.” (an empty page= gives none)",
+)
+def reads_an_empty_page_as_the_first():
+    """``page=`` (empty) is no page: the first one."""
+    app = kragle()
+    original = app.query_page
+
+    def query_page(request):
+        if request.query_params.get("page") == "":
+            return 1
+        return original(request)
+
+    app.query_page = query_page
+
+
+@allowed(
+    "KR-LIST-bad-boolean",
+    reason="kragle_docs API_Reference.md: “Query-string parameters which are booleans should be "
+    "passed as 0 (representing false) or 1 (representing true).” (what clients send)",
+)
+def reads_true_and_false_as_booleans():
+    """Query booleans also accept true and false (as 1 and 0)."""
+    app = kragle()
+    app.QUERY_BOOLEANS = {**app.QUERY_BOOLEANS, "true": True, "false": False}
+
+
+@allowed(
+    "KR-AUTH-bad-password",
+    reason="kragle_docs API_Reference/Faults.md Code 3: “Returned as a result of failed login "
+    "attempts via the api.” (nothing about cookies)",
+)
+def clears_the_session_on_a_failed_login():
+    """A refused login also answers Set-Cookie: auth_tkt=""; Max-Age=0, ending any session."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    async def dispatch(request, call_next):
+        response = await call_next(request)
+        if request.url.path.endswith("/authenticate") and response.status_code == 500:
+            response.headers.append("set-cookie", 'auth_tkt=""; Max-Age=0; Path=/')
+        return response
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+@allowed(
+    "KR-ERR-bad-json",
+    "KR-READ-not-found",
+    "KR-CRT-duplicate-name",
+    reason="kragle_docs API_Reference/Faults.md: “The error JSON bodies will have the following "
+    "format:” (code and msg: a format, not every key there may be)",
+)
+def adds_a_detail_to_errors():
+    """Every error body carries a "detail" member beside code and msg."""
+
+    def with_detail(method, path, status, body):
+        if status == 500 and isinstance(body, dict) and "code" in body:
+            return status, {**body, "detail": f"error {body['code']}"}
+        return None
+
+    return rewrite_responses(with_detail)
+
+
+@allowed(
+    "KR-CRT-defaults",
+    "KR-LIST-show-resolved",
+    "KR-REM-fetch",
+    "KR-GEN-valid-definitions",
+    reason="kragle_docs Advanced_Topics/Actions_for_Block_Types.md: “headers - object - … "
+    "Default: {}.”, “response_type - … Default: 'string'.”, “auth_required - boolean - … "
+    "Default: 'false'.”",
+)
+def fills_in_the_documented_action_defaults():
+    """Definitions are answered with the documented defaults of uri actions filled in (headers
+    {}, response_type string, auth_required false)."""
+    defaults = {"headers": {}, "response_type": "string", "auth_required": False}
+
+    def filled(definition):
+        if not isinstance(definition, dict) or not isinstance(definition.get("actions"), list):
+            return definition
+        for action in definition["actions"]:
+            params = action.get("action_params") if isinstance(action, dict) else None
+            if str(action.get("action", "")).startswith("uri_") and isinstance(params, dict):
+                action["action_params"] = {**defaults, **params}
+        return definition
+
+    def fill(block):
+        for key in ("definition", "resolved"):
+            if key in block:
+                block[key] = filled(block[key])
+
+    return rewrite_nested(lambda item: "definition" in item and "owner" in item, fill)
+
+
+@allowed(
+    "KR-UPD-partial",
+    reason="kragle_docs Advanced_Topics/Creating_Block_Types.md: “Custom Blocks which are made "
+    "public become read-only, ie: they can't be modified once they're flagged as public.”",
+)
+def keeps_blocks_flagged_for_approval_read_only():
+    """A block flagged for approval (needs_approval) keeps its definition and is_remote: a PUT
+    of either gets code 20, as for an approved block."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    from reference_server.app import profile_app
+
+    def wrap(app):
+        store = profile_app(app, "kragle").state.store
+
+        async def dispatch(request, call_next):
+            match = ONE_BLOCK.match(request.url.path)
+            if request.method != "PUT" or match is None:
+                return await call_next(request)
+            try:
+                payload = payload_of(json.loads(await request.body()))
+                block = store.by_id(int(match[1]))
+            except Exception:
+                return await call_next(request)
+            changes = set(payload) if isinstance(payload, dict) else set()
+            if block["needs_approval"] and {"definition", "is_remote"} & changes:
+                return JSONResponse({"code": 20, "msg": "flagged for approval"}, status_code=500)
+            return await call_next(request)
+
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
+
+
+@allowed(
+    "KR-LIST-paging",
+    "KR-LIST-count",
+    "KR-LIST-item",
+    reason="kragle_docs API_Reference/Blocks.md: “Pagination is supported via the page "
+    "parameter.” (no order is stated)",
+)
+def lists_newest_first():
+    """Pages list the newest blocks first."""
+    from reference_server.kragle import store
+
+    def page(self, viewer, public_only, number):
+        where, params = "is_approved = 1", []
+        if viewer is not None and not public_only:
+            where, params = "(is_approved = 1 OR owner = ?)", [viewer]
+        count = self.query(f"SELECT COUNT(*) FROM kragle_blocktype WHERE {where}", params)[0][0]
+        rows = self.query(
+            f"SELECT * FROM kragle_blocktype WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, store.PAGE_SIZE, (number - 1) * store.PAGE_SIZE],
+        )
+        return count, [self.block_of(row) for row in rows]
+
+    store.Store.page = page
+
+
+@allowed(
+    "KR-DEF-action-params",
+    reason="kragle_docs Advanced_Topics/Actions_for_Block_Types.md, under “uri_get, uri_head, "
+    "uri_post”: “response_type - string (enum) - One of 'string', 'json' or 'xml'.”",
+)
+def accepts_xml_for_uri_post():
+    """uri_post takes response_type xml too (the schema's uri_post branch says string or json;
+    the actions page says xml for all three)."""
+    from reference_server.kragle import definitions
+
+    definitions.RESPONSE_TYPES["post"] = {"string", "json", "xml"}
+
+
+# ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
+
+classic_mistakes(
+    "kragle",
+    {
+        "counts_only_the_page": "total vs page counts: count is the size of the page",
+        "repeats_the_last_block_of_each_page": "off-by-one pages: pages overlap by one",
+        "numbers_the_first_page_2": "the page echoed wrong: page 1 says page 2",
+        "reads_a_bad_page_as_1": "bad input read as a default: a non-integer page is page 1",
+        "reads_0_as_true": "query booleans misread: 0 taken as true",
+        "validate_stores_the_block": "a validate that stores",
+        "validate_skips_the_name_check": "a validate that checks less than create",
+        "put_replaces_unspecified_fields": "a full replace on PUT: unsent fields reset",
+        "put_answers_the_old_block": "PUT answers the block as it was",
+        "approved_blocks_stay_editable": "read-only objects editable: approved blocks change",
+        "shows_private_blocks_to_everyone": "a visibility leak: private blocks read without auth",
+        "lists_every_users_private_blocks": "a visibility leak: other users' private blocks listed",
+        "accepts_duplicate_block_names": "unenforced uniqueness: a taken name accepted",
+        "lets_anonymous_writes_in": "unchecked authentication: writes without a session",
+        "accepts_any_password": "unchecked credentials: any password logs in",
+        "answers_404_for_missing_blocks": "the error convention ignored: 404, not code 6",
+        "has_no_size_limit": "no size limit on definitions",
+    },
+)

@@ -3,7 +3,8 @@
 import re
 from functools import partial
 
-from . import SUITE_ARGS, rewrite_nested, rewrite_responses
+from . import SUITE_ARGS, classic_mistakes, rewrite_nested, rewrite_responses
+from . import allowed as allowed_reading
 from . import breaks as breaks_clause
 from . import differs as differs_from_reference
 
@@ -49,7 +50,17 @@ def token_not_checked():
     app.TokenCheck.__call__ = serve_anyone
 
 
-@breaks("PP-API-error-shape", "the body must match the error schema", "'detail' is a required")
+@breaks("PP-API-error-shape", "must match the detail_error schema", "'detail' is a required")
+@allowed_reading(
+    "peak-press",
+    "PP-API-token",
+    "PP-SPEC-404",
+    "PP-DEP-invalid",
+    reason="peak-sdk 1.29.0 peak/handler.py passes an error's body on as it is (`error_response = "
+    "response.text` ... `raise BaseHttpException.REGISTRY[response.status_code](error_response)`): "
+    "any body serves",
+    fails=("PP-API-error-shape",),
+)
 def errors_under_message():
     """Error bodies say {"message": ...} instead of {"detail": ...}."""
 
@@ -97,7 +108,7 @@ def summary_optional():
     )
 
 
-@breaks("PP-SPEC-409-name", "must answer 409", "answered 201")
+@breaks("PP-SPEC-409-name", "must be refused (400, 409 or 422)", "answered 201")
 def duplicate_spec_names():
     """No unique spec name per kind."""
     from reference_server.peak_press import api, store
@@ -257,7 +268,7 @@ def accepts_any_release_version():
     api.SEMVER = re.compile(r".*")
 
 
-@breaks("PP-REL-409-version", "must answer 409", "answered 201")
+@breaks("PP-REL-409-version", "must be refused (400, 409 or 422)", "answered 201")
 def duplicate_release_versions():
     """A second release with a version the spec has is stored too."""
     from reference_server.peak_press import store
@@ -321,7 +332,7 @@ def deploys_the_latest_release_whatever_asked():
     api.chosen_release = lambda store, spec_id, release: chosen(store, spec_id, None)
 
 
-@breaks("PP-DEP-latest-release", 'spec.release.version must be "1.1.0"')
+@breaks("PP-DEP-latest-release", 'spec.release.version must be "1.2.0"', 'gave "1.0.0"')
 def defaults_to_the_first_release():
     """A deployment without a release version deploys the spec's first release."""
     from reference_server.peak_press import store
@@ -354,7 +365,7 @@ def unknown_release_falls_back_to_the_latest():
     api.chosen_release = or_latest
 
 
-@breaks("PP-DEP-409-name", "must answer 409", "answered 201")
+@breaks("PP-DEP-409-name", "must be refused (400, 409 or 422)", "answered 201")
 def duplicate_deployment_names():
     """No unique deployment name per kind."""
     from reference_server.peak_press import store
@@ -564,3 +575,163 @@ def rewords_not_found():
         return None
 
     return rewrite_responses(reword)
+
+
+# ---- other readings the documents allow: each passes the whole suite -------------------------
+
+allowed = partial(allowed_reading, "peak-press")
+REDEPLOY = re.compile(r"^/peak/v1/blocks/deployments/([^/]+)/redeploy$")
+
+
+def peak_store(app):
+    from reference_server.app import profile_app
+
+    return profile_app(app, "peak_press").state.store
+
+
+@allowed(
+    "PP-RDP-failed",
+    reason="peak-sdk 1.29.0 peak/press/blocks.py Block.redeploy: “Redeploy latest revision of an "
+    "existing Block deployment.”",
+)
+def redeploys_the_latest_revision_in_place():
+    """A redeploy deploys revision N again: no new revision; N and the deployment are deployed
+    once more, and the answer names N."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import JSONResponse
+
+    def wrap(app):
+        store = peak_store(app)
+
+        async def dispatch(request, call_next):
+            match = REDEPLOY.match(request.url.path)
+            if request.method != "POST" or match is None:
+                return await call_next(request)
+            try:
+                deployment = store.deployment(match[1])
+            except Exception:
+                return await call_next(request)
+            if deployment["status"] not in ("failed", "warning"):
+                return await call_next(request)
+            latest = {**deployment["latestRevision"], "status": "deployed"}
+            with store.transaction():
+                store.replace_revision(match[1], latest)
+                store.replace_deployment(
+                    {**deployment, "status": "deployed", "latestRevision": latest}
+                )
+            answer = {
+                "deploymentId": match[1],
+                "revision": latest["revision"],
+                "revisionId": latest["id"],
+            }
+            return JSONResponse(answer)
+
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
+
+
+@allowed(
+    "PP-SPEC-create",
+    "PP-REL-create",
+    "PP-DEP-create",
+    "PP-REV-numbering",
+    reason="peak-sdk 1.29.0 peak/handler.py: `if 200 <= response.status_code < 300:` … `return "
+    "response`: any 2xx is a success",
+)
+def answers_202_to_creates():
+    """Creates of specs, releases, deployments and revisions answer 202 Accepted (the same
+    body)."""
+
+    def accepted(method, path, status, body):
+        creates = path.endswith(("/specs/", "/releases", "/deployments/", "/revisions"))
+        if method == "POST" and creates and status in (200, 201) and isinstance(body, dict):
+            return 202, body
+        return None
+
+    return rewrite_responses(accepted)
+
+
+@allowed(
+    "PP-SPEC-409-name",
+    "PP-REL-409-version",
+    "PP-DEP-409-name",
+    reason="peak-sdk 1.29.0 peak/press/blocks.py: the Raises of create_spec, create_spec_release, "
+    "create_deployment and update_*_metadata list BadRequestException and "
+    "UnprocessableEntityException, and no ConflictException",
+)
+def refuses_duplicates_with_422():
+    """A taken spec or deployment name, or a taken release version, answers 422 instead of
+    409."""
+
+    def unprocessable(method, path, status, body):
+        if status == 409 and "/redeploy" not in path and "/revisions" not in path:
+            return 422, body
+        return None
+
+    return rewrite_responses(unprocessable)
+
+
+@allowed(
+    "PP-PAGE-envelope",
+    reason="peak-sdk 1.29.0 peak/session.py create_generator_request walks `while page_number <= "
+    "page_count`: one empty page or none serves it alike",
+)
+def counts_one_page_for_an_empty_list():
+    """An empty list answers pageCount 1 (one empty page) instead of 0."""
+
+    def one_page(method, path, status, body):
+        if method == "GET" and isinstance(body, dict) and body.get("pageCount") == 0:
+            return status, {**body, "pageCount": 1}
+        return None
+
+    return rewrite_responses(one_page)
+
+
+@allowed(
+    "PP-SPEC-list-filters",
+    reason="peak-sdk 1.29.0 peak/press/blocks.py list_specs: “featured (bool | None): Whether to "
+    "only return featured specs.”: False need not filter",
+)
+def ignores_featured_false():
+    """featured=False is no filter at all (only True filters): the server never sees it."""
+
+    def wrap(app):
+        async def asgi(scope, receive, send):
+            if scope["type"] == "http" and scope["path"].endswith("/v1/blocks/specs/"):
+                query = scope["query_string"].decode()
+                kept = "&".join(
+                    part for part in query.split("&") if part.lower() != "featured=false"
+                )
+                scope = {**scope, "query_string": kept.encode()}
+            return await app(scope, receive, send)
+
+        return asgi
+
+    return wrap
+
+
+# ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
+
+classic_mistakes(
+    "peak-press",
+    {
+        "page_count_off_by_one": "off-by-one pages: pageCount one too many",
+        "pages_overlap": "pages overlap: an item on two pages",
+        "bad_pages_fall_back_to_defaults": "bad input read as a default: a bad page served",
+        "spec_dry_run_stores": "a dry run that stores",
+        "dry_run_always_succeeds": "a dry run that checks nothing",
+        "spec_patch_drops_description": "a full replace on PATCH: unsent metadata lost",
+        "spec_delete_leaves_its_releases": "no cascade: a deleted spec leaves its releases",
+        "sort_ignores_desc": "a wrong sort order: desc ignored",
+        "token_not_checked": "unchecked tokens",
+        "duplicate_spec_names": "unenforced uniqueness: a taken spec name accepted",
+        "echoes_hidden_values": "a secret leak: hidden parameter values shown",
+        "revision_numbers_not_increasing": "revision numbers that do not count up",
+        "older_revisions_stay_deployed": "state not maintained: older revisions never superseded",
+        "latest_release_stays_the_first": "a stale latest: latestRelease never updated",
+        "name_filter_is_exact": "a prefix filter matching exactly",
+        "patch_replaces_run_parameters": "a replace instead of a merge of run parameters",
+        "redeploys_from_deployed": "state rules unchecked: redeploy from any status",
+    },
+)

@@ -14,8 +14,15 @@ from functools import partial
 
 from . import allowed as allowed_reading
 from . import breaks as breaks_clause
+from . import (
+    classic_mistakes,
+    is_block_document,
+    is_block_type,
+    request_rewriter,
+    rewrite_each,
+    rewrite_responses,
+)
 from . import differs as differs_from_reference
-from . import is_block_document, is_block_type, request_rewriter, rewrite_each, rewrite_responses
 
 breaks = partial(breaks_clause, "prefect")
 
@@ -1852,3 +1859,29 @@ def orders_equal_named_types_newest_first():
         return [store.type_row(row) for row in rows]
 
     store.Store.filter_block_types = filter_block_types
+
+
+# ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
+
+classic_mistakes(
+    "prefect",
+    {
+        "accepts_duplicate_names": "unenforced uniqueness: a used document name accepted",
+        "replaces_data_on_patch": "a full replace on PATCH: unsent data keys are lost",
+        "ignores_offset": "paging ignored: offset has no effect",
+        "accepts_any_limit": "no page-size bound: limit above 200 accepted",
+        "name_desc_sorts_ascending": "a wrong sort order: NAME_DESC sorts ascending",
+        "count_ignores_the_filter": "total vs filtered count: /count counts everything",
+        "lists_anonymous_documents_by_default": "a visibility leak: anonymous documents listed",
+        "deleting_a_type_keeps_its_documents": "no cascade: a deleted type leaves its documents",
+        "unmasks_nested_secrets": "a secret leak: nested secrets shown in clear",
+        "keeps_deleted_documents": "a delete that does not delete",
+        "keeps_updated_on_patch": "timestamps not maintained: updated stays on PATCH",
+        "slug_lookup_ignores_case": "case-insensitive lookups of case-sensitive keys",
+        "deletes_protected_types": "protected objects deletable",
+        "or_behaves_like_and": "filter operators mixed up: or_ behaves like and_",
+        "answers_200_on_document_create": "the wrong success status: 200 instead of 201 on create",
+        "sends_errors_as_text_plain": "errors as plain text instead of JSON",
+        "allows_reference_cycles": "reference cycles accepted",
+    },
+)
