@@ -295,13 +295,15 @@ class ApiClient:
         if object_id in self.created.ids.get(kind, []):
             self.created.ids[kind].remove(object_id)
 
-    def clean_up(self, namespace: str) -> list[str]:
-        """Delete every object this run created, newest first, then sweep the namespace for
-        objects a server created without answering 201; return what could not be deleted."""
+    def clean_up(self, *namespaces: str) -> list[str]:
+        """Delete every object this run created, newest first, then sweep the namespaces for
+        objects a server created without answering 201 (or another process of the run created:
+        the real clients' journeys); return what could not be deleted."""
         leftovers = self._delete_recorded()
         try:
-            for kind, object_id in self.run.profile.sweep(self, namespace):
-                self.created.add(kind, object_id)
+            for namespace in namespaces:
+                for kind, object_id in self.run.profile.sweep(self, namespace):
+                    self.created.add(kind, object_id)
         except TargetUnreachable as error:
             return [*leftovers, f"namespace sweep: {error}"]
         return leftovers + self._delete_recorded()

@@ -402,7 +402,7 @@ class Oracle(Protocol):
     def end_test(self, pairing: Pairing) -> None:
         """The test is over: forget what only the oracle made during it."""
 
-    def close(self, namespace: str) -> list[str]:
+    def close(self, *namespaces: str) -> list[str]:
         """Clean up what the run made on the oracle; what could not be deleted."""
 
 
@@ -448,8 +448,8 @@ class LiveOracle:
     def end_test(self, pairing: Pairing) -> None:
         delete_unpaired(self.client, set(pairing.ids.values()))
 
-    def close(self, namespace: str) -> list[str]:
-        leftovers = self.client.clean_up(namespace)
+    def close(self, *namespaces: str) -> list[str]:
+        leftovers = self.client.clean_up(*namespaces)
         self.client.close()
         return leftovers
 
@@ -524,7 +524,7 @@ class TranscriptOracle:
     def end_test(self, pairing: Pairing) -> None:
         """Nothing to forget: a recording holds no objects."""
 
-    def close(self, namespace: str) -> list[str]:
+    def close(self, *namespaces: str) -> list[str]:
         return []
 
 

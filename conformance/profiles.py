@@ -99,6 +99,22 @@ def no_options(url: str) -> list[str]:
     return []
 
 
+def no_arguments(settings: Settings) -> list[str]:
+    return []
+
+
+def no_facts(settings: Settings) -> dict[str, str]:
+    return {}
+
+
+def as_catalogued(clauses: dict, settings: Settings) -> dict:
+    return clauses
+
+
+def no_problem(settings: Settings) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per API
 class Profile:
     """Everything the general modules need to know about one blocks API."""
@@ -149,6 +165,15 @@ class Profile:
     # the suite options a run against a started reference server (at this base URL) needs,
     # such as the URL of its test hook
     reference_options: Callable[[str], list[str]] = no_options
+    # more arguments for the embedded server's command, from the run's settings
+    embedded_arguments: Callable[[Settings], list[str]] = no_arguments
+    # facts about the run the summary prints and the report keeps (e.g. the release played)
+    run_facts: Callable[[Settings], dict[str, str]] = no_facts
+    # the catalogue as a run sees it (e.g. a release's own bugs made SHOULD for its runs)
+    adjust_catalogue: Callable[[dict, Settings], dict] = as_catalogued
+    # a paragraph saying why the run's settings cannot be used (the run ends with exit code 4
+    # before any test), or None
+    unusable_settings: Callable[[Settings], str | None] = no_problem
 
     @property
     def catalogue_path(self) -> Path:

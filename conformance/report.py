@@ -199,6 +199,7 @@ def markdown(report: dict) -> str:
         "",
         f"Profile `{run['profile']}` against `{run['url']}`"
         + (" (embedded reference server)" if run.get("embedded") else "")
+        + "".join(f"; {name} {value}" for name, value in run.get("profile_facts", {}).items())
         + f"; generated tests with `--blocks-seed {run['seed']}`.",
         "",
         "| level | " + " | ".join(STATUSES) + " |",

@@ -15,7 +15,7 @@ from .clauses import CatalogueError, Clause, catalogue, render_markdown
 from .client import TargetUnreachable, redact_headers
 from .expectations import Expectations, all_expected, mismatch_report
 from .run import Run
-from .target import open_target
+from .target import EXIT_TARGET_UNUSABLE, open_target
 
 DIFFERENCE = "oracle-difference"  # the user property that carries a difference
 
@@ -62,10 +62,12 @@ class ConformanceSession:
         return self.run.settings.catalogue_only
 
     def known(self) -> dict[str, Clause]:
+        """The catalogue as this run sees it (the profile may adjust it to its settings)."""
         try:
-            return catalogue(self.profile)
+            clauses = catalogue(self.profile)
         except CatalogueError as error:
             raise pytest.UsageError(f"blocks-conformance: bad clause catalogue: {error}") from None
+        return self.profile.adjust_catalogue(clauses, self.run.settings)
 
     @property
     def clauses(self) -> dict[str, Clause]:
@@ -75,6 +77,13 @@ class ConformanceSession:
 
     def in_suite(self, path: Path) -> bool:
         return self.profile.suite_dir in Path(path).resolve().parents
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.catalogue_only():
+            return
+        problem = self.profile.unusable_settings(self.run.settings)
+        if problem:
+            pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
 
     # ---- collection ------------------------------------------------------------------------
 
@@ -302,6 +311,7 @@ class ConformanceSession:
             "url": own.url if own else (runs[0]["url"] if runs else settings.target_url),
             "embedded": own.embedded is not None if own else settings.target_url is None,
             "profile": self.profile.name,
+            "profile_facts": self.profile.run_facts(settings),
             "namespaces": ([own.namespace] if own else [])
             + [n for r in runs for n in r["namespaces"]],
             "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
@@ -342,6 +352,8 @@ class ConformanceSession:
             f"profile: {facts['profile']}; target: {facts['url']}"
             + (" (embedded reference server)" if facts["embedded"] else "")
         )
+        for name, value in facts["profile_facts"].items():
+            write(f"{name}: {value}")
         headers = redact_headers(self.run.settings.headers)
         if headers:
             write(f"headers: {headers}")

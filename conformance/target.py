@@ -31,13 +31,15 @@ class Target:
     embedded: EmbeddedServer | None = None
     leftovers: list[str] = field(default_factory=list)  # deletes that failed
     left_behind: list[str] = field(default_factory=list)  # objects the API cannot delete
+    # more namespaces of the run, swept at its end (those of other processes it starts)
+    other_namespaces: list[str] = field(default_factory=list)
 
     def close(self, mirror: Mirror | None) -> None:
-        self.leftovers = self.client.clean_up(self.namespace)
+        self.leftovers = self.client.clean_up(self.namespace, *self.other_namespaces)
         self.left_behind = list(self.client.left_behind)
         self.client.close()
         if mirror is not None:
-            oracle_leftovers = mirror.oracle.close(self.namespace)
+            oracle_leftovers = mirror.oracle.close(self.namespace, *self.other_namespaces)
             self.leftovers += [f"on the oracle: {leftover}" for leftover in oracle_leftovers]
         if self.embedded is not None:
             self.embedded.stop()
@@ -121,7 +123,7 @@ def open_target(run: Run) -> Target:
     url = settings.target_url
     embedded = None
     if url is None:
-        embedded = EmbeddedServer(profile)
+        embedded = EmbeddedServer(profile, profile.embedded_arguments(settings))
         try:
             embedded.wait_until_healthy()
         except RuntimeError as error:

@@ -6,6 +6,7 @@ import os
 import uvicorn
 
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
+from .prefect.system_blocks import releases, resolved
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -42,6 +43,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "variable, else none)",
     )
     parser.add_argument(
+        "--prefect-release",
+        metavar="VERSION",
+        help="the real Prefect release the Prefect API plays: its system block types and "
+        "schemas and its /api/admin/version (a version such as 3.8.8, or a line such as 3.8; "
+        f"known: {', '.join(releases())}; default the newest)",
+    )
+    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
@@ -52,7 +60,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    app = create_app(args.db, args.max_body_bytes, args.auth_string)
+    try:
+        release = resolved(args.prefect_release)
+    except ValueError as error:
+        raise SystemExit(f"blocks-reference-server: --prefect-release: {error}") from None
+    app = create_app(args.db, args.max_body_bytes, args.auth_string, release)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
 
 

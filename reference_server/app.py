@@ -124,7 +124,12 @@ def profile_app(app, name: str):
 
 
 def create_app(
-    db_path: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, auth_string: str | None = None
+    db_path: str,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    auth_string: str | None = None,
+    prefect_release: str | None = None,
 ):
-    """Every profile's API, behind the size limit (and, for Prefect, the optional auth string)."""
-    return BodyLimit(ProfileRouter(profile_apps(db_path, auth_string=auth_string)), max_body_bytes)
+    """Every profile's API, behind the size limit (and, for Prefect, the optional auth string
+    and the real release it plays)."""
+    apps = profile_apps(db_path, auth_string=auth_string, prefect_release=prefect_release)
+    return BodyLimit(ProfileRouter(apps), max_body_bytes)

@@ -27,6 +27,8 @@ os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.8.txt"
+# every ground-truth release's ledger
+LEDGERS = sorted((ROOT / "fixtures" / "expected-failures").glob("prefect-*.txt"))
 START_TIMEOUT = 30.0
 
 

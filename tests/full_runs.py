@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import REAL_EXPECTED_FAILURES, ServerProcess, SuiteRun, run_suite
+from .conftest import ServerProcess, SuiteRun, run_suite
 from .snapshot import snapshot
 
 # Tests that read the full runs share one pytest-xdist worker (README: `-n auto --dist
@@ -92,4 +92,12 @@ def reference_full_run(folder: Path) -> FullRun:
 
 
 def real_full_run(url: str, folder: Path) -> FullRun:
-    return full_run(url, folder, f"--blocks-expect-fail={REAL_EXPECTED_FAILURES}")
+    """The run against the real server of a ground-truth release, with that release's line and
+    ledger (its version as the server reports it)."""
+    from conformance.prefect import releases
+
+    release = releases.named(httpx.get(f"{url}/admin/version", timeout=30).json())
+    ledger = release.fixture("ledger")
+    return full_run(
+        url, folder, f"--blocks-prefect-release={release.line}", f"--blocks-expect-fail={ledger}"
+    )

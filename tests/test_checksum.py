@@ -8,6 +8,7 @@ import pytest
 from conformance import fixtures_dir
 from conformance.prefect.checksum import schema_checksum
 from reference_server.prefect.checksum import checksum_of
+from reference_server.prefect.system_blocks import releases, system_blocks
 
 KNOWN = json.loads((fixtures_dir() / "block_schemas" / "known_checksums.json").read_text())["cases"]
 
@@ -25,9 +26,8 @@ def served_as_registered(fields: dict) -> bool:
 
 SYSTEM = [
     block
-    for block in json.loads(
-        (fixtures_dir().parent / "reference_server" / "prefect" / "system_blocks.json").read_text()
-    )
+    for release in releases()
+    for block in system_blocks(release)
     if served_as_registered(block["block_schema"]["fields"])
 ]
 RECIPES = {"suite": schema_checksum, "reference server": checksum_of}

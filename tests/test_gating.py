@@ -11,7 +11,7 @@ from conformance import profiles
 from conformance.clauses import catalogue
 from conformance.expectations import Expectations, all_expected
 
-from .conftest import REAL_EXPECTED_FAILURES, ROOT, run_suite
+from .conftest import LEDGERS, REAL_EXPECTED_FAILURES, ROOT, run_suite
 
 REPORT_SCHEMA = json.loads((ROOT / "fixtures" / "schemas" / "report.json").read_text())
 
@@ -221,9 +221,18 @@ def test_clause_document_is_current(tmp_path, name):
     assert fresh.read_text() == committed.read_text(), stale
 
 
-def test_real_server_expected_failures_are_pinned_should_clauses():
-    known = catalogue(profiles.get("prefect"))
-    entries = Expectations.load([str(REAL_EXPECTED_FAILURES)]).entries
+@pytest.mark.parametrize("ledger", LEDGERS, ids=lambda path: path.name)
+def test_real_server_expected_failures_are_pinned_should_clauses(ledger):
+    """A ledger lists SHOULD clauses only (for the release's runs: its own bugs are SHOULD for
+    them, fixtures/prefect/releases.toml), each pinned to the failure it expects."""
+    from conformance.options import Settings
+    from conformance.prefect import releases
+
+    version = ledger.stem.removeprefix("prefect-")
+    line = releases.named(version).line
+    settings = Settings.of(blocks_prefect_release=line)
+    known = releases.adjusted_catalogue(catalogue(profiles.get("prefect")), settings)
+    entries = Expectations.load([str(ledger)]).entries
     assert entries
     for name, alternatives in entries.items():
         assert known[name].strength == "SHOULD", f"{name} is a MUST clause"

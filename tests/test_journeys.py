@@ -21,9 +21,10 @@ from .conftest import ServerProcess, required_in_ci, run_suite
 WHY = "a Python with prefect installed (--blocks-prefect-python)"
 
 
-def test_the_recorded_expectation_was_made_by_the_current_journeys():
-    recorded = client_journeys.expectation()
-    assert recorded["prefect_version"] == "3.8.8"
+@pytest.mark.parametrize("version", client_journeys.recorded_versions())
+def test_each_recorded_expectation_was_made_by_the_current_journeys(version):
+    recorded = client_journeys.expectation(version)
+    assert recorded["prefect_version"] == version
     assert sorted(recorded["journeys"]) == client_journeys.journey_names()
     stale = [
         name
@@ -31,9 +32,30 @@ def test_the_recorded_expectation_was_made_by_the_current_journeys():
         if journey["digest"] != script_digest(name)
     ]
     assert stale == [], (
-        f"journeys changed since fixtures/prefect/journeys-3.8.8.json was recorded: {stale}; "
-        "re-record it (python -m conformance.prefect.client_journeys --help)"
+        f"journeys changed since fixtures/prefect/journeys-{version}.json was recorded: "
+        f"{stale}; re-record it (python -m conformance.prefect.client_journeys --help)"
     )
+
+
+def test_the_ground_truth_releases_have_client_expectations():
+    from conformance.prefect import releases
+
+    level_5 = [r.version for r in releases.table().values() if r.level == 5]
+    assert set(level_5) <= set(client_journeys.recorded_versions())
+
+
+def test_a_client_release_without_an_expectation_is_a_usage_error(tmp_path):
+    """Exit 4 with one paragraph naming the releases that have one: the server is not at fault."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 2.99.0\n")
+    fake.chmod(0o755)
+    run = run_suite(
+        f"--blocks-prefect-python={fake}", "--blocks-clause=PF-JRN-*", tmp_path=tmp_path
+    )
+    assert run.returncode == 4, run.output[-3000:]
+    assert "has prefect 2.99.0" in run.output
+    for version in client_journeys.recorded_versions():
+        assert version in run.output
 
 
 def test_every_journey_is_a_level_5_clause_with_a_test():

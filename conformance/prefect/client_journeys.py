@@ -1,11 +1,14 @@
 """Real-client journeys: scripts in ``journeys/`` drive the Prefect client and CLI against the
-target in another interpreter (``--blocks-prefect-python``); their results are compared with
-those recorded from the real Prefect 3.8.8 server (``fixtures/prefect/journeys-3.8.8.json``).
+target in another interpreter (``--blocks-prefect-python``, one per client release); their
+results are compared with those recorded with that client release against its own real server
+(``fixtures/prefect/journeys-<release>.json``).
 
-Re-record the expectation against a real Prefect 3.8.8 server with::
+Record a client release's expectation against its real server with::
 
     python -m conformance.prefect.client_journeys --python PREFECT_VENV/bin/python \\
-        --target-url http://127.0.0.1:4200/api --record fixtures/prefect/journeys-3.8.8.json
+        --target-url http://127.0.0.1:4200/api
+
+(the file is named after the client's release; ``--record PATH`` writes elsewhere).
 """
 
 from __future__ import annotations
@@ -31,8 +34,6 @@ from ..checks import fail
 
 JOURNEYS_DIR = Path(__file__).resolve().parent / "journeys"
 KIT = "journey_kit"
-EXPECTATION = Path("prefect", "journeys-3.8.8.json")
-RECORDED_WITH = "3.8.8"
 TIMEOUT = 300.0
 SHOWN_ERROR_LINES = 12
 # variables of the calling environment that would point the other interpreter elsewhere
@@ -72,18 +73,22 @@ def client_settings(headers: dict[str, str]) -> dict[str, str]:
     return settings
 
 
+def clean_environment() -> dict[str, str]:
+    """The calling environment without Prefect settings or what points Python elsewhere."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("PREFECT_") and name not in FOREIGN_VARIABLES
+    }
+
+
 def client_environment(
     url: str, headers: dict[str, str], namespace: str, workdir: Path
 ) -> dict[str, str]:
     """The calling environment without its Prefect settings, and the client pointed at the
     target with a home of its own (no profile or setting of the user's leaks in)."""
-    kept = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("PREFECT_") and name not in FOREIGN_VARIABLES
-    }
     return {
-        **kept,
+        **clean_environment(),
         "PREFECT_API_URL": url,
         "PREFECT_HOME": str(workdir / "prefect-home"),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -196,9 +201,35 @@ def comparable_steps(run: JourneyRun, namespace: str, url: str) -> dict[str, Any
     }
 
 
+def expectation_path(version: str) -> Path:
+    return fixtures_dir() / "prefect" / f"journeys-{version}.json"
+
+
 @cache
-def expectation() -> dict:
-    return json.loads((fixtures_dir() / EXPECTATION).read_text())
+def expectation(version: str) -> dict:
+    return json.loads(expectation_path(version).read_text())
+
+
+def recorded_versions() -> list[str]:
+    """The client releases whose journeys have a recorded expectation."""
+    found = (fixtures_dir() / "prefect").glob("journeys-*.json")
+    return sorted(path.stem.removeprefix("journeys-") for path in found)
+
+
+@cache
+def client_version(python: str) -> str | None:
+    """The prefect release installed for ``python`` (None: no prefect, or no such Python)."""
+    try:
+        found = subprocess.run(
+            [python, "-c", "import prefect; print(prefect.__version__)"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=clean_environment(),
+        )
+    except OSError:
+        return None
+    return found.stdout.strip() if found.returncode == 0 and found.stdout.strip() else None
 
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -244,17 +275,6 @@ def expect_finished(run: JourneyRun, python: str) -> None:
         )
 
 
-def expect_recorded_client(run: JourneyRun, python: str) -> None:
-    __tracebackhide__ = True
-    version = (run.result or {}).get("prefect_version")
-    if version != RECORDED_WITH:
-        fail(
-            f"--blocks-prefect-python must be a Python with prefect=={RECORDED_WITH} (the "
-            "client the expectation was recorded with)",
-            f"{python} has prefect {version}",
-        )
-
-
 def client_error(outcome: dict) -> str:
     lines = outcome.get("traceback") or [f"{outcome.get('error')}: {outcome.get('message')}"]
     return "\n".join(f"      {line}" for line in lines[-SHOWN_ERROR_LINES:])
@@ -275,10 +295,11 @@ def as_compared(steps: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def expect_same_as_real_server(run: JourneyRun, namespace: str, url: str) -> None:
-    """Every step returned (or raised) what it does against the real Prefect server."""
+def expect_same_as_real_server(run: JourneyRun, namespace: str, url: str, version: str) -> None:
+    """Every step returned (or raised) what the client release ``version`` gives against its
+    own real Prefect server."""
     __tracebackhide__ = True
-    expected = as_compared(expectation()["journeys"][run.name]["steps"])
+    expected = as_compared(expectation(version)["journeys"][run.name]["steps"])
     actual = as_compared(comparable_steps(run, namespace, url))
     differing = [step for step in {**expected, **actual} if expected.get(step) != actual.get(step)]
     if not differing:
@@ -299,8 +320,8 @@ def expect_same_as_real_server(run: JourneyRun, namespace: str, url: str) -> Non
     if len(differing) > 1:
         observed += f"\n    other steps that differ: {', '.join(differing[1:])}"
     fail(
-        f"journey {run.name}, step {first}: the Prefect client must give what it gives against "
-        f"the real Prefect {RECORDED_WITH} server: {described(wanted)} at {where}",
+        f"journey {run.name}, step {first}: the Prefect {version} client must give what it gives "
+        f"against the real Prefect {version} server: {described(wanted)} at {where}",
         observed,
     )
 
@@ -319,13 +340,18 @@ def failed_commands(value: Any) -> list[str]:
 # ---- recording the expectation -----------------------------------------------------------------
 
 
-def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
-    """Run every journey against ``url`` (a real Prefect server) in a fresh namespace, write
-    the expectation file, and delete what the journeys left."""
+def record(python: str, url: str, headers: dict[str, str], path: Path | None = None) -> dict:
+    """Run every journey against ``url`` (the real Prefect server of the client's release) in a
+    fresh namespace, write the expectation file (by default the client release's own), and
+    delete what the journeys left."""
+    version = client_version(python)
+    if version is None:
+        raise SystemExit(f"{python} has no prefect installed")
+    path = path or expectation_path(version)
+    from .. import profiles
     from ..client import ApiClient
     from ..options import Settings
     from ..run import Run
-    from .profile import PROFILE
 
     namespace = f"conf-{secrets.token_hex(4)}-"
     journeys = {}
@@ -338,13 +364,14 @@ def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
                 "digest": script_digest(name),
                 "steps": comparable_steps(run, namespace, url),
             }
-    client = ApiClient(Run(PROFILE, Settings.of(target_url=url)), url, headers, 30.0)
+    run = Run(profiles.get("prefect"), Settings.of(target_url=url))
+    client = ApiClient(run, url, headers, 30.0)
     leftovers = client.clean_up(namespace)
     client.close()
     recorded = {
-        "prefect_version": RECORDED_WITH,
-        "how": "python -m conformance.prefect.client_journeys --python PY --target-url URL "
-        "--record PATH, against prefect server 3.8.8 with the prefect==3.8.8 client",
+        "prefect_version": version,
+        "how": "python -m conformance.prefect.client_journeys --python PY --target-url URL, "
+        f"against prefect server {version} with the prefect=={version} client",
         "journeys": journeys,
     }
     path.write_text(json.dumps(recorded, indent=2) + "\n")
@@ -355,10 +382,15 @@ def record(python: str, url: str, headers: dict[str, str], path: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Record the journeys' results on a server.")
-    parser.add_argument("--python", required=True, help="a Python with prefect==3.8.8")
+    parser.add_argument("--python", required=True, help="a Python with the prefect client")
     parser.add_argument("--target-url", required=True, help="the real server's API URL")
     parser.add_argument("--target-header", action="append", default=[], metavar="'NAME: VALUE'")
-    parser.add_argument("--record", required=True, type=Path, metavar="PATH")
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="PATH",
+        help="where to write (default fixtures/prefect/journeys-<client release>.json)",
+    )
     arguments = parser.parse_args(argv)
     headers = dict(
         (part.strip() for part in header.split(":", 1)) for header in arguments.target_header

@@ -14,12 +14,18 @@ from .. import fixtures_dir
 from ..checks import expect, expect_equal, expect_json, fail
 from ..client import ApiClient, Exchange
 from ..timestamps import NotATimestamp, is_later, same_instant
+from . import releases
 
-SECRET_SCHEMA_CHECKSUM = "sha256:c078ed9c1e813e224c0b353d7ad4564a11d51d3198d9ac0686478165a1911c78"
 MASK = "********"
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 # A server may keep milliseconds only: two writes this far apart get distinct timestamps.
 CLOCK_STEP = 0.01
+
+
+def secret_schema_checksum(api: ApiClient) -> str:
+    """The checksum the client of the run's Prefect release computes for its Secret block
+    (``fixtures/prefect/releases.toml``)."""
+    return releases.chosen(api.run.settings).secret_schema_checksum
 
 
 @cache
@@ -197,7 +203,7 @@ class Blocks:
             "the protected system type 'secret' must exist (PF-BT-system-types)",
         )
         schema = expect_json(
-            self.api.get(f"/block_schemas/checksum/{SECRET_SCHEMA_CHECKSUM}"),
+            self.api.get(f"/block_schemas/checksum/{secret_schema_checksum(self.api)}"),
             200,
             "block_schema",
             "the Secret block schema must be registered (PF-SYS-secret-schema)",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..client import ApiClient, Exchange
 from ..profiles import Profile, Resource
+from . import releases
 
 if TYPE_CHECKING:
     from ..differential import Answer
@@ -97,6 +98,36 @@ def created_identity(method: str, path: str, body: bytes, answer: "Answer"):
     return (found, created["id"]) if found is not None else None
 
 
+def release_arguments(settings) -> list[str]:
+    """The embedded reference server plays the release the run follows."""
+    return ["--prefect-release", releases.chosen(settings).version]
+
+
+def unusable_clients(settings) -> str | None:
+    """A --blocks-prefect-python with no prefect, or with a client release whose journeys have
+    no recorded expectation: a usage error, never a failure of the server."""
+    from .client_journeys import client_version, recorded_versions
+
+    for python in settings.value("blocks_prefect_python") or []:
+        version = client_version(python)
+        if version in recorded_versions():
+            continue
+        found = f"has prefect {version}" if version else "has no prefect installed"
+        return (
+            f"--blocks-prefect-python {python} {found}, and the journeys of the real client are "
+            "compared with what that client release gives against its own real server: they are "
+            f"recorded for prefect {', '.join(recorded_versions())} "
+            "(fixtures/prefect/journeys-<release>.json). Nothing was tested. Name a Python with "
+            "one of those releases, or record this one's against its real server (python -m "
+            "conformance.prefect.client_journeys --python PY --target-url URL)."
+        )
+    return None
+
+
+def release_facts(settings) -> dict[str, str]:
+    return {"prefect release": releases.chosen(settings).described}
+
+
 PROFILE = Profile(
     name="prefect",
     clause_prefix="PF",
@@ -133,4 +164,8 @@ PROFILE = Profile(
     unordered_keys=frozenset({"capabilities"}),
     identity=identity,
     created_identity=created_identity,
+    embedded_arguments=release_arguments,
+    run_facts=release_facts,
+    adjust_catalogue=releases.adjusted_catalogue,
+    unusable_settings=unusable_clients,
 )

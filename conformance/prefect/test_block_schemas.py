@@ -8,13 +8,13 @@ from ..checks import expect_equal, expect_json, expect_status
 from .checks import expect_detail, expect_validation_error
 from .checksum import schema_checksum
 from .helpers import (
-    SECRET_SCHEMA_CHECKSUM,
     UNKNOWN_ID,
     expect_same_object,
     expect_unlisted,
     known_checksums,
     listings_of,
     nested_fields,
+    secret_schema_checksum,
     widget_fields,
 )
 
@@ -225,7 +225,7 @@ def test_schema_of_protected_type_refuses_deletion(api, blocks):
 
 @pytest.mark.clause("PF-SYS-secret-schema")
 def test_secret_schema_is_registered(api):
-    answer = api.get(f"/block_schemas/checksum/{SECRET_SCHEMA_CHECKSUM}")
+    answer = api.get(f"/block_schemas/checksum/{secret_schema_checksum(api)}")
     body = expect_json(answer, 200, "block_schema", "the client's Secret schema must be found")
     expect_equal(body["block_type"]["slug"], "secret", "the schema's block type", answer)
     expect_equal(body["block_type"]["is_protected"], True, "is_protected of its type", answer)

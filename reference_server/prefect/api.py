@@ -31,7 +31,6 @@ from .secrets import restore_masked_secrets
 from .store import Conflict, NotFound, Store
 from .system_blocks import install as install_system_blocks
 
-SERVER_VERSION = "3.8.8"
 API_VERSION = "0.8.4"
 MIN_API_VERSION = (0, 8, 0)
 MAX_LIMIT = 200
@@ -178,8 +177,9 @@ async def api_version() -> str:
 
 
 @router.get("/admin/version")
-async def server_version() -> str:
-    return SERVER_VERSION
+async def server_version(request: Request) -> str:
+    """The version of the real release the server plays (``--prefect-release``)."""
+    return request.app.state.prefect_release
 
 
 @router.get("/csrf-token")
@@ -285,8 +285,8 @@ async def read_block_document_by_name(
 
 
 @router.post("/block_types/install_system_block_types")
-async def install_system_block_types(store: StoreDep) -> None:
-    install_system_blocks(store)
+async def install_system_block_types(store: StoreDep, request: Request) -> None:
+    install_system_blocks(store, request.app.state.prefect_release)
 
 
 # block schemas

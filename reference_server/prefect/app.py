@@ -15,6 +15,7 @@ from .events import router as events_router
 from .nesting import NestingError
 from .store import Store
 from .system_blocks import install as install_system_blocks
+from .system_blocks import resolved
 
 BASE_PATH = "/api"
 MOUNT_PATH = BASE_PATH
@@ -42,14 +43,21 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
 
 
-def create_app(db_path: str, auth_string: str | None = None, **options):
-    """The Prefect API under /api, behind the optional auth string (as the real server's
-    PREFECT_SERVER_API_AUTH_STRING)."""
+def create_app(
+    db_path: str,
+    auth_string: str | None = None,
+    prefect_release: str | None = None,
+    **options,
+):
+    """The Prefect API under /api, playing the real release ``prefect_release`` (its system
+    blocks and version; default the newest known), behind the optional auth string (as the real
+    server's PREFECT_SERVER_API_AUTH_STRING)."""
     store = Store(db_path, load_cipher(db_path))
+    release = resolved(prefect_release)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        install_system_blocks(store)
+        install_system_blocks(store, release)
         yield
         store.close()
 
@@ -61,6 +69,7 @@ def create_app(db_path: str, auth_string: str | None = None, **options):
         openapi_url=f"{BASE_PATH}/openapi.json",
     )
     api.state.store = store
+    api.state.prefect_release = release
     api.include_router(blocks_router, prefix=BASE_PATH)
     api.include_router(events_router, prefix=BASE_PATH)
     api.add_exception_handler(RequestValidationError, validation_error)

@@ -1,11 +1,14 @@
-"""The block types and schemas a fresh Prefect 3.8.8 server has registered when it starts: the
-three protected system types and the collection types, as observed through its API and kept in
-``system_blocks.json`` (Prefect's data, Apache-2.0).
+"""The block types and schemas a fresh real Prefect server has registered when it starts, per
+release: the protected system types and the collection types, as observed through its API and
+kept in ``releases/<version>.json.gz`` (Prefect's data, Apache-2.0). The reference server plays
+one release (``--prefect-release``, default the newest it has): its system blocks and its
+``/admin/version``.
 
 ``python -m reference_server.prefect.system_blocks http://127.0.0.1:4200/api`` captures them
-again from a freshly started real server.
+from a freshly started real server, into the file of the release it reports.
 """
 
+import gzip
 import json
 import sys
 import urllib.request
@@ -14,16 +17,46 @@ from pathlib import Path
 from .checksum import plain_definitions
 from .store import NotFound, Store
 
-DATA = Path(__file__).with_name("system_blocks.json")
+RELEASES = Path(__file__).with_name("releases")
 TYPE_KEYS = ("name", "slug", "logo_url", "documentation_url", "description", "code_example")
 
 
-def install(store: Store) -> None:
+def version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def releases() -> list[str]:
+    """The releases whose system blocks the reference server has, oldest first."""
+    found = [path.name.removesuffix(".json.gz") for path in RELEASES.glob("*.json.gz")]
+    return sorted(found, key=version_key)
+
+
+def newest() -> str:
+    return releases()[-1]
+
+
+def resolved(release: str | None) -> str:
+    """The release ``release`` names: a full version, or a line (3.9) for its newest one."""
+    known = releases()
+    if release is None:
+        return known[-1]
+    matching = [v for v in known if v == release or v.startswith(f"{release}.")]
+    if not matching:
+        raise ValueError(f"no Prefect release {release!r}; known: {', '.join(known)}")
+    return matching[-1]
+
+
+def system_blocks(release: str) -> list[dict]:
+    with gzip.open(RELEASES / f"{release}.json.gz", "rt") as handle:
+        return json.load(handle)
+
+
+def install(store: Store, release: str) -> None:
     """Register every system schema (and type) that is missing, in the order the real server
     created them, then the references between them; protected types get their texts back on
     every start, as on the real server. Checksums and plain definitions are kept as the real
     server answered them: it made them from registration fields with more definitions."""
-    blocks = json.loads(DATA.read_text())
+    blocks = system_blocks(release)
     added = []
     for block in blocks:
         block_type = install_type(store, block["block_type"])
@@ -91,7 +124,22 @@ def entry(block_type: dict, schema: dict) -> dict:
     return {"block_type": kept_type, "block_schema": kept_schema}
 
 
+def server_version(base_url: str) -> str:
+    with urllib.request.urlopen(f"{base_url}/admin/version", timeout=30) as answer:
+        return json.load(answer)
+
+
+def main(base_url: str) -> Path:
+    """Capture a fresh real server's system blocks into the file of its release."""
+    captured = capture(base_url)
+    path = RELEASES / f"{server_version(base_url)}.json.gz"
+    text = json.dumps(captured, indent=1, sort_keys=True) + "\n"
+    with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as handle:
+        handle.write(text.encode())
+    types = {entry["block_type"]["slug"] for entry in captured}
+    print(f"{path}: {len(captured)} schemas of {len(types)} types")
+    return path
+
+
 if __name__ == "__main__":
-    captured = capture(sys.argv[1].rstrip("/"))
-    DATA.write_text(json.dumps(captured, indent=1, sort_keys=True) + "\n")
-    print(f"{len(captured)} schemas of {len({e['block_type']['slug'] for e in captured})} types")
+    main(sys.argv[1].rstrip("/"))

@@ -728,8 +728,8 @@ def lacks_the_webhook_type():
 
     original = system_blocks.install
 
-    def without_webhook(store):
-        original(store)
+    def without_webhook(store, release):
+        original(store, release)
         store.delete_block_type(store.block_type_by_slug("webhook")["id"])
 
     system_blocks.install = api.install_system_blocks = without_webhook
@@ -1045,18 +1045,18 @@ def keeps_deleted_schemas():
 def registers_the_secret_schema_without_secret_fields():
     """The system Secret schema is registered with its checksum but without secret_fields, so
     Secret documents are never masked."""
-    import tempfile
-    from pathlib import Path
-
     from reference_server.prefect import system_blocks
 
-    blocks = json.loads(system_blocks.DATA.read_text())
-    for block in blocks:
-        if block["block_type"]["slug"] == "secret":
-            block["block_schema"]["fields"].pop("secret_fields")
-    target = Path(tempfile.mkdtemp()) / "system_blocks.json"
-    target.write_text(json.dumps(blocks))
-    system_blocks.DATA = target
+    original = system_blocks.system_blocks
+
+    def without_secret_fields(release):
+        blocks = original(release)
+        for block in blocks:
+            if block["block_type"]["slug"] == "secret":
+                block["block_schema"]["fields"].pop("secret_fields")
+        return blocks
+
+    system_blocks.system_blocks = without_secret_fields
 
 
 # ---- block documents --------------------------------------------------------------------------
