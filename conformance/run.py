@@ -9,6 +9,10 @@ process; every module that needs to know about the run is handed it (an ``ApiCli
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +56,8 @@ class Run:
     test: CurrentTest = field(default_factory=CurrentTest)
     draws: Draws = field(default_factory=Draws)
     state: Any = None  # the profile's own per-run data (``Profile.new_state``)
+    # where this process's time went, in seconds by phase (the report's run facts)
+    seconds: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         if self.state is None and self.profile.new_state is not None:
@@ -62,6 +68,20 @@ class Run:
         namespace = self.target.namespace if self.target is not None else ""
         self.test = CurrentTest(nodeid, tuple(clauses), key, namespace, generated)
         self.draws.reseed(self.settings.seed, key)
+
+    @contextmanager
+    def timed(self, phase: str) -> Iterator[None]:
+        """Add the time of the block to ``phase``, and the time spent waiting for the target
+        inside it to ``phase + " waiting"``."""
+        client = self.target.client if self.target is not None else None
+        waited = client.seconds_waiting if client is not None else 0.0
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] += time.perf_counter() - started
+            if client is not None:
+                self.seconds[f"{phase} waiting"] += client.seconds_waiting - waited
 
     def end_test(self) -> None:
         self.test = CurrentTest()  # clean-up and probes belong to no test

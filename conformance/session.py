@@ -4,6 +4,7 @@ target, expected failures, clean-up, the terminal summary and the reports. Regis
 is about (profile, settings, target, oracle) is its ``Run`` object."""
 
 import json
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class ConformanceSession:
         self.ignored_differences = Expectations.load(config.getoption("blocks_oracle_ignore"))
         self.worker_runs: list[dict] = []
         self.covering: dict[str, list[str]] = {}
+        self.started = time.perf_counter()  # the session's start (reset when it starts)
 
     def catalogue_only(self) -> bool:
         return self.run.settings.catalogue_only
@@ -79,6 +81,7 @@ class ConformanceSession:
         return self.profile.suite_dir in Path(path).resolve().parents
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.started = time.perf_counter()
         if self.catalogue_only():
             return
         problem = self.profile.unusable_settings(self.run.settings)
@@ -86,6 +89,11 @@ class ConformanceSession:
             pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
 
     # ---- collection ------------------------------------------------------------------------
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collection(self, session: pytest.Session):
+        with self.run.timed("collection"):
+            return (yield)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -189,18 +197,19 @@ class ConformanceSession:
     def pytest_runtest_setup(self, item: pytest.Item):
         generated = item.get_closest_marker("generated") is not None
         self.run.begin_test(item.nodeid, clause_ids(item), self.test_key(item), generated)
-        with with_clauses(clause_ids(item)):
+        with with_clauses(clause_ids(item)), self.run.timed("fixtures"):
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
-        with with_clauses(clause_ids(item)):
+        phase = "generated tests" if item.get_closest_marker("generated") else "other tests"
+        with with_clauses(clause_ids(item)), self.run.timed(phase):
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem):
         try:
-            with with_clauses(clause_ids(item)):
+            with with_clauses(clause_ids(item)), self.run.timed("fixtures"):
                 return (yield)
         finally:
             self.run.end_test()
@@ -275,7 +284,9 @@ class ConformanceSession:
         if self.catalogue_only() and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
             session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
         if self.target is not None:
-            self.target.close(self.run.mirror)
+            with self.run.timed("clean-up"):
+                self.target.close(self.run.mirror)
+        self.run.seconds["session"] = time.perf_counter() - self.started
         facts = self.run_facts()
         if hasattr(self.config, "workeroutput"):
             self.config.workeroutput["blocks_conformance_not_run"] = self.record.not_run
@@ -340,6 +351,14 @@ class ConformanceSession:
             + sum(r.get("oracle_compared", 0) for r in runs),
             "oracle_unrecorded": (self.run.mirror.unrecorded if own and self.run.mirror else 0)
             + sum(r.get("oracle_unrecorded", 0) for r in runs),
+            "seconds": {
+                phase: round(value, 3)
+                for phase, value in sorted(
+                    sum(
+                        (Counter(r.get("seconds", {})) for r in runs), Counter(self.run.seconds)
+                    ).items()
+                )
+            },
         }
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:

@@ -122,16 +122,17 @@ def open_target(run: Run) -> Target:
     timeout = settings.timeout
     url = settings.target_url
     embedded = None
-    if url is None:
-        embedded = EmbeddedServer(profile, profile.embedded_arguments(settings))
-        try:
-            embedded.wait_until_healthy()
-        except RuntimeError as error:
-            embedded.stop()
-            pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
-        url = embedded.url
-    else:
-        probe(url, headers, timeout, profile)
+    with run.timed("target start"):
+        if url is None:
+            embedded = EmbeddedServer(profile, profile.embedded_arguments(settings))
+            try:
+                embedded.wait_until_healthy()
+            except RuntimeError as error:
+                embedded.stop()
+                pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
+            url = embedded.url
+        else:
+            probe(url, headers, timeout, profile)
     client = ApiClient(run, url, headers, timeout, settings.record_exchanges)
     namespace = f"conf-{secrets.token_hex(4)}-"
     run.mirror = open_mirror(run, client)
