@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 from referencing import Registry, Resource
 
 from .client import Exchange
@@ -94,6 +95,35 @@ def _schemas(folder: Path) -> tuple[Registry, dict[str, str]]:
     return Registry().with_resources(resources), ids
 
 
+@cache
+def _quick_validator(folder: Path, name: str) -> jsonschema_rs.Draft202012Validator:
+    """A compiled validator of schema ``name``: it only says whether a body is valid, which is
+    most of the time the whole answer, about a hundred times faster than ``jsonschema``."""
+    registry, ids = _schemas(folder)
+    resources = [(uri, registry[uri].contents) for uri in ids.values()]
+    return jsonschema_rs.Draft202012Validator(
+        {"$ref": ids[name]}, registry=jsonschema_rs.Registry(resources)
+    )
+
+
+def schema_errors(folder: Path, name: str, body: Any) -> list[str]:
+    """Why ``body`` does not match schema ``name`` of ``folder``, first by location; empty when
+    it matches. An invalid body is described by ``jsonschema`` (its messages are the ones the
+    suite shows); the compiled validator only tells a valid one quickly."""
+    if _quick_validator(folder, name).is_valid(body):
+        return []
+    registry, ids = _schemas(folder)
+    validator = jsonschema.Draft202012Validator({"$ref": ids[name]}, registry=registry)
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    if not errors:  # the two validators disagree: the stricter one is heard
+        errors = list(_quick_validator(folder, name).iter_errors(body))
+        return [f"{error.instance_path_str or '(root)'}: {error.message}" for error in errors]
+    return [
+        f"{'/'.join(str(part) for part in error.absolute_path) or '(root)'}: {error.message}"
+        for error in errors
+    ]
+
+
 def validate_body(exchange: Exchange, name: str) -> Any:
     """Validate the response body against the run's profile's JSON Schema ``name``
     (``fixtures/schemas/<profile>/<name>.json``)."""
@@ -101,15 +131,11 @@ def validate_body(exchange: Exchange, name: str) -> Any:
     body = exchange.json
     if body is None and exchange.text.strip() != "null":
         fail(f"the body must be JSON matching the {name} schema", "sent non-JSON", exchange)
-    registry, ids = _schemas(exchange.run.profile.schema_dir)
-    validator = jsonschema.Draft202012Validator({"$ref": ids[name]}, registry=registry)
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    errors = schema_errors(exchange.run.profile.schema_dir, name, body)
     if errors:
-        first = errors[0]
-        where = "/".join(str(part) for part in first.absolute_path) or "(root)"
         fail(
             f"the body must match the {name} schema",
-            f"sent a body where {where}: {first.message}",
+            f"sent a body where {errors[0]}",
             exchange,
         )
     return body

@@ -33,6 +33,7 @@ def tls_context() -> ssl.SSLContext:
 # The Prefect client retries these statuses with backoff (5 retries by default); a server under
 # its own background load (the real one answers 503 when SQLite is locked) is used the same way.
 RETRY_STATUSES = {408, 429, 502, 503}
+KEPT_ALIVE = 4
 RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
 
 
@@ -205,6 +206,9 @@ class ApiClient:
             follow_redirects=False,
             cookies=cookie_jar_that_keeps_nothing(),
             verify=tls_context(),
+            # few idle connections: httpcore looks at every pooled one on every request, and
+            # the tests that race requests would leave dozens
+            limits=httpx.Limits(max_keepalive_connections=KEPT_ALIVE),
         )
 
     def close(self) -> None:

@@ -67,11 +67,7 @@ class EmbeddedServer:
 
     def stop(self) -> None:
         if self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            self._process.kill()  # nothing of it is kept: its database goes with its folder
+            self._process.wait()
         self._log.close()
         self._workdir.cleanup()

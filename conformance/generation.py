@@ -43,14 +43,16 @@ INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_confo
 
 
 def generated_settings(run: Run, **extra) -> settings:
-    """The --blocks-examples budget, no deadline (the target's latency is not under test), no
-    example database (runs must not depend on earlier ones), every health check off (slow
-    targets trip them), and under --blocks-no-shrink the first failing case as it was drawn."""
+    """The --blocks-examples budget, no deadline (the target's latency is not under test), the
+    run's example database under the current test's key (a failure found is replayed first
+    by the next run), every health check off (slow targets trip them), and under
+    --blocks-no-shrink the first failing case as it was drawn."""
     phases = [phase for phase in Phase if phase is not Phase.shrink]
+    saved = run.saved_examples
     return settings(
         max_examples=run.settings.examples,
         deadline=None,
-        database=None,
+        database=saved.for_test(run.test.key) if saved is not None else None,
         suppress_health_check=list(HealthCheck),
         **({"phases": phases} if run.settings.no_shrink else {}),
         **extra,
@@ -62,8 +64,13 @@ def run_seeded(check: Callable[[], None], run: Run) -> None:
     when Hypothesis replayed its case is still a failure of the server: the first one is
     raised, with a note (the replay's objects were new, and the server named some of them
     anew: anonymous documents' random names)."""
+    chosen = check._hypothesis_internal_use_settings  # generated_settings, with the database
+    seed(run.settings.seed)(check)
+    # @seed also turns the example database off (Hypothesis takes a seeded run to be a
+    # reproduction); every run of the suite is seeded, and still replays saved failures first
+    check._hypothesis_internal_use_settings = chosen
     try:
-        seed(run.settings.seed)(check)()
+        check()
     except FlakyFailure as flaky:
         first = flaky.exceptions[0]
         first.add_note(

@@ -138,6 +138,14 @@ def add_general_options(parser: pytest.Parser, profile_names: Iterable[str]) -> 
         "smallest form (faster when only pass or fail matters).",
     )
     add(
+        "--blocks-example-db",
+        metavar="PATH|redis://HOST:PORT/N",
+        help="where generated tests keep the failures they find, to replay them first in the "
+        "next run (against this or another target): a folder, or a Redis server that a CI "
+        "fleet shares (needs blocks-conformance[redis]), or :memory: to keep nothing. Default: "
+        "a folder in pytest's cache (.pytest_cache), else in ~/.cache/blocks-conformance.",
+    )
+    add(
         "--blocks-record-exchanges",
         metavar="PATH",
         help="append every request the suite sends and the answer to PATH, one JSON object a "
@@ -240,6 +248,10 @@ class Settings:
     @property
     def no_shrink(self) -> bool:
         return bool(self.values.get("blocks_no_shrink"))
+
+    @property
+    def example_db(self) -> str | None:
+        return self.values.get("blocks_example_db")
 
     @property
     def level(self) -> int | None:

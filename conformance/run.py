@@ -22,6 +22,7 @@ from .randomness import Draws
 if TYPE_CHECKING:
     from .differential import Mirror
     from .profiles import Profile
+    from .saved_examples import SavedExamples
     from .target import Target
 
 
@@ -56,6 +57,7 @@ class Run:
     test: CurrentTest = field(default_factory=CurrentTest)
     draws: Draws = field(default_factory=Draws)
     state: Any = None  # the profile's own per-run data (``Profile.new_state``)
+    saved_examples: SavedExamples | None = None  # the generated tests' example database
     # where this process's time went, in seconds by phase (the report's run facts)
     seconds: Counter[str] = field(default_factory=Counter)
 

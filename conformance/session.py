@@ -14,9 +14,11 @@ from . import report as reports
 from .checks import with_clauses
 from .clauses import CatalogueError, Clause, catalogue, render_markdown
 from .client import TargetUnreachable, redact_headers
+from .embedded import EmbeddedServer
 from .expectations import Expectations, all_expected, mismatch_report
 from .run import Run
-from .target import EXIT_TARGET_UNUSABLE, open_target
+from .saved_examples import SavedExamples, open_saved_examples
+from .target import EXIT_TARGET_UNUSABLE, open_target, start_embedded
 
 DIFFERENCE = "oracle-difference"  # the user property that carries a difference
 
@@ -59,6 +61,7 @@ class ConformanceSession:
         self.worker_runs: list[dict] = []
         self.covering: dict[str, list[str]] = {}
         self.started = time.perf_counter()  # the session's start (reset when it starts)
+        self.early_server: EmbeddedServer | None = None  # started with the session
 
     def catalogue_only(self) -> bool:
         return self.run.settings.catalogue_only
@@ -87,6 +90,21 @@ class ConformanceSession:
         problem = self.profile.unusable_settings(self.run.settings)
         if problem:
             pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
+        self.run.saved_examples = self.open_saved_examples()
+        if self.will_test_the_embedded_server():
+            self.early_server = start_embedded(self.run)
+
+    def open_saved_examples(self) -> SavedExamples:
+        """The example database: an xdist worker takes the one its controller chose."""
+        handed = getattr(self.config, "workerinput", {}).get("blocks_conformance_example_db")
+        return open_saved_examples(self.config, handed or self.run.settings.example_db)
+
+    def will_test_the_embedded_server(self) -> bool:
+        """Whether this process will likely open the embedded server: no --target-url, tests
+        to run (not --collect-only) and not an xdist controller (its workers do)."""
+        config = self.config
+        controller = config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput")
+        return not (self.run.settings.target_url or config.option.collectonly or controller)
 
     # ---- collection ------------------------------------------------------------------------
 
@@ -179,7 +197,8 @@ class ConformanceSession:
                 f"{unknown}",
                 returncode=pytest.ExitCode.USAGE_ERROR,
             )
-        open_target(self.run)
+        started, self.early_server = self.early_server, None
+        open_target(self.run, started)
 
     def test_key(self, item: pytest.Item) -> str:
         """A test's id whatever the rootdir (a checkout or an installed wheel)."""
@@ -264,8 +283,11 @@ class ConformanceSession:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node) -> None:
-        """xdist controller: every worker runs the generated tests with the same seed."""
+        """xdist controller: every worker runs the generated tests with the same seed and
+        example database."""
         node.workerinput["blocks_conformance_seed"] = self.run.settings.seed
+        if self.run.saved_examples is not None:
+            node.workerinput["blocks_conformance_example_db"] = self.run.saved_examples.where
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node, error) -> None:
@@ -283,6 +305,9 @@ class ConformanceSession:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if self.catalogue_only() and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
             session.exitstatus = pytest.ExitCode.OK  # every test was deselected on purpose
+        if self.early_server is not None:  # started, but no test of the suite ran
+            self.early_server.stop()
+            self.early_server = None
         if self.target is not None:
             with self.run.timed("clean-up"):
                 self.target.close(self.run.mirror)
@@ -343,6 +368,11 @@ class ConformanceSession:
                 )
             ),
             "seed": settings.seed,
+            "example_db": self.run.saved_examples.where if self.run.saved_examples else None,
+            "saved_examples_replayed": (
+                self.run.saved_examples.replayed if own and self.run.saved_examples else 0
+            )
+            + sum(r.get("saved_examples_replayed", 0) for r in runs),
             "examples": settings.examples,
             "level": settings.level,
             "expect_fail_files": settings.value("blocks_expect_fail"),
@@ -383,6 +413,14 @@ class ConformanceSession:
         cases = ", ".join(f"{n} {kind}" for kind, n in sorted(facts["generated_cases"].items()))
         if cases:
             write(f"generated cases sent: {cases}")
+        saved = self.run.saved_examples
+        if saved is not None:
+            write(
+                f"saved examples replayed: {facts['saved_examples_replayed']} "
+                f"(example database: {saved.where})"
+            )
+            if saved.note:
+                write(f"example database: {saved.note}", yellow=True)
         write(
             f"requests: {facts['requests']} sent, {facts['request_seconds']:.1f} s waiting for "
             f"the target, {facts['retried_requests']} retried"

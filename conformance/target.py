@@ -35,8 +35,9 @@ class Target:
     other_namespaces: list[str] = field(default_factory=list)
 
     def close(self, mirror: Mirror | None) -> None:
-        self.leftovers = self.client.clean_up(self.namespace, *self.other_namespaces)
-        self.left_behind = list(self.client.left_behind)
+        if self.embedded is None:  # the embedded server's database is thrown away whole
+            self.leftovers = self.client.clean_up(self.namespace, *self.other_namespaces)
+            self.left_behind = list(self.client.left_behind)
         self.client.close()
         if mirror is not None:
             oracle_leftovers = mirror.oracle.close(self.namespace, *self.other_namespaces)
@@ -114,9 +115,16 @@ def request_headers(run: Run, given: dict[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in defaults.items() if k.lower() not in taken}, **given}
 
 
-def open_target(run: Run) -> Target:
-    """Start the embedded server or probe --target-url, make the run's client and namespace,
-    and open the oracle of differential mode; the run holds them from then on."""
+def start_embedded(run: Run) -> EmbeddedServer:
+    """Start the embedded reference server's process (``open_target`` waits for it): started
+    as the session starts, it gets ready while the tests are collected."""
+    return EmbeddedServer(run.profile, run.profile.embedded_arguments(run.settings))
+
+
+def open_target(run: Run, started: EmbeddedServer | None = None) -> Target:
+    """Start the embedded server (or take the one ``started``) or probe --target-url, make the
+    run's client and namespace, and open the oracle of differential mode; the run holds them
+    from then on."""
     profile, settings = run.profile, run.settings
     headers = request_headers(run, settings.headers)
     timeout = settings.timeout
@@ -124,7 +132,7 @@ def open_target(run: Run) -> Target:
     embedded = None
     with run.timed("target start"):
         if url is None:
-            embedded = EmbeddedServer(profile, profile.embedded_arguments(settings))
+            embedded = started or start_embedded(run)
             try:
                 embedded.wait_until_healthy()
             except RuntimeError as error:

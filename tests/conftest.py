@@ -55,15 +55,19 @@ def run_suite(
     tmp_path: Path,
     timeout: float = 600,
     suite: Path | list[Path] = ROOT / "conformance",
+    own_example_db: bool = True,
 ) -> SuiteRun:
     """``pytest SUITE ARGS`` in its own (forked) process, with its JSON conformance report;
-    ``suite``: the folder, or the test files, to collect."""
+    ``suite``: the folder, or the test files, to collect; ``own_example_db``: an example
+    database of its own (unless ARGS name one), so that no earlier run's failures replay."""
     stamp = time.monotonic_ns()
     report = tmp_path / f"report-{stamp}.json"
     output = tmp_path / f"output-{stamp}.txt"
     paths = [str(path) for path in (suite if isinstance(suite, list) else [suite])]
     if not any(arg.startswith("--blocks-seed") for arg in args):
         args = (*args, f"--blocks-seed={TESTS_SEED}")  # the same generated cases every time
+    if own_example_db and not any(arg.startswith("--blocks-example-db") for arg in args):
+        args = (*args, f"--blocks-example-db={tmp_path / f'examples-{stamp}'}")
     argv = [*paths, "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
     started = time.monotonic()
     returncode = run_pytest(argv, ROOT, output, timeout)

@@ -91,6 +91,7 @@ def suite_run(url: str, line: str, report: Path, record_to: Path) -> int:
         f"--blocks-prefect-release={line}",
         f"--blocks-seed={SEED}",
         f"--blocks-examples={EXAMPLES}",
+        "--blocks-example-db=:memory:",  # no saved failure replayed into the transcript
         f"--blocks-report={report}",
         f"--blocks-record-exchanges={record_to}",
     ]
