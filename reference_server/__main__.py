@@ -65,7 +65,15 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as error:
         raise SystemExit(f"blocks-reference-server: --prefect-release: {error}") from None
     app = create_app(args.db, args.max_body_bytes, args.auth_string, release)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # uvicorn formats an access log line for every answer before its logger drops it
+        access_log=args.log_level in ("info", "debug"),
+        proxy_headers=False,  # nothing stands between the client and this server
+    )
 
 
 if __name__ == "__main__":

@@ -85,14 +85,10 @@ class VersionCheckedRoute(APIRoute):
         return checked
 
 
-router = APIRouter(route_class=VersionCheckedRoute)
+BASE_PATH = "/api"
+router = APIRouter(prefix=BASE_PATH, route_class=VersionCheckedRoute)
 
 
-async def get_store(request: Request) -> Store:
-    return request.app.state.store
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
 IncludeSecrets = Annotated[bool, Query()]
 
 
@@ -159,8 +155,35 @@ def document_view(store: Store, document: dict, include_secrets: bool) -> dict:
     }
 
 
+class ReadOnce:
+    """The store, for building one answer: each block type, schema and schema's references is
+    read once however many documents share it. What it returns is shared: read it only."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._read: dict[tuple[str, str], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _once(self, method: str, key: str) -> Any:
+        if (method, key) not in self._read:
+            self._read[method, key] = getattr(self._store, method)(key)
+        return self._read[method, key]
+
+    def block_type(self, type_id: str) -> dict:
+        return self._once("block_type", type_id)
+
+    def block_schema(self, schema_id: str) -> dict:
+        return self._once("block_schema", schema_id)
+
+    def schema_references(self, parent_id: str) -> list[tuple[str, dict]]:
+        return self._once("schema_references", parent_id)
+
+
 def document_list(store: Store, documents: list[dict], include_secrets: bool) -> list[dict]:
-    return [document_view(store, document, include_secrets) for document in documents]
+    shared = ReadOnce(store)
+    return [document_view(shared, document, include_secrets) for document in documents]
 
 
 # service endpoints the Prefect client calls
@@ -196,7 +219,8 @@ def is_reserved_name(name: str) -> bool:
 
 
 @router.post("/block_types/", status_code=201)
-async def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
+async def create_block_type(body: BlockTypeCreate, request: Request) -> dict:
+    store: Store = request.app.state.store
     if is_reserved_name(body.name):
         raise HTTPException(403, "Block type names beginning with 'Prefect' are reserved.")
     values = body.model_dump()
@@ -211,28 +235,32 @@ async def create_block_type(body: BlockTypeCreate, store: StoreDep) -> dict:
 
 @router.post("/block_types/filter")
 async def filter_block_types(
-    store: StoreDep,
+    request: Request,
     limit: Limit,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
+    store: Store = request.app.state.store
     where, params = filters.types_where(block_types, block_schemas)
     return store.filter_block_types(where, params, limit, offset or 0)
 
 
 @router.get("/block_types/{id:uuid}")
-async def read_block_type(id: uuid.UUID, store: StoreDep) -> dict:
+async def read_block_type(id: uuid.UUID, request: Request) -> dict:
+    store: Store = request.app.state.store
     return found(store.block_type, str(id))
 
 
 @router.get("/block_types/slug/{slug}")
-async def read_block_type_by_slug(slug: str, store: StoreDep) -> dict:
+async def read_block_type_by_slug(slug: str, request: Request) -> dict:
+    store: Store = request.app.state.store
     return found(store.block_type_by_slug, slug)
 
 
 @router.patch("/block_types/{id:uuid}", status_code=204)
-async def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, store: StoreDep) -> Response:
+async def update_block_type(id: uuid.UUID, body: BlockTypeUpdate, request: Request) -> Response:
+    store: Store = request.app.state.store
     stored = found(store.block_type, str(id))
     sent = body.model_dump(exclude_unset=True)
     if not changes_anything(sent, stored):
@@ -257,7 +285,8 @@ def unescaped(values: dict) -> dict:
 
 
 @router.delete("/block_types/{id:uuid}", status_code=204)
-async def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_type(id: uuid.UUID, request: Request) -> Response:
+    store: Store = request.app.state.store
     if found(store.block_type, str(id))["is_protected"]:
         raise HTTPException(403, "protected block types cannot be deleted.")
     found(store.delete_block_type, str(id))
@@ -266,8 +295,9 @@ async def delete_block_type(id: uuid.UUID, store: StoreDep) -> Response:
 
 @router.get("/block_types/slug/{slug}/block_documents")
 async def read_block_documents_of_type(
-    slug: str, store: StoreDep, include_secrets: IncludeSecrets = False
+    slug: str, request: Request, include_secrets: IncludeSecrets = False
 ) -> list[dict]:
+    store: Store = request.app.state.store
     found(store.block_type_by_slug, slug)
     where, params = filters.documents_where(
         BlockDocumentFilter(), BlockTypeFilter(slug={"any_": [slug]}), None
@@ -278,14 +308,16 @@ async def read_block_documents_of_type(
 
 @router.get("/block_types/slug/{slug}/block_documents/name/{name}")
 async def read_block_document_by_name(
-    slug: str, name: str, store: StoreDep, include_secrets: IncludeSecrets = False
+    slug: str, name: str, request: Request, include_secrets: IncludeSecrets = False
 ) -> dict:
+    store: Store = request.app.state.store
     document = found(store.block_document_by_name, slug, name)
     return document_view(store, document, include_secrets)
 
 
 @router.post("/block_types/install_system_block_types")
-async def install_system_block_types(store: StoreDep, request: Request) -> None:
+async def install_system_block_types(request: Request) -> None:
+    store: Store = request.app.state.store
     install_system_blocks(store, request.app.state.prefect_release)
 
 
@@ -293,7 +325,8 @@ async def install_system_block_types(store: StoreDep, request: Request) -> None:
 
 
 @router.post("/block_schemas/", status_code=201)
-async def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
+async def create_block_schema(body: BlockSchemaCreate, request: Request) -> Any:
+    store: Store = request.app.state.store
     type_id = str(body.block_type_id)
     try:
         store.block_type(type_id)
@@ -319,30 +352,34 @@ async def create_block_schema(body: BlockSchemaCreate, store: StoreDep) -> Any:
 
 @router.post("/block_schemas/filter")
 async def filter_block_schemas(
-    store: StoreDep,
+    request: Request,
     limit: Limit,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
+    store: Store = request.app.state.store
     where, params = filters.block_schema_condition(block_schemas)
     schemas = store.filter_block_schemas(where, params, limit, offset or 0)
     return [schema_view(store, schema) for schema in schemas]
 
 
 @router.get("/block_schemas/{id:uuid}")
-async def read_block_schema(id: uuid.UUID, store: StoreDep) -> dict:
+async def read_block_schema(id: uuid.UUID, request: Request) -> dict:
+    store: Store = request.app.state.store
     return schema_view(store, found(store.block_schema, str(id)))
 
 
 @router.get("/block_schemas/checksum/{checksum}")
 async def read_block_schema_by_checksum(
-    checksum: str, store: StoreDep, version: str | None = None
+    checksum: str, request: Request, version: str | None = None
 ) -> dict:
+    store: Store = request.app.state.store
     return schema_view(store, found(store.block_schema_by_checksum, checksum, version))
 
 
 @router.delete("/block_schemas/{id:uuid}", status_code=204)
-async def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_schema(id: uuid.UUID, request: Request) -> Response:
+    store: Store = request.app.state.store
     schema = found(store.block_schema, str(id))
     if store.block_type(schema["block_type_id"])["is_protected"]:
         raise HTTPException(403, "Block schemas for protected block types cannot be deleted.")
@@ -351,7 +388,8 @@ async def delete_block_schema(id: uuid.UUID, store: StoreDep) -> Response:
 
 
 @router.get("/block_capabilities/")
-async def read_capabilities(store: StoreDep) -> list[str]:
+async def read_capabilities(request: Request) -> list[str]:
+    store: Store = request.app.state.store
     return store.capabilities()
 
 
@@ -367,7 +405,8 @@ def require_documents(store: Store, references: dict[str, str]) -> None:
 
 
 @router.post("/block_documents/", status_code=201)
-async def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> dict:
+async def create_block_document(body: BlockDocumentCreate, request: Request) -> dict:
+    store: Store = request.app.state.store
     type_id = str(body.block_type_id)
     if body.name is None and not body.is_anonymous:
         # Reachable with a truthy non-boolean is_anonymous such as "0", which passes the
@@ -400,7 +439,7 @@ async def create_block_document(body: BlockDocumentCreate, store: StoreDep) -> d
 
 @router.post("/block_documents/filter")
 async def filter_block_documents(
-    store: StoreDep,
+    request: Request,
     limit: Limit,
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
@@ -410,6 +449,7 @@ async def filter_block_documents(
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
     # Every top-level key is optional and a null counts as absent, as on the real server.
+    store: Store = request.app.state.store
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
     order = DOCUMENT_SORTS[sort.value if sort else "NAME_ASC"]
     documents = store.filter_block_documents(where, params, order, limit, offset or 0)
@@ -418,26 +458,29 @@ async def filter_block_documents(
 
 @router.post("/block_documents/count")
 async def count_block_documents(
-    store: StoreDep,
+    request: Request,
     block_documents: Annotated[BlockDocumentFilter | None, Body()] = None,
     block_types: Annotated[BlockTypeFilter | None, Body()] = None,
     block_schemas: Annotated[BlockSchemaFilter | None, Body()] = None,
 ) -> int:
+    store: Store = request.app.state.store
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
     return store.count_block_documents(where, params)
 
 
 @router.get("/block_documents/{id:uuid}")
 async def read_block_document(
-    id: uuid.UUID, store: StoreDep, include_secrets: IncludeSecrets = False
+    id: uuid.UUID, request: Request, include_secrets: IncludeSecrets = False
 ) -> dict:
+    store: Store = request.app.state.store
     return document_view(store, found(store.block_document, str(id)), include_secrets)
 
 
 @router.patch("/block_documents/{id:uuid}", status_code=204)
 async def update_block_document(
-    id: uuid.UUID, body: BlockDocumentUpdate, store: StoreDep
+    id: uuid.UUID, body: BlockDocumentUpdate, request: Request
 ) -> Response:
+    store: Store = request.app.state.store
     document = found(store.block_document, str(id))
     sent = body.model_fields_set if body.merge_existing_data else set(type(body).model_fields)
     if "data" not in sent:
@@ -466,6 +509,7 @@ async def update_block_document(
 
 
 @router.delete("/block_documents/{id:uuid}", status_code=204)
-async def delete_block_document(id: uuid.UUID, store: StoreDep) -> Response:
+async def delete_block_document(id: uuid.UUID, request: Request) -> Response:
+    store: Store = request.app.state.store
     found(store.delete_block_document, str(id))
     return Response(status_code=204)

@@ -62,6 +62,7 @@ def create_app(
         store.close()
 
     api = FastAPI(
+        routes=[*blocks_router.routes, *events_router.routes],
         title="blocks reference server (Prefect profile)",
         lifespan=lifespan,
         docs_url=f"{BASE_PATH}/docs",
@@ -70,8 +71,6 @@ def create_app(
     )
     api.state.store = store
     api.state.prefect_release = release
-    api.include_router(blocks_router, prefix=BASE_PATH)
-    api.include_router(events_router, prefix=BASE_PATH)
     api.add_exception_handler(RequestValidationError, validation_error)
     api.add_exception_handler(NestingError, nesting_error)
     api.add_exception_handler(Exception, unexpected_error)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 POLICY_VIOLATION = 1008
 
-router = APIRouter()
+router = APIRouter(prefix="/api")
 
 
 @router.websocket("/events/in")

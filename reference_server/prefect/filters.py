@@ -86,13 +86,15 @@ def block_document_condition(spec: BlockDocumentFilter | None) -> Sql:
     return combine(subs, spec.operator)
 
 
-def exists(table: str, link: str, inner: Sql, always: bool = False) -> Sql:
-    """EXISTS a linked row meeting ``inner``; TRUE when ``inner`` is and a linked row always
-    exists (a document's type and schema), unless ``always``."""
+def linked(column: str, table: str, key: str, inner: Sql, always: bool = False) -> Sql:
+    """``column`` names a row of ``table`` (by its ``key``) meeting ``inner``; TRUE when
+    ``inner`` is and a linked row always exists (a document's type and schema), unless
+    ``always``. An IN over a subquery rather than a correlated EXISTS, so that SQLite looks the
+    rows up through the index on ``column`` instead of testing every row."""
     sql, params = inner
     if sql == TRUE and not always:
         return TRUE, []
-    return f"EXISTS (SELECT 1 FROM {table} WHERE {link} AND {sql})", params
+    return f"{column} IN (SELECT {table}.{key} FROM {table} WHERE {sql})", params
 
 
 def documents_where(
@@ -103,14 +105,11 @@ def documents_where(
     return combine(
         [
             block_document_condition(documents),
-            exists(
-                "block_type",
-                "block_type.id = block_document.block_type_id",
-                block_type_condition(types),
-            ),
-            exists(
+            linked("block_document.block_type_id", "block_type", "id", block_type_condition(types)),
+            linked(
+                "block_document.block_schema_id",
                 "block_schema",
-                "block_schema.id = block_document.block_schema_id",
+                "id",
                 block_schema_condition(schemas),
             ),
         ]
@@ -123,9 +122,10 @@ def types_where(types: BlockTypeFilter | None, schemas: BlockSchemaFilter | None
             block_type_condition(types),
             # Any block_schemas filter, even an empty one, keeps only types with a schema that
             # matches it, as on the real server (a type need not have a schema).
-            exists(
+            linked(
+                "block_type.id",
                 "block_schema",
-                "block_schema.block_type_id = block_type.id",
+                "block_type_id",
                 block_schema_condition(schemas),
                 always=schemas is not None,
             ),

@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS block_document (
     UNIQUE (block_type_id, name)
 );
 CREATE INDEX IF NOT EXISTS ix_block_document_name ON block_document (name);
+-- counts a type's documents from the index alone
+CREATE INDEX IF NOT EXISTS ix_block_document_type_anonymous
+    ON block_document (block_type_id, is_anonymous, name);
 CREATE INDEX IF NOT EXISTS ix_block_document_schema ON block_document (block_schema_id);
 CREATE TABLE IF NOT EXISTS block_schema_reference (
     id TEXT PRIMARY KEY,
@@ -133,12 +136,14 @@ class Store(SqliteStore):
             raise NotFound("Block type not found")
 
     def upsert_protected_block_type(self, values: dict) -> dict:
-        try:
-            existing = self.block_type_by_slug(values["slug"])
-        except NotFound:
+        rows = self.query("SELECT * FROM block_type WHERE slug = ?", [values["slug"]])
+        if not rows:
             return self.create_block_type(values, is_protected=True)
+        existing = rows[0]
         # As on the real server, restoring a protected type's texts does not move `updated`.
         texts = {key: values[key] for key in ("name", *BLOCK_TYPE_TEXT_FIELDS)}
+        if existing["is_protected"] and all(existing[key] == texts[key] for key in texts):
+            return type_row(existing)  # stored exactly so: nothing to write
         assignments = ", ".join(f"{column} = ?" for column in texts)
         self.write(
             f"UPDATE block_type SET {assignments}, is_protected = 1 WHERE id = ?",
@@ -202,6 +207,10 @@ class Store(SqliteStore):
         if not rows:
             raise NotFound("Block schema not found")
         return schema_row(rows[0])
+
+    def schema_versions(self) -> set[tuple[str, str]]:
+        """(checksum, version) of every stored schema."""
+        return {tuple(row) for row in self.query("SELECT checksum, version FROM block_schema")}
 
     def delete_block_schema(self, schema_id: str) -> None:
         if not self.write("DELETE FROM block_schema WHERE id = ?", [schema_id]):

@@ -8,6 +8,7 @@ one release (``--prefect-release``, default the newest it has): its system block
 from a freshly started real server, into the file of the release it reports.
 """
 
+import functools
 import gzip
 import json
 import sys
@@ -46,7 +47,9 @@ def resolved(release: str | None) -> str:
     return matching[-1]
 
 
+@functools.cache
 def system_blocks(release: str) -> list[dict]:
+    """The release's system blocks, parsed once per process (callers only read them)."""
     with gzip.open(RELEASES / f"{release}.json.gz", "rt") as handle:
         return json.load(handle)
 
@@ -56,19 +59,18 @@ def install(store: Store, release: str) -> None:
     created them, then the references between them; protected types get their texts back on
     every start, as on the real server. Checksums and plain definitions are kept as the real
     server answered them: it made them from registration fields with more definitions."""
-    blocks = system_blocks(release)
     added = []
-    for block in blocks:
-        block_type = install_type(store, block["block_type"])
-        schema = block["block_schema"]
-        try:
-            store.block_schema_by_checksum(schema["checksum"], schema["version"])
-        except NotFound:
-            added.append((store_schema(store, schema, block_type["id"]), schema))
-    for stored, schema in added:
-        for name, entry in reference_entries(schema["fields"]):
-            child = store.block_schema_by_checksum(entry["block_schema_checksum"])
-            store.add_schema_reference(stored["id"], name, child["id"])
+    with store.transaction():  # one commit for the whole installation
+        stored = store.schema_versions()
+        for block in system_blocks(release):
+            block_type = install_type(store, block["block_type"])
+            schema = block["block_schema"]
+            if (schema["checksum"], schema["version"]) not in stored:
+                added.append((store_schema(store, schema, block_type["id"]), schema))
+        for stored, schema in added:
+            for name, entry in reference_entries(schema["fields"]):
+                child = store.block_schema_by_checksum(entry["block_schema_checksum"])
+                store.add_schema_reference(stored["id"], name, child["id"])
 
 
 def store_schema(store: Store, schema: dict, type_id: str) -> dict:

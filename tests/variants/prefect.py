@@ -1053,7 +1053,7 @@ def registers_the_secret_schema_without_secret_fields():
         blocks = original(release)
         for block in blocks:
             if block["block_type"]["slug"] == "secret":
-                block["block_schema"]["fields"].pop("secret_fields")
+                block["block_schema"]["fields"].pop("secret_fields", None)  # parsed once, shared
         return blocks
 
     system_blocks.system_blocks = without_secret_fields
