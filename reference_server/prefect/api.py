@@ -85,7 +85,7 @@ class VersionCheckedRoute(APIRoute):
         return checked
 
 
-BASE_PATH = "/api"
+BASE_PATH = "/api"  # where the Prefect API lives; its routes carry it
 router = APIRouter(prefix=BASE_PATH, route_class=VersionCheckedRoute)
 
 
@@ -448,8 +448,8 @@ async def filter_block_documents(
     sort: Annotated[DocumentSort | None, Body()] = None,
     offset: Annotated[int | None, Body(ge=0, le=MAX_OFFSET)] = None,
 ) -> list[dict]:
-    # Every top-level key is optional and a null counts as absent, as on the real server.
     store: Store = request.app.state.store
+    # Every top-level key is optional and a null counts as absent, as on the real server.
     where, params = filters.documents_where(block_documents, block_types, block_schemas)
     order = DOCUMENT_SORTS[sort.value if sort else "NAME_ASC"]
     documents = store.filter_block_documents(where, params, order, limit, offset or 0)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from ..guards import BasicAuth
 from ..store import load_cipher
+from .api import BASE_PATH
 from .api import router as blocks_router
 from .events import router as events_router
 from .nesting import NestingError
@@ -17,7 +18,6 @@ from .store import Store
 from .system_blocks import install as install_system_blocks
 from .system_blocks import resolved
 
-BASE_PATH = "/api"
 MOUNT_PATH = BASE_PATH
 ANSWERS_UNKNOWN_PATHS = True  # the real server's 404 for a path no profile owns
 

@@ -7,9 +7,11 @@ the sink completes the handshake the client expects and discards what it receive
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
+from .api import BASE_PATH
+
 POLICY_VIOLATION = 1008
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix=BASE_PATH)
 
 
 @router.websocket("/events/in")

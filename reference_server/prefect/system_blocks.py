@@ -61,12 +61,14 @@ def install(store: Store, release: str) -> None:
     server answered them: it made them from registration fields with more definitions."""
     added = []
     with store.transaction():  # one commit for the whole installation
-        stored = store.schema_versions()
+        known = store.schema_versions()
         for block in system_blocks(release):
             block_type = install_type(store, block["block_type"])
             schema = block["block_schema"]
-            if (schema["checksum"], schema["version"]) not in stored:
+            key = (schema["checksum"], schema["version"])
+            if key not in known:
                 added.append((store_schema(store, schema, block_type["id"]), schema))
+                known.add(key)
         for stored, schema in added:
             for name, entry in reference_entries(schema["fields"]):
                 child = store.block_schema_by_checksum(entry["block_schema_checksum"])
