@@ -6,7 +6,7 @@ import os
 import uvicorn
 
 from .app import DEFAULT_MAX_BODY_BYTES, create_app
-from .prefect.system_blocks import releases, resolved
+from .prefect.timeline import resolved, versions
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -46,8 +46,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--prefect-release",
         metavar="VERSION",
         help="the real Prefect release the Prefect API plays: its system block types and "
-        "schemas and its /api/admin/version (a version such as 3.8.8, or a line such as 3.8; "
-        f"known: {', '.join(releases())}; default the newest)",
+        "schemas, its /api/admin/version and what its answers took from it where releases "
+        "differ (a version such as 3.4.7, or a line such as 3.6 for its newest; known: every "
+        f"release from {versions()[0]} to {versions()[-1]}; default the newest)",
     )
     parser.add_argument(
         "--log-level",

@@ -99,5 +99,5 @@ def real_full_run(url: str, folder: Path) -> FullRun:
     release = releases.named(httpx.get(f"{url}/admin/version", timeout=30).json())
     ledger = release.fixture("ledger")
     return full_run(
-        url, folder, f"--blocks-prefect-release={release.line}", f"--blocks-expect-fail={ledger}"
+        url, folder, f"--blocks-prefect-release={release.version}", f"--blocks-expect-fail={ledger}"
     )

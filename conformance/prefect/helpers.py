@@ -28,6 +28,17 @@ def secret_schema_checksum(api: ApiClient) -> str:
     return releases.chosen(api.run.settings).secret_schema_checksum
 
 
+def malformed_id_status(api: ApiClient, collection: str, method: str) -> int:
+    """What the run's Prefect release answers to a path id that is not a UUID: 404 where no
+    route matches; before 3.4.8 (``malformed_path_id`` in ``fixtures/prefect/releases.toml``)
+    block type and schema paths matched and the id failed validation (422), or the path had no
+    route for the method (405: there is no PATCH of a schema)."""
+    release = releases.chosen(api.run.settings)
+    if collection == "block_documents" or release.fact("malformed_path_id") == 404:
+        return 404
+    return 405 if (collection, method) == ("block_schemas", "PATCH") else 422
+
+
 @cache
 def _fixture(name: str) -> Any:
     return json.loads((fixtures_dir() / "block_schemas" / name).read_text())

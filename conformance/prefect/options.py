@@ -18,9 +18,11 @@ def add_options(add: Callable[..., None]) -> None:
     )
     add(
         "--blocks-prefect-release",
-        metavar="X.Y",
-        help="the Prefect release line the target follows (e.g. 3.9, 3.8 or 3.4; default the "
-        "newest ground-truth line): where releases differ (the Secret schema's checksum, a "
-        "release's own bugs), the clauses take what that release does, and the embedded "
-        "reference server plays it.",
+        metavar="X.Y[.Z]",
+        help="the Prefect release the target follows: a line (3.6, meaning its newest known "
+        "release) or a release (3.4.7), any from 3.0.0 to the newest the suite knows (default "
+        "the newest). Where releases differ (fixtures/prefect/releases.toml: the Secret "
+        "schema's checksum, malformed path ids, a release's own bugs), the clauses take what "
+        "that release does, and the embedded reference server plays it. An unknown release is "
+        "a usage error.",
     )

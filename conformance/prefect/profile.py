@@ -103,9 +103,14 @@ def release_arguments(settings) -> list[str]:
     return ["--prefect-release", releases.chosen(settings).version]
 
 
+def unusable_settings(settings) -> str | None:
+    """A release the timeline does not know, or a --blocks-prefect-python with no prefect, or
+    with a client release whose journeys have no recorded expectation: a usage error, never a
+    failure of the server."""
+    return releases.unknown_release(settings) or unusable_clients(settings)
+
+
 def unusable_clients(settings) -> str | None:
-    """A --blocks-prefect-python with no prefect, or with a client release whose journeys have
-    no recorded expectation: a usage error, never a failure of the server."""
     from .client_journeys import client_version, recorded_versions
 
     for python in settings.value("blocks_prefect_python") or []:
@@ -167,5 +172,5 @@ PROFILE = Profile(
     embedded_arguments=release_arguments,
     run_facts=release_facts,
     adjust_catalogue=releases.adjusted_catalogue,
-    unusable_settings=unusable_clients,
+    unusable_settings=unusable_settings,
 )

@@ -15,7 +15,10 @@ free loopback port) and records, for its release:
 - the differential transcript (``fixtures/differential/prefect-<version>.jsonl.gz``, seed
   20261123, 10 examples), and an ignore file beside it, copied from the newest known release's
   for review;
-- its line in ``fixtures/prefect/releases.toml`` (the checksum its client computes for Secret).
+- its place in the timeline, ``fixtures/prefect/releases.toml``: a ground truth (its line extended
+  to it when it is newer than the newest known). The timeline must already predict the
+  checksum its client computes for Secret; a new one stops the recording, to be placed first
+  (``python -m conformance.prefect.bisect``).
 
 Run it from a checkout (it writes into it), then review the diff.
 """
@@ -29,72 +32,32 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
 from .. import fixtures_dir
-from ..embedded import free_port
 from . import releases
 from .client_journeys import clean_environment, client_version, record
+from .real_servers import real_server, suite_command
 
 SEED = 20261123
 EXAMPLES = 10
-START_TIMEOUT = 240.0
 SECRET_CHECKSUM = (
     "from prefect.blocks.system import Secret; print(Secret._calculate_schema_checksum())"
 )
 
 
-def start_server(python: str, home: Path) -> tuple[subprocess.Popen, str]:
-    """The virtualenv's real Prefect server on a free loopback port, healthy."""
-    port = free_port()
-    prefect = Path(python).with_name("prefect")
-    environment = {
-        **clean_environment(),
-        "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    }
-    log = (home / "server.log").open("w")
-    command = [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the real server exited:\n{(home / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    process.kill()
-    raise SystemExit(f"the real server did not answer {url}/health in {START_TIMEOUT:.0f} s")
-
-
-def suite_run(url: str, line: str, report: Path, record_to: Path) -> int:
+def suite_run(url: str, version: str, report: Path, record_to: Path) -> int:
     """The suite against the real server, recording every exchange (no xdist: a transcript
     comes from one run in one namespace). Without the client's journeys (recorded just before):
     their objects would be in the lists the transcript holds, and differential runs, which
     replay it, run no journeys."""
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        "conformance",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--target-url={url}",
-        f"--blocks-prefect-release={line}",
-        f"--blocks-seed={SEED}",
+    command = suite_command(
+        url,
+        version,
+        report,
         f"--blocks-examples={EXAMPLES}",
-        "--blocks-example-db=:memory:",  # no saved failure replayed into the transcript
-        f"--blocks-report={report}",
         f"--blocks-record-exchanges={record_to}",
-    ]
+    )
     return subprocess.run(command, cwd=Path(__file__).resolve().parents[2]).returncode
 
 
@@ -134,16 +97,31 @@ def ledger_of(report: dict, version: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def add_to_table(line: str, version: str, checksum: str) -> None:
+def add_to_timeline(version: str, checksum: str) -> None:
+    """The release as a ground truth of the timeline (its line extended to it if it is newer
+    than the line's newest known release). The timeline must already predict the release's
+    Secret checksum: a new one is a change to place by running releases."""
     table = fixtures_dir() / releases.TABLE
     text = table.read_text()
-    if f'version = "{version}"' in text:
-        return
-    text += (
-        f'\n[[release]]\nline = "{line}"\nversion = "{version}"\n'
-        f'secret_schema_checksum = "{checksum}"\nlevel = 5\n'
-    )
+    line = releases.line_of(version)
+    known = releases.timeline().lines.get(line)
+    if known is None:
+        text = text.replace("\n[[install]]", f'"{line}" = "{version}"\n\n[[install]]', 1)
+    elif releases.version_key(known) < releases.version_key(version):
+        text = text.replace(f'"{line}" = "{known}"', f'"{line}" = "{version}"')
+    if f'version = "{version}"' not in text:
+        entry = f'[[ground_truth]]\nversion = "{version}"\nlevel = 5\n\n'
+        text = text.replace("[[ground_truth]]", entry + "[[ground_truth]]", 1)
     table.write_text(text)
+    releases.timeline.cache_clear()
+    predicted = releases.named(version).secret_schema_checksum
+    if predicted != checksum:
+        raise SystemExit(
+            f"prefect {version}'s client computes {checksum} for Secret, the timeline predicts "
+            f"{predicted}: find where it changed (python -m conformance.prefect.bisect "
+            "PF-SYS-secret-schema --named " + version + ") and add that change to "
+            f"{table}, then record again"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,28 +132,19 @@ def main(argv: list[str] | None = None) -> None:
     version = client_version(python)
     if version is None:
         raise SystemExit(f"{python} has no prefect installed")
-    line = ".".join(version.split(".")[:2])
     found = subprocess.run(
         [python, "-c", SECRET_CHECKSUM], capture_output=True, text=True, env=clean_environment()
     )
-    checksum = found.stdout.strip().splitlines()[-1]
-    with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder)
-        server, url = start_server(python, home)
-        try:
-            from reference_server.prefect.system_blocks import main as capture
+    add_to_timeline(version, found.stdout.strip().splitlines()[-1])
+    release = releases.named(version)
+    with tempfile.TemporaryDirectory() as folder, real_server(python) as server:
+        from reference_server.prefect.system_blocks import main as capture
 
-            capture(url)
-            record(python, url, {})
-            add_to_table(line, version, checksum)
-            releases.table.cache_clear()
-            report_path, exchanges = home / "report.json", home / "exchanges.jsonl"
-            suite_run(url, line, report_path, exchanges)
-            report = json.loads(report_path.read_text())
-        finally:
-            server.kill()
-            server.wait()
-        release = releases.named(line)
+        capture(server.url)
+        record(python, server.url, {})
+        report_path, exchanges = Path(folder) / "report.json", Path(folder) / "exchanges.jsonl"
+        suite_run(server.url, version, report_path, exchanges)
+        report = json.loads(report_path.read_text())
         ledger = release.fixture("ledger")
         recorded = ledger_of(report, version)  # stops here if the release fails a MUST clause
         if ledger.exists():
@@ -185,11 +154,11 @@ def main(argv: list[str] | None = None) -> None:
         with exchanges.open("rb") as source, gzip.open(release.fixture("transcript"), "wb") as out:
             shutil.copyfileobj(source, out)
     ignore = release.fixture("ignore")
-    newest = releases.newest()
+    newest = releases.ground_truth()[0]
     if not ignore.exists() and newest.fixture("ignore").exists():
         text = newest.fixture("ignore").read_text().replace(newest.version, version)
         ignore.write_text(text)
-    print(f"recorded prefect {version} (line {line}): review git diff", file=sys.stderr)
+    print(f"recorded prefect {version}: review git diff", file=sys.stderr)
 
 
 if __name__ == "__main__":

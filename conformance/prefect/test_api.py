@@ -4,8 +4,8 @@ import pytest
 
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import NO_BODY, Exchange
-from .checks import expect_detail, expect_real_validation_shape
-from .helpers import UNKNOWN_ID, Blocks, real_keys
+from .checks import expect_detail, expect_real_validation_shape, expect_validation_error
+from .helpers import UNKNOWN_ID, Blocks, malformed_id_status, real_keys
 
 
 @pytest.mark.clause("PF-API-health")
@@ -57,7 +57,15 @@ def test_malformed_json_is_a_validation_error(api):
 def test_malformed_path_id_matches_no_route(api, collection, method):
     body = {} if method == "PATCH" else NO_BODY
     answer = api.request(method, f"/{collection}/not-a-uuid", body)
-    expect_detail(answer, 404, requirement="a non-UUID path id must get 404 (no route matches)")
+    status = malformed_id_status(api, collection, method)
+    if status == 422:
+        requirement = "before Prefect 3.4.8 a non-UUID path id must fail validation (422)"
+        expect_validation_error(answer, ["path", "id"], requirement=requirement)
+    elif status == 405:
+        requirement = "before Prefect 3.4.8 a PATCH of a schema path must get 405 (no such route)"
+        expect_detail(answer, 405, requirement=requirement)
+    else:
+        expect_detail(answer, 404, requirement="a non-UUID path id must get 404 (no route matches)")
 
 
 @pytest.mark.clause("PF-API-version-header")

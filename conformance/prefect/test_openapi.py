@@ -120,6 +120,20 @@ def overflows(body) -> bool:
         return False
 
 
+def holds_nul(value) -> bool:
+    """Whether any text of a request holds a NUL character, which PostgreSQL cannot store: the
+    real server answers 503 to it on PostgreSQL and stores it on SQLite, so neither answer is
+    asked of a server (the contract's text excludes NUL; this also covers text deep inside a
+    schema's fields or a filter, and the invalid cases made by putting one in)."""
+    if isinstance(value, str | bytes | bytearray):
+        return ("\x00" if isinstance(value, str) else b"\x00") in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
 def owned_ids(label: str, body, owned: dict):
     """An invalid body with its well-formed ids replaced by the run's own, so that a server
     that wrongly accepts the invalid part answers 2xx (and is caught) instead of 404."""
@@ -179,6 +193,7 @@ def prepared(mode, owned: dict):
     def prepare(case) -> None:
         label = case.operation.label
         body = case.body
+        assume(not any(holds_nul(part) for part in (body, case.query, case.path_parameters)))
         assume(not overflows(body))
         assume(not left_to_its_clause(label, body))
         body = without_references(label, body)

@@ -1,12 +1,16 @@
 """The Prefect profile's ASGI app: the blocks API under ``/api`` on the Prefect tables."""
 
+import copy
 import logging
+from collections.abc import Iterable, Iterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, compile_path
 
 from ..guards import BasicAuth
 from ..store import load_cipher
@@ -16,7 +20,7 @@ from .events import router as events_router
 from .nesting import NestingError
 from .store import Store
 from .system_blocks import install as install_system_blocks
-from .system_blocks import resolved
+from .timeline import facts, resolved
 
 MOUNT_PATH = BASE_PATH
 ANSWERS_UNKNOWN_PATHS = True  # the real server's 404 for a path no profile owns
@@ -43,6 +47,23 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"exception_message": "Internal Server Error"}, status_code=500)
 
 
+UUID_IDS = ("/block_types/{id:uuid}", "/block_schemas/{id:uuid}")
+
+
+def played_routes(routes: Iterable[BaseRoute], release: str) -> Iterator[BaseRoute]:
+    """The routes as the release has them. Before 3.4.8 (``malformed_path_id`` 422 in the
+    timeline) a block type or schema path id that is not a UUID matched the route and failed
+    its validation (422; 405 for a method the path has no route for), instead of matching no
+    route (404)."""
+    validated = facts(release)["malformed_path_id"] == 422
+    for route in routes:
+        if validated and isinstance(route, APIRoute) and route.path.endswith(UUID_IDS):
+            route = copy.copy(route)
+            route.path = route.path.replace("{id:uuid}", "{id}")
+            route.path_regex, route.path_format, route.param_convertors = compile_path(route.path)
+        yield route
+
+
 def create_app(
     db_path: str,
     auth_string: str | None = None,
@@ -62,7 +83,7 @@ def create_app(
         store.close()
 
     api = FastAPI(
-        routes=[*blocks_router.routes, *events_router.routes],
+        routes=[*played_routes(blocks_router.routes, release), *events_router.routes],
         title="blocks reference server (Prefect profile)",
         lifespan=lifespan,
         docs_url=f"{BASE_PATH}/docs",

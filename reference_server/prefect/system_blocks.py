@@ -1,8 +1,8 @@
 """The block types and schemas a fresh real Prefect server has registered when it starts, per
 release: the protected system types and the collection types, as observed through its API and
 kept in ``releases/<version>.json.gz`` (Prefect's data, Apache-2.0). The reference server plays
-one release (``--prefect-release``, default the newest it has): its system blocks and its
-``/admin/version``.
+one release (``--prefect-release``, default the newest known: ``timeline.py``): the newest
+capture taken from it or an earlier release, and its ``/admin/version``.
 
 ``python -m reference_server.prefect.system_blocks http://127.0.0.1:4200/api`` captures them
 from a freshly started real server, into the file of the release it reports.
@@ -12,45 +12,37 @@ import functools
 import gzip
 import json
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
 from .checksum import plain_definitions
 from .store import NotFound, Store
+from .timeline import version_key
 
 RELEASES = Path(__file__).with_name("releases")
 TYPE_KEYS = ("name", "slug", "logo_url", "documentation_url", "description", "code_example")
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
-
-
-def releases() -> list[str]:
-    """The releases whose system blocks the reference server has, oldest first."""
+def captured() -> list[str]:
+    """The releases whose system blocks were captured, oldest first."""
     found = [path.name.removesuffix(".json.gz") for path in RELEASES.glob("*.json.gz")]
     return sorted(found, key=version_key)
 
 
-def newest() -> str:
-    return releases()[-1]
-
-
-def resolved(release: str | None) -> str:
-    """The release ``release`` names: a full version, or a line (3.9) for its newest one."""
-    known = releases()
-    if release is None:
-        return known[-1]
-    matching = [v for v in known if v == release or v.startswith(f"{release}.")]
-    if not matching:
-        raise ValueError(f"no Prefect release {release!r}; known: {', '.join(known)}")
-    return matching[-1]
+def capture_for(release: str) -> str:
+    """The capture a release plays: the newest taken from it or an earlier release (the system
+    blocks change rarely; a capture is taken where they change what a client sees)."""
+    earlier = [version for version in captured() if version_key(version) <= version_key(release)]
+    if not earlier:
+        raise ValueError(f"no system blocks captured for Prefect {release} or an earlier release")
+    return earlier[-1]
 
 
 @functools.cache
 def system_blocks(release: str) -> list[dict]:
     """The release's system blocks, parsed once per process (callers only read them)."""
-    with gzip.open(RELEASES / f"{release}.json.gz", "rt") as handle:
+    with gzip.open(RELEASES / f"{capture_for(release)}.json.gz", "rt") as handle:
         return json.load(handle)
 
 
@@ -133,9 +125,24 @@ def server_version(base_url: str) -> str:
         return json.load(answer)
 
 
+def settled_capture(base_url: str, pause: float = 2.0, rounds: int = 150) -> list[dict]:
+    """A capture once the server has registered its blocks: it answers health before it has,
+    so two captures ``pause`` apart must agree (and hold something). The first waits too: a
+    request during the registration can make it give up (SQLite's lock)."""
+    time.sleep(pause)
+    previous = capture(base_url)
+    for _ in range(rounds):
+        time.sleep(pause)
+        current = capture(base_url)
+        if current and current == previous:
+            return current
+        previous = current
+    raise SystemExit(f"{base_url} kept changing its block schemas for {pause * rounds:.0f} s")
+
+
 def main(base_url: str) -> Path:
     """Capture a fresh real server's system blocks into the file of its release."""
-    captured = capture(base_url)
+    captured = settled_capture(base_url)
     path = RELEASES / f"{server_version(base_url)}.json.gz"
     text = json.dumps(captured, indent=1, sort_keys=True) + "\n"
     with gzip.GzipFile(path, "wb", compresslevel=9, mtime=0) as handle:

@@ -41,6 +41,7 @@ class Variant:
     # suite options the clause's tests need, each with the environment variable that gives
     # its value in the project's own tests (CI sets them)
     needs: tuple[tuple[str, str], ...] = ()
+    options: tuple[str, ...] = ()  # more suite options (the release the run names, say)
 
     @property
     def summary(self) -> str:
@@ -72,15 +73,17 @@ def breaks(
     examples: int | None = None,
     only: str | None = None,
     needs: tuple[tuple[str, str], ...] = (),
+    options: tuple[str, ...] = (),
 ) -> Callable:
     """Register the decorated variant as failing ``clause`` with a message containing every
-    one of ``reasons``; ``needs``: (suite option, environment variable giving its value)."""
+    one of ``reasons``; ``needs``: (suite option, environment variable giving its value);
+    ``options``: more suite options of its run."""
     if not reasons:
         raise ValueError(f"a variant of {clause} must declare the words of its failure")
 
     def register(build: Callable) -> Callable:
         VARIANTS.append(
-            Variant(build.__name__, profile, clause, reasons, build, examples, only, needs)
+            Variant(build.__name__, profile, clause, reasons, build, examples, only, needs, options)
         )
         return build
 
@@ -102,6 +105,9 @@ class AllowedVariant:
     build: Callable
     fails: tuple[str, ...] = ()
     needs: tuple[tuple[str, str], ...] = ()
+    # a --blocks-clause pattern: the reading only matters to these clauses, and the run (with a
+    # larger budget of generated cases) is limited to them
+    scope: str | None = None
 
     @property
     def summary(self) -> str:
@@ -117,16 +123,17 @@ def allowed(
     reason: str,
     fails: tuple[str, ...] = (),
     needs: tuple[tuple[str, str], ...] = (),
+    scope: str | None = None,
 ) -> Callable:
     """Register the decorated variant as taking a reading of ``clauses`` that ``reason`` (the
-    documents' words) allows; it must pass the whole suite but the SHOULD clauses in
-    ``fails``."""
+    documents' words) allows; it must pass the whole suite (or the clauses ``scope`` names)
+    but the SHOULD clauses in ``fails``."""
     if not clauses or not reason:
         raise ValueError("an allowed variant names its clauses and the words that allow it")
 
     def register(build: Callable) -> Callable:
         ALLOWED.append(
-            AllowedVariant(build.__name__, profile, clauses, reason, build, fails, needs)
+            AllowedVariant(build.__name__, profile, clauses, reason, build, fails, needs, scope)
         )
         return build
 

@@ -704,6 +704,22 @@ def validates_path_ids():
     return request_rewriter(check)
 
 
+@breaks(
+    "PF-API-malformed-uuid",
+    "before Prefect 3.4.8 a non-UUID path id must fail validation (422)",
+    "answered 404",
+    options=("--blocks-prefect-release=3.4.7",),
+)
+def plays_3_4_7_with_the_routes_of_3_4_8():
+    """Plays Prefect 3.4.7, but a block type or schema path id that is not a UUID matches no
+    route (404), as from 3.4.8 on, instead of failing validation (422) as 3.4.7 did."""
+    from reference_server.prefect import app
+
+    original = app.facts
+    app.facts = lambda release: {**original(release), "malformed_path_id": 404}
+    app.resolved = lambda name: "3.4.7"
+
+
 @breaks("PF-API-content-type", "must have the content type application/json", "text/plain")
 def sends_errors_as_text_plain():
     """404 answers carry their JSON body with the content type text/plain."""
@@ -1359,6 +1375,20 @@ def sorts_types_by_slug():
     store.Store.filter_block_types = by_slug
 
 
+@breaks("PF-FLT-types-name-like", "types named like 'a\\\\_b' must be", 'gave ["conf-')
+def drops_backslashes_from_like_patterns():
+    """block_types.name.like_ drops backslashes from the pattern, so 'a\\_b' matches 'axb'
+    too (neither database's reading: SQLite matches nothing, PostgreSQL 'a_b' alone)."""
+    from reference_server.prefect import filters
+
+    original = filters.like
+
+    def like(column, pattern):
+        return original(column, pattern.replace("\\", "") if pattern else pattern)
+
+    filters.like = like
+
+
 @breaks("PF-FLT-types-name-like", "types named like 'ZETA' must be", "gave []")
 def type_name_like_is_case_sensitive():
     """block_types.name.like_ matches case-sensitively (GLOB instead of LIKE)."""
@@ -1859,6 +1889,46 @@ def orders_equal_named_types_newest_first():
         return [store.type_row(row) for row in rows]
 
     store.Store.filter_block_types = filter_block_types
+
+
+@allowed(
+    "PF-FLT-types-name-like",
+    "PF-FLT-docs-fields",
+    "PF-FLT-model",
+    reason="the real 3.8.8 and 3.9.1 servers on PostgreSQL, whose LIKE takes a backslash as its "
+    "escape character: 'a\\_b' matches 'a_b' alone",
+)
+def escapes_like_wildcards_with_a_backslash():
+    """like_ filters take a backslash as an escape character, as the real server does on
+    PostgreSQL ('a\\_b' matches 'a_b' only)."""
+    from reference_server.prefect import filters
+
+    def like(column, pattern):
+        sql = f"{column} LIKE '%' || ? || '%' ESCAPE '\\'"
+        return [(sql, [pattern])] if pattern else []
+
+    filters.like = like
+
+
+@allowed(
+    "PF-GEN-contract",
+    "PF-GEN-invalid-rejected",
+    reason="the real 3.8.8 and 3.9.1 servers on PostgreSQL answer 503 to text holding a NUL "
+    "character, which PostgreSQL cannot store (on SQLite they store it)",
+    scope="PF-GEN-*",
+)
+def answers_503_to_text_holding_nul():
+    """Any request whose body or query holds a NUL character gets 503 Service Unavailable, as
+    the real server on PostgreSQL answers."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    async def dispatch(request, call_next):
+        raw = await request.body()
+        if b"\\u0000" in raw or b"\x00" in raw or "%00" in request.url.query:
+            return response(503, {"exception_message": "Service Unavailable"})
+        return await call_next(request)
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
 
 
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
