@@ -160,10 +160,12 @@ class ConformanceSession:
             items[:] = keep
 
     def missing_option(self, item: pytest.Item) -> str | None:
-        """Why the test cannot run here: a ``needs`` marker whose option was not given."""
+        """Why the test cannot run here: a ``needs`` marker whose option was not given, or
+        given with no value that serves it (``unmet=True``: say, no client release a journey
+        applies to)."""
         for mark in item.iter_markers("needs"):
             option, why = mark.args
-            if not self.run.settings.value(option):
+            if mark.kwargs.get("unmet") or not self.run.settings.value(option):
                 return why
         return None
 

@@ -37,7 +37,7 @@ import httpx
 from .. import fixtures_dir
 from ..embedded import free_port
 from . import releases
-from .client_journeys import clean_environment, client_version, record
+from .client_journeys import clean_environment, prefect_version, record
 
 SEED = 20261123
 EXAMPLES = 10
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python", required=True, help="a virtualenv's python with prefect")
     arguments = parser.parse_args(argv)
     python = arguments.python
-    version = client_version(python)
+    version = prefect_version(python)
     if version is None:
         raise SystemExit(f"{python} has no prefect installed")
     line = ".".join(version.split(".")[:2])
