@@ -458,11 +458,19 @@ def unusable_clients(kind: ClientKind, pythons: list[str]) -> str | None:
         version = client_version(kind, python)
         if version in kind.recorded_versions():
             continue
-        found = f"has {kind.package} {version}" if version else f"has no {kind.package} installed"
+        releases = ", ".join(kind.recorded_versions())
+        if version is None:
+            return (
+                f"{kind.option} {python} has no {kind.package} installed (or does not run), "
+                f"and the journeys need the real client. Nothing was tested. Name the Python of "
+                f"a virtualenv with {kind.package} {' or '.join(kind.recorded_versions())} (the "
+                "releases whose journeys are "
+                f"recorded, fixtures/{kind.expectations}/journeys-<release>.json)."
+            )
         return (
-            f"{kind.option} {python} {found}, and the journeys of the real client are compared "
-            f"with what that client release gives against {kind.recorded_against}: they are "
-            f"recorded for {kind.package} {', '.join(kind.recorded_versions())} "
+            f"{kind.option} {python} has {kind.package} {version}, and the journeys of the real "
+            f"client are compared with what that client release gives against "
+            f"{kind.recorded_against}: they are recorded for {kind.package} {releases} "
             f"(fixtures/{kind.expectations}/journeys-<release>.json). Nothing was tested. Name a "
             "Python with one of those releases, or record this one's against "
             f"{kind.recorded_against} ({kind.record_command})."
