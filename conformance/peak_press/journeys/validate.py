@@ -3,6 +3,9 @@ create_spec_release, which send ``?validate=true``: a valid spec or release answ
 nothing is saved (a real create then succeeds); an invalid one, or a taken name or version,
 raises what the real create of the same body raises."""
 
+from collections.abc import Callable
+from typing import Any
+
 from journey_kit import (
     INVALID,
     MISSING,
@@ -35,7 +38,13 @@ def release_body(version: str) -> dict:
     return {"release": {"version": version, "notes": "validated"}, "config": {"steps": {}}}
 
 
-def same_as_create(journey: Journey, name: str, dry_run, create, either) -> None:
+def same_as_create(
+    journey: Journey,
+    name: str,
+    dry_run: Callable[[], Any],
+    create: Callable[[], Any],
+    either: tuple[str, ...],
+) -> None:
     """The dry run and the real create of the same invalid body raise the same class."""
     journey.step(f"{name}_dry_run", dry_run, either=either)
     journey.step(f"{name}_create", create, either=either)
