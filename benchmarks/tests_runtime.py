@@ -8,8 +8,8 @@ runs it: once forked from the warm forkserver (tests/forked.py: the server and t
 each a forked process), once spawned as fresh ``python`` processes (``python -m tests.variants``
 and ``python -m pytest``), as the tests did before. ``--full`` then times README command 2
 (``pytest tests -n auto --dist loadgroup``) in a subprocess with the environment as given (set
-BLOCKS_REAL_TARGET_URL, PREFECT_PYTHON and PEAK_PYTHON to include what CI includes) and prints
-it against the budget.
+BLOCKS_REAL_TARGET_URL, PREFECT_PYTHON, PEAK_PYTHON and PEAK_PYTHON_OLD to include what CI
+includes) and prints it against the budget.
 """
 
 import argparse

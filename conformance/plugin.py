@@ -140,7 +140,8 @@ def activate(config: pytest.Config) -> None:
     markers = [
         "clause(id, ...): the conformance clause(s) a test checks",
         "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
-        "needs(option, why): runs only when the option is given; otherwise its clauses are "
+        "needs(option, why, unmet=False): runs only when the option is given (and, with "
+        "unmet=True, never: none of its values serves the test); otherwise its clauses are "
         "reported not covered, with why",
         *(f"level{level}: tests of level-{level} clauses" for level in profile.level_names),
         *(f"{area}: tests of the {area} clauses" for area in sorted(set(profile.areas.values()))),

@@ -160,12 +160,17 @@ class ConformanceSession:
             items[:] = keep
 
     def missing_option(self, item: pytest.Item) -> str | None:
-        """Why the test cannot run here: a ``needs`` marker whose option was not given."""
-        for mark in item.iter_markers("needs"):
+        """Why the test cannot run here: each ``needs`` marker whose option was not given, or
+        was given with no value that serves it (``unmet=True``: say, no client release a
+        journey applies to), its module's first."""
+        unmet = []
+        for mark in item.iter_markers("needs"):  # the test's own first, its module's last
             option, why = mark.args
-            if not self.run.settings.value(option):
-                return why
-        return None
+            if (
+                mark.kwargs.get("unmet") or not self.run.settings.value(option)
+            ) and why not in unmet:
+                unmet.insert(0, why)
+        return "; ".join(unmet) or None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         config = self.config

@@ -13,23 +13,23 @@ import pytest
 
 from conformance import profiles, report
 from conformance.clauses import catalogue
-from conformance.prefect import client_journeys
-from conformance.prefect.client_journeys import Placeholders, client_settings, script_digest
+from conformance.journeys import Placeholders, expectation
+from conformance.prefect.client_journeys import PREFECT, client_settings
 
 from .conftest import ServerProcess, required_in_ci, run_suite
 
 WHY = "a Python with prefect installed (--blocks-prefect-python)"
 
 
-@pytest.mark.parametrize("version", client_journeys.recorded_versions())
+@pytest.mark.parametrize("version", PREFECT.recorded_versions())
 def test_each_recorded_expectation_was_made_by_the_current_journeys(version):
-    recorded = client_journeys.expectation(version)
+    recorded = expectation(PREFECT, version)
     assert recorded["prefect_version"] == version
-    assert sorted(recorded["journeys"]) == client_journeys.journey_names()
+    assert sorted(recorded["journeys"]) == PREFECT.journey_names()
     stale = [
         name
         for name, journey in recorded["journeys"].items()
-        if journey["digest"] != script_digest(name)
+        if journey["digest"] != PREFECT.script_digest(name)
     ]
     assert stale == [], (
         f"journeys changed since fixtures/prefect/journeys-{version}.json was recorded: "
@@ -41,7 +41,7 @@ def test_the_ground_truth_releases_have_client_expectations():
     from conformance.prefect import releases
 
     level_5 = [r.version for r in releases.ground_truth() if r.level == 5]
-    assert set(level_5) <= set(client_journeys.recorded_versions())
+    assert set(level_5) <= set(PREFECT.recorded_versions())
 
 
 def test_a_client_release_without_an_expectation_is_a_usage_error(tmp_path):
@@ -54,7 +54,7 @@ def test_a_client_release_without_an_expectation_is_a_usage_error(tmp_path):
     )
     assert run.returncode == 4, run.output[-3000:]
     assert "has prefect 2.99.0" in run.output
-    for version in client_journeys.recorded_versions():
+    for version in PREFECT.recorded_versions():
         assert version in run.output
 
 
@@ -62,7 +62,7 @@ def test_every_journey_is_a_level_5_clause_with_a_test():
     clauses = catalogue(profiles.get("prefect"))
     journeys = [clause for clause in clauses.values() if clause.area == "journeys"]
     assert {clause.level for clause in journeys} == {5}
-    assert len(journeys) == len(client_journeys.journey_names())
+    assert len(journeys) == len(PREFECT.journey_names())
 
 
 def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):

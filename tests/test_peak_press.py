@@ -1,36 +1,68 @@
 """The Peak Press profile as a user runs it: the embedded default (the reference server with its
-test token and hook), and a server given by URL without a hook, where the redeploy-from-failed
-clause is reported not covered and the run leaves the server's other objects as they were."""
+test token and hook), with the real peak-sdk of both releases to level 5 (PEAK_PYTHON: 1.29.0,
+PEAK_PYTHON_OLD: 1.25.0; .ci/run sets both), and a server given by URL with a token header but
+without a hook, where the redeploy-from-failed clause and the deployment journey are reported
+not covered and the run (journeys included) leaves the server's other objects as they were."""
 
 import json
+import os
 
 import httpx
+import pytest
 
 from .conftest import run_suite
 
 TOKEN = {"Authorization": "peak-conformance-token"}  # the reference server's default
+JOURNEYS = {"PP-JRN-spec", "PP-JRN-deployment", "PP-JRN-errors", "PP-JRN-validate"}
+SDKS = {"PEAK_PYTHON": "1.29.0", "PEAK_PYTHON_OLD": "1.25.0"}
+
+
+def sdk_python(variable: str) -> str | None:
+    """A Python with peak-sdk (PEAK_PYTHON: 1.29.0, PEAK_PYTHON_OLD: 1.25.0): CI must set it;
+    locally its absence leaves the journeys of that release out."""
+    value = os.environ.get(variable)
+    if not value and os.environ.get("CI"):
+        pytest.fail(f"CI must set {variable} (a Python with peak-sdk=={SDKS[variable]})")
+    return value or None
 
 
 def test_embedded_default_runs_every_clause(tmp_path):
+    pythons = {variable: sdk_python(variable) for variable in SDKS}
     run = run_suite(
         "--blocks-profile=peak-press",
         "--blocks-fail-on-skip",
         "--blocks-examples=3",
+        *(f"--blocks-peak-press-python={python}" for python in pythons.values() if python),
         tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-3000:]
     report = run.report
     assert report["run"]["profile"] == "peak-press"
     assert report["run"]["embedded"] is True
-    assert report["verdict"] == "Level 4 conformant"
     assert report["level_names"] == {
         "1": "specs",
         "2": "releases",
         "3": "deployments",
         "4": "parameters",
+        "5": "clients",
     }
-    assert run.clauses_with("passed") == set(report["clauses"])
     assert "profile: peak-press" in run.output
+    if pythons["PEAK_PYTHON"]:
+        not_covered = set()
+    else:
+        not_covered = {"PP-JRN-validate"} if pythons["PEAK_PYTHON_OLD"] else JOURNEYS
+    assert run.clauses_with("not covered") == not_covered
+    assert run.clauses_with("passed") == set(report["clauses"]) - not_covered
+    if not not_covered:
+        assert report["verdict"] == "Level 5 conformant"
+    else:
+        assert report["verdict"].startswith("Level 4 conformant (level 5: ")
+    journey_tests = [
+        test["nodeid"] for clause in JOURNEYS for test in report["clauses"][clause]["tests"]
+    ]
+    for variable, release in SDKS.items():
+        ran = [nodeid for nodeid in journey_tests if nodeid.endswith(f"[{release}]")]
+        assert len(ran) == ((4 if release == "1.29.0" else 3) if pythons[variable] else 0)
 
 
 def foreign_objects(base: str) -> dict:
@@ -59,16 +91,23 @@ def everything(base: str) -> dict:
 def test_a_url_without_a_hook_reports_redeploy_not_covered_and_leaves_no_residue(
     reference_server, tmp_path
 ):
+    """The token given as a header reaches the SDK too; everything the run and the journeys
+    created is gone, and the other user's objects are as they were."""
     base = f"http://127.0.0.1:{reference_server.port}/peak"
     before = foreign_objects(base)
+    python = sdk_python("PEAK_PYTHON")
     run = run_suite(
         f"--target-url={base}",
+        "--target-header=Authorization: peak-conformance-token",
         "--blocks-profile=peak-press",
         "--blocks-examples=3",
+        *([f"--blocks-peak-press-python={python}"] if python else []),
         tmp_path=tmp_path,
     )
     assert run.returncode == 0, run.output[-3000:]
-    assert run.clauses_with("not covered") == {"PP-RDP-failed"}
+    left_out = {"PP-JRN-deployment"} if python else JOURNEYS
+    assert run.clauses_with("not covered") == {"PP-RDP-failed", *left_out}
     assert "--blocks-peak-press-hook-url" in run.output
     assert run.report["verdict"].startswith("Level 3 conformant")
+    assert run.report["run"]["leftovers"] == []
     assert everything(base) == before

@@ -1,5 +1,5 @@
-"""Fixtures of the Peak Press profile: the builders, and the test hook that puts a deployment in a
-status (for the redeploy clauses)."""
+"""Fixtures of the Peak Press profile: the builders, the test hook that puts a deployment in a
+status (for the redeploy clauses), and one test of each journey per peak-sdk release."""
 
 from collections.abc import Callable
 
@@ -7,8 +7,18 @@ import pytest
 
 from ..checks import expect_status
 from ..client import ApiClient
+from ..journeys import parametrize_clients
+from ..plugin import active_run
+from .client_journeys import PEAK
 from .helpers import Peak
-from .options import HOOK_OPTION
+from .options import HOOK_OPTION, PYTHON_OPTION
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test of each journey per SDK release it applies to (``test_...[1.29.0]``)."""
+    run = active_run(metafunc.config)
+    pythons = list(run.settings.value(PYTHON_OPTION) or []) if run else []
+    parametrize_clients(metafunc, PEAK, pythons)
 
 
 @pytest.fixture

@@ -5,8 +5,17 @@ import json
 import math
 from typing import Any
 
+import pytest
+
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import ApiClient, Exchange
+from .options import HOOK_OPTION
+
+# The redeploy from failed or warning needs the test hook that puts a deployment there.
+NEEDS_HOOK = pytest.mark.needs(
+    HOOK_OPTION,
+    "a test hook that puts a deployment in failed or warning (--blocks-peak-press-hook-url)",
+)
 
 SPECS = "/v1/blocks/specs/"
 DEPLOYMENTS = "/v1/blocks/deployments/"

@@ -4,6 +4,7 @@ every pytest run, so it imports nothing."""
 # The reference server's documented test token (reference_server/peak_press/app.py).
 REFERENCE_TOKEN = "peak-conformance-token"
 HOOK_OPTION = "blocks_peak_press_hook_url"
+PYTHON_OPTION = "blocks_peak_press_python"
 EMBEDDED_HOOK = "/_conformance"  # below the target URL: the reference server's test hook
 
 
@@ -24,4 +25,17 @@ def add_options(add) -> None:
         "A path is taken below --target-url. Default: the reference server's hook "
         f"({EMBEDDED_HOOK}) when the suite starts it; without a hook the redeploy-from-failed "
         "clauses are reported not covered.",
+    )
+    add(
+        "--blocks-peak-press-python",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a Python with peak-sdk installed (e.g. another virtualenv's bin/python); "
+        "repeatable, one per SDK release. With it, the level-5 clauses (clients) run scripted "
+        "journeys of that real peak-sdk against the target and compare what the SDK returns or "
+        "raises with what that release gives against the reference server (each journey named "
+        "with the SDK release, e.g. [1.29.0]); an SDK release with no recorded expectation is a "
+        "usage error. Without it they are reported not covered (and the deployment journey "
+        "without a hook, as the redeploy clauses are).",
     )

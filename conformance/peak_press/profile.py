@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..client import ApiClient, Exchange
 from ..profiles import Profile, Resource
-from .options import EMBEDDED_HOOK, HOOK_OPTION, REFERENCE_TOKEN
+from .options import EMBEDDED_HOOK, HOOK_OPTION, PYTHON_OPTION, REFERENCE_TOKEN
 
 if TYPE_CHECKING:
     import httpx
@@ -115,6 +115,15 @@ def created_identity(method: str, path: str, body: bytes, answer: Answer):
     return f"{kind} {json.loads(quoted)}", created["id"]
 
 
+def unusable_clients(settings: Settings) -> str | None:
+    """A --blocks-peak-press-python with no peak-sdk, or with an SDK release whose journeys have
+    no recorded expectation: a usage error, never a failure of the server."""
+    from ..journeys import unusable_clients as unusable
+    from .client_journeys import PEAK
+
+    return unusable(PEAK, list(settings.value(PYTHON_OPTION) or []))
+
+
 PROFILE = Profile(
     name="peak-press",
     clause_prefix="PP",
@@ -130,8 +139,9 @@ PROFILE = Profile(
         "PAR": "parameters",
         "RDP": "redeploy",
         "GEN": "generated",
+        "JRN": "journeys",
     },
-    level_names={1: "specs", 2: "releases", 3: "deployments", 4: "parameters"},
+    level_names={1: "specs", 2: "releases", 3: "deployments", 4: "parameters", 5: "clients"},
     resources=(
         Resource("deployment", DEPLOYMENTS + "{id}", gone=DELETED),
         Resource("spec", SPECS + "{id}", gone=DELETED),
@@ -151,4 +161,5 @@ PROFILE = Profile(
     created_identity=created_identity,
     embedded_options={HOOK_OPTION: EMBEDDED_HOOK},
     reference_options=reference_options,
+    unusable_settings=unusable_clients,
 )

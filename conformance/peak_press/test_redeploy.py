@@ -3,12 +3,7 @@
 import pytest
 
 from ..checks import expect, expect_equal, expect_json, expect_status, validate_body
-from .helpers import DEPLOYMENTS, SUCCESS, parameter
-
-NEEDS_HOOK = pytest.mark.needs(
-    "blocks_peak_press_hook_url",
-    "a test hook that puts a deployment in failed or warning (--blocks-peak-press-hook-url)",
-)
+from .helpers import DEPLOYMENTS, NEEDS_HOOK, SUCCESS, parameter
 
 
 @pytest.mark.clause("PP-RDP-conflict")

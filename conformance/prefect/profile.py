@@ -111,22 +111,10 @@ def unusable_settings(settings) -> str | None:
 
 
 def unusable_clients(settings) -> str | None:
-    from .client_journeys import client_version, recorded_versions
+    from ..journeys import unusable_clients as unusable
+    from .client_journeys import PREFECT
 
-    for python in settings.value("blocks_prefect_python") or []:
-        version = client_version(python)
-        if version in recorded_versions():
-            continue
-        found = f"has prefect {version}" if version else "has no prefect installed"
-        return (
-            f"--blocks-prefect-python {python} {found}, and the journeys of the real client are "
-            "compared with what that client release gives against its own real server: they are "
-            f"recorded for prefect {', '.join(recorded_versions())} "
-            "(fixtures/prefect/journeys-<release>.json). Nothing was tested. Name a Python with "
-            "one of those releases, or record this one's against its real server (python -m "
-            "conformance.prefect.client_journeys --python PY --target-url URL)."
-        )
-    return None
+    return unusable(PREFECT, list(settings.value(PREFECT.dest) or []))
 
 
 def release_facts(settings) -> dict[str, str]:

@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 
 from ..embedded import free_port
-from .client_journeys import clean_environment, client_version
+from ..journeys import client_version
+from .client_journeys import clean_environment
 from .releases import Release
 
 START_TIMEOUT = 240.0

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .. import fixtures_dir
 from . import releases
-from .client_journeys import clean_environment, client_version, record
+from .client_journeys import clean_environment, prefect_version, record
 from .real_servers import real_server, suite_command
 
 SEED = 20261123
@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--python", required=True, help="a virtualenv's python with prefect")
     arguments = parser.parse_args(argv)
     python = arguments.python
-    version = client_version(python)
+    version = prefect_version(python)
     if version is None:
         raise SystemExit(f"{python} has no prefect installed")
     found = subprocess.run(

@@ -4,57 +4,16 @@ step's result must be what that client release gives against its own real Prefec
 Each journey runs once per client, named with its release (``[3.9.1]``). Everything a journey
 creates is in the run's namespace, so the run's clean-up sweep deletes it."""
 
-import hashlib
-from pathlib import Path
-
 import pytest
 
+from ..journeys import Destination, Journeys
 from ..run import Run
 from ..target import Target
-from .client_journeys import (
-    JourneyRun,
-    expect_finished,
-    expect_same_as_real_server,
-    run_journey,
-)
+from .client_journeys import PREFECT
 
 pytestmark = pytest.mark.needs(
     "blocks_prefect_python", "a Python with prefect installed (--blocks-prefect-python)"
 )
-
-
-class Journeys:
-    """Runs journeys against the target with the given interpreter (a client of the release
-    ``version``) and checks their results."""
-
-    def __init__(
-        self, python: str, version: str, target: Target, headers: dict[str, str], workdir: Path
-    ):
-        self.python = python
-        self.version = version
-        self.target = target
-        self.headers = headers
-        self.workdir = workdir
-
-    @property
-    def namespace(self) -> str:
-        """A namespace of the client's own, as long as the run's (the CLI's tables are as wide
-        as the names in them), derived from it, and sorting before the run's: `prefect block
-        type ls` shows the first page of the types by name, which the run's own types (deleted
-        only at its end) would otherwise push the journey's off. The run's clean-up sweeps it."""
-        digest = hashlib.sha256(f"{self.target.namespace}{self.version}".encode()).hexdigest()
-        namespace = f"conf-0000{digest[:4]}-"
-        if namespace not in self.target.other_namespaces:
-            self.target.other_namespaces.append(namespace)
-        return namespace
-
-    def check(self, name: str) -> JourneyRun:
-        __tracebackhide__ = True
-        target = self.target
-        run = run_journey(self.python, name, target.url, self.headers, self.namespace, self.workdir)
-        expect_finished(run, self.python)
-        expect_same_as_real_server(run, self.namespace, target.url, self.version)
-        return run
 
 
 @pytest.fixture(scope="session")
@@ -63,7 +22,8 @@ def journeys(conformance_run: Run, target: Target, journey_client, tmp_path_fact
     each journey per client: see conftest.py)."""
     python, version = journey_client
     workdir = tmp_path_factory.mktemp(f"journeys-{version}")
-    return Journeys(python, version, target, conformance_run.settings.headers, workdir)
+    destination = Destination(target.url, conformance_run.settings.headers, "")
+    return Journeys(PREFECT, python, version, target, destination, workdir)
 
 
 @pytest.mark.clause("PF-JRN-secret")

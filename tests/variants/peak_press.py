@@ -3,7 +3,7 @@
 import re
 from functools import partial
 
-from . import SUITE_ARGS, classic_mistakes, rewrite_nested, rewrite_responses
+from . import SUITE_ARGS, classic_mistakes, request_rewriter, rewrite_nested, rewrite_responses
 from . import allowed as allowed_reading
 from . import breaks as breaks_clause
 from . import differs as differs_from_reference
@@ -12,6 +12,10 @@ breaks = partial(breaks_clause, "peak-press")
 # a small budget of generated cases (a variant's run is about its clause, and the unbroken
 # server's run about every clause passing)
 SUITE_ARGS["peak-press"] = ["--blocks-examples=3"]
+
+# The journeys (level 5) run peak-sdk in the interpreter named by PEAK_PYTHON (CI sets it:
+# 1.29.0, which every journey applies to, validate= included).
+CLIENT = (("--blocks-peak-press-python", "PEAK_PYTHON"),)
 
 SPEC_PATH = re.compile(r"^/peak/v1/blocks/specs/[^/]+$")
 DEPLOYMENT_PATH = re.compile(r"^/peak/v1/blocks/deployments/[^/]+$")
@@ -60,6 +64,7 @@ def token_not_checked():
     "response.text` ... `raise BaseHttpException.REGISTRY[response.status_code](error_response)`): "
     "any body serves",
     fails=("PP-API-error-shape",),
+    needs=CLIENT,
 )
 def errors_under_message():
     """Error bodies say {"message": ...} instead of {"detail": ...}."""
@@ -550,6 +555,91 @@ def refuses_redeploy_from_warning():
     api.REDEPLOYABLE = ("failed",)
 
 
+# ---- level 5: what the real peak-sdk notices (run with the SDK's interpreter) ----------------
+
+SPECS_PREFIX = "/peak/v1/blocks/specs"
+
+
+@breaks(
+    "PP-JRN-spec",
+    "journey spec, step describe_spec",
+    "BadRequestException",
+    "the client's own error",
+    needs=CLIENT,
+)
+def refuses_bodies_on_spec_reads():
+    """A GET or DELETE of specs that carries a body answers 400 (peak-sdk sends {} as the JSON
+    body of every call; the suite's own requests carry none)."""
+
+    def refuse(method, path, body):
+        if method in ("GET", "DELETE") and path.startswith(SPECS_PREFIX) and body is not None:
+            return 400, {"detail": "a GET or DELETE takes no body"}
+        return None
+
+    return request_rewriter(refuse)
+
+
+@breaks(
+    "PP-JRN-deployment",
+    "step list_deployment_revisions_over_pages",
+    "KeyError",
+    needs=CLIENT,
+)
+def revision_list_without_the_sdk_key():
+    """The revision list carries its items under "revisions" only, as Peak's list answers do,
+    not also under "deployments", the key peak-sdk's revision iterator reads (only the SHOULD
+    clause PP-REV-sdk-key asks for it)."""
+
+    def drop(method, path, status, body):
+        if method == "GET" and path.endswith("/revisions") and isinstance(body, dict):
+            body.pop("deployments", None)
+            return status, body
+        return None
+
+    return rewrite_responses(drop)
+
+
+@breaks(
+    "PP-JRN-errors",
+    "step create_spec_with_a_taken_name",
+    'the client gave "Exception"',
+    needs=CLIENT,
+)
+def refuses_taken_names_with_412():
+    """A taken spec name or release version answers 412 Precondition Failed: peak-sdk has no
+    exception class for it and raises a bare Exception."""
+
+    def precondition(method, path, status, body):
+        if status == 409 and path.startswith(SPECS_PREFIX):
+            return 412, body
+        return None
+
+    return rewrite_responses(precondition)
+
+
+@breaks(
+    "PP-JRN-validate",
+    "step taken_name_dry_run_raises_what_the_create_raises",
+    "the client gave false",
+    needs=CLIENT,
+)
+def dry_run_refuses_taken_names_with_400():
+    """A dry run of a spec with a taken name answers 400, the create 409: each is allowed on its
+    own (PP-VAL-spec-dry-run-invalid), but the dry run must raise what the create raises."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import Response
+
+    async def dispatch(request, call_next):
+        response = await call_next(request)
+        dry_run = request.query_params.get("validate") == "true"
+        if request.method != "POST" or not dry_run or response.status_code != 409:
+            return response
+        raw = b"".join([chunk async for chunk in response.body_iterator])
+        return Response(raw, status_code=400, media_type="application/json")
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
 # ---- differences only the comparison with another server catches ---------------------------
 
 differs = partial(differs_from_reference, "peak-press")
@@ -579,7 +669,8 @@ def rewords_not_found():
 
 # ---- other readings the documents allow: each passes the whole suite -------------------------
 
-allowed = partial(allowed_reading, "peak-press")
+# the whole suite includes the real SDK's journeys (level 5)
+allowed = partial(allowed_reading, "peak-press", needs=CLIENT)
 REDEPLOY = re.compile(r"^/peak/v1/blocks/deployments/([^/]+)/redeploy$")
 
 
@@ -733,5 +824,6 @@ classic_mistakes(
         "name_filter_is_exact": "a prefix filter matching exactly",
         "patch_replaces_run_parameters": "a replace instead of a merge of run parameters",
         "redeploys_from_deployed": "state rules unchecked: redeploy from any status",
+        "refuses_bodies_on_spec_reads": "a GET with a body refused (peak-sdk sends {} always)",
     },
 )

@@ -1,0 +1,216 @@
+"""Journey PP-JRN-deployment: a block deployment through peak-sdk from create to delete: create,
+describe (a hidden parameter's value not shown), update, list, a new revision and its
+description, a redeploy once the test hook has put it in failed, the revision list, the run
+parameters read and patched, and delete, after which it is not found.
+
+A redeploy may deploy the latest revision again or a copy of it as a new one (both are Peak's
+words: "Redeploy latest revision"); the steps record what both have in common: the answer names
+the deployment and the revision that is then the latest, older revisions are superseded."""
+
+import json
+
+from journey_kit import MISSING, NAMESPACE, Journey, names, picked
+
+PREFIX = f"{NAMESPACE}dep-"
+HIDDEN = f"hidden-{NAMESPACE}value"
+PARAMETERS = {
+    "build": [],
+    "run": [
+        {"name": "limit", "type": "number", "required": False, "defaultValue": 3},
+        {"name": "api_key", "type": "string", "required": True, "hideValue": True},
+    ],
+}
+DEPLOYMENT_PARTS = (
+    "id",
+    "kind",
+    "metadata.name",
+    "metadata.title",
+    "metadata.summary",
+    "spec.id",
+    "spec.release.version",
+    "status",
+    "latestRevision.revision",
+    "latestRevision.status",
+    "latestRevision.release.version",
+    "latestRevision.parameters.run.limit",
+)
+
+
+def spec_body(name: str) -> dict:
+    return {
+        "version": 1,
+        "kind": "workflow",
+        "metadata": {"name": name, "title": "Journey deployment spec", "summary": "to deploy"},
+        "release": {"version": "1.0.0", "notes": "first"},
+        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
+    }
+
+
+def deployment_body(name: str, spec_id: str) -> dict:
+    return {
+        "metadata": {"name": name, "summary": "deployed by the SDK", "title": "Journey"},
+        "parameters": {"build": {}, "run": {"api_key": HIDDEN}},
+        "revision": {"notes": "first"},
+        "spec": {"id": spec_id, "release": {"version": "1.0.0"}},
+    }
+
+
+def described(journey: Journey, deployment_id: str) -> dict:
+    """The parts of a deployment the journey reads, and whether the hidden value shows."""
+    deployment = journey.blocks.describe_deployment(deployment_id)
+    shown = HIDDEN in json.dumps(deployment)
+    return {**picked(deployment, *DEPLOYMENT_PARTS), "hidden value shown": shown}
+
+
+def create(journey: Journey) -> tuple[str | None, str | None]:
+    blocks = journey.blocks
+    spec = journey.step(
+        "create_spec",
+        lambda: picked(blocks.create_spec(spec_body(f"{PREFIX}spec"), parameters=PARAMETERS), "id"),
+    )
+    spec_id = spec["id"] if spec and spec["id"] != MISSING else None
+    if spec_id is None:
+        return None, None
+    journey.step(
+        "create_second_release",
+        lambda: picked(
+            blocks.create_spec_release(
+                spec_id,
+                {"release": {"version": "1.1.0"}, "config": {"steps": {}}},
+                parameters=PARAMETERS,
+            ),
+            "release.version",
+        ),
+    )
+    created = journey.step(
+        "create_deployment",
+        lambda: picked(blocks.create_deployment(deployment_body(f"{PREFIX}a", spec_id)), "id"),
+    )
+    journey.step(
+        "create_second_deployment",
+        lambda: picked(blocks.create_deployment(deployment_body(f"{PREFIX}b", spec_id)), "id"),
+    )
+    deployment_id = (created or {}).get("id")
+    return spec_id, deployment_id if deployment_id != MISSING else None
+
+
+def read_and_revise(journey: Journey, deployment_id: str) -> None:
+    blocks = journey.blocks
+    journey.step("describe_deployment", lambda: described(journey, deployment_id))
+    journey.step(
+        "update_deployment_metadata",
+        lambda: picked(
+            blocks.update_deployment_metadata(deployment_id, {"title": "Retitled deployment"}),
+            "metadata.title",
+            "metadata.summary",
+        ),
+    )
+    journey.step(
+        "list_deployments_over_two_pages",
+        lambda: sorted(names(blocks.list_deployments(name=PREFIX, page_size=1))),
+    )
+    revision = {
+        "release": {"version": "1.1.0"},
+        "revision": {"notes": "the second release"},
+        "parameters": {"run": {"api_key": HIDDEN, "limit": 5}},
+    }
+    journey.step(
+        "create_deployment_revision",
+        lambda: picked(
+            blocks.create_deployment_revision(deployment_id, revision), "id", "revision"
+        ),
+    )
+    journey.step(
+        "describe_deployment_revision",
+        lambda: picked(
+            blocks.describe_deployment_revision(deployment_id, "2"),
+            "revision",
+            "notes",
+            "release.version",
+            "parameters.run.limit",
+        ),
+    )
+
+
+def redeployed(answer: dict, latest: dict) -> dict:
+    """A redeploy's answer as both readings give it: the revision it names is the latest, and
+    it is revision 2 again or a new revision 3."""
+    revision = answer.get("revision", MISSING)
+    return {
+        "deploymentId": answer.get("deploymentId", MISSING),
+        "revision": "2 (in place) or 3 (a copy)" if revision in (2, 3) else revision,
+        "names the latest revision": revision == latest.get("revision")
+        and answer.get("revisionId") == latest.get("id"),
+    }
+
+
+def redeploy(journey: Journey, deployment_id: str) -> None:
+    blocks = journey.blocks
+    journey.step("set_failed_through_the_hook", lambda: journey.set_status(deployment_id, "failed"))
+
+    def redeploy_and_describe() -> dict:
+        answer = blocks.redeploy(deployment_id)
+        return redeployed(answer, blocks.describe_deployment(deployment_id)["latestRevision"])
+
+    journey.step("redeploy", redeploy_and_describe)
+    journey.step(
+        "describe_redeployed",
+        lambda: picked(
+            blocks.describe_deployment(deployment_id),
+            "status",
+            "latestRevision.status",
+            "latestRevision.release.version",
+            "latestRevision.parameters.run.limit",
+        ),
+    )
+
+    def revisions() -> dict:
+        listed = list(blocks.list_deployment_revisions(deployment_id, page_size=2))
+        ordered = sorted(listed, key=lambda item: item.get("revision", 0))
+        numbers = [item.get("revision") for item in ordered]
+        return {
+            "numbered 1 to the latest": numbers == list(range(1, len(numbers) + 1)),
+            "older statuses": sorted({item.get("status") for item in ordered[:-1]}),
+            "latest status": ordered[-1].get("status") if ordered else MISSING,
+        }
+
+    journey.step("list_deployment_revisions_over_pages", revisions)
+
+
+def parameters_and_delete(journey: Journey, spec_id: str, deployment_id: str) -> None:
+    blocks = journey.blocks
+    journey.step(
+        "get_parameters",
+        lambda: picked(blocks.get_parameters(deployment_id=deployment_id), "limit"),
+    )
+    journey.step(
+        "patch_parameters",
+        lambda: picked(blocks.patch_parameters(deployment_id, {"limit": 9}), "limit"),
+    )
+    journey.step(
+        "get_patched_parameters",
+        lambda: picked(blocks.get_parameters(deployment_id=deployment_id), "limit"),
+    )
+    journey.step("delete_deployment", lambda: blocks.delete_deployment(deployment_id))
+    journey.step(
+        "delete_the_other_deployment",
+        lambda: [blocks.delete_deployment(i["id"]) for i in blocks.list_deployments(name=PREFIX)],
+    )
+    journey.step("describe_deleted_deployment", lambda: blocks.describe_deployment(deployment_id))
+    journey.step("delete_spec", lambda: blocks.delete_spec(spec_id))
+
+
+def main() -> None:
+    journey = Journey()
+    spec_id, deployment_id = create(journey)
+    if deployment_id is not None:
+        read_and_revise(journey, deployment_id)
+        redeploy(journey, deployment_id)
+        parameters_and_delete(journey, spec_id, deployment_id)
+    elif spec_id is not None:
+        journey.step("delete_spec", lambda: journey.blocks.delete_spec(spec_id))
+    journey.finish()
+
+
+if __name__ == "__main__":
+    main()

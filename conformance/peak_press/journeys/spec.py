@@ -1,0 +1,166 @@
+"""Journey PP-JRN-spec: a block spec through peak-sdk from create to delete: create (multipart,
+with an artifact folder), describe, list (pages, name prefix, featured, sort), update, a second
+release, its description, the release list, and delete, after which the spec and its releases
+are not found."""
+
+import tempfile
+from pathlib import Path
+
+from journey_kit import MISSING, NAMESPACE, Journey, names, picked
+
+PREFIX = f"{NAMESPACE}spec-"
+PARAMETERS = {
+    "build": [],
+    "run": [
+        {"name": "limit", "type": "number", "required": False, "defaultValue": 3},
+        {"name": "api_key", "type": "string", "required": True, "hideValue": True},
+    ],
+}
+SPEC_PARTS = (
+    "id",
+    "kind",
+    "metadata.name",
+    "metadata.title",
+    "metadata.summary",
+    "metadata.status",
+    "featured",
+    "scope",
+    "latestRelease.version",
+)
+
+
+def spec_body(name: str, version: str) -> dict:
+    return {
+        "version": 1,
+        "kind": "workflow",
+        "metadata": {
+            "name": name,
+            "title": f"Journey spec {name.removeprefix(PREFIX)}",
+            "summary": "created through peak-sdk",
+            "tags": [{"name": "journey"}],
+        },
+        "release": {"version": version, "notes": "first"},
+        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
+    }
+
+
+def create(journey: Journey, artifact: Path) -> str | None:
+    blocks = journey.blocks
+    created = journey.step(
+        "create_spec",
+        lambda: picked(
+            blocks.create_spec(
+                spec_body(f"{PREFIX}a", "1.0.0"),
+                artifact={"path": str(artifact)},
+                featured=True,
+                scope="private",
+                parameters=PARAMETERS,
+                auto_run_on_deploy=False,
+            ),
+            "id",
+        ),
+    )
+    journey.step(
+        "create_two_more_specs",
+        lambda: [
+            picked(blocks.create_spec(spec_body(f"{PREFIX}{letter}", "0.1.0")), "id")
+            for letter in "bc"
+        ],
+    )
+    spec_id = (created or {}).get("id")
+    return spec_id if spec_id != MISSING else None
+
+
+def read_and_list(journey: Journey, spec_id: str) -> None:
+    blocks = journey.blocks
+    journey.step("describe_spec", lambda: picked(blocks.describe_spec(spec_id), *SPEC_PARTS))
+    journey.step(
+        "list_specs_over_two_pages",
+        lambda: sorted(names(blocks.list_specs(name=PREFIX, page_size=2))),
+    )
+    journey.step(
+        "list_specs_first_page",
+        lambda: picked(
+            blocks.list_specs(name=PREFIX, page_size=2, page_number=1, return_iterator=False),
+            "pageCount",
+            "pageNumber",
+            "pageSize",
+        ),
+    )
+    journey.step(
+        "list_featured_specs", lambda: names(blocks.list_specs(name=PREFIX, featured=True))
+    )
+    journey.step(
+        "list_specs_by_name_descending",
+        lambda: names(blocks.list_specs(name=PREFIX, sort=["name:desc"])),
+    )
+    journey.step(
+        "update_spec_metadata",
+        lambda: picked(
+            blocks.update_spec_metadata(
+                spec_id, {"metadata": {"title": "Retitled by the SDK"}, "featured": False}
+            ),
+            *SPEC_PARTS,
+        ),
+    )
+    journey.step(
+        "describe_updated_spec", lambda: picked(blocks.describe_spec(spec_id), *SPEC_PARTS)
+    )
+
+
+def release(journey: Journey, spec_id: str) -> None:
+    blocks = journey.blocks
+    body = {"release": {"version": "1.1.0", "notes": "second"}, "config": {"steps": {}}}
+    journey.step(
+        "create_spec_release",
+        lambda: picked(
+            blocks.create_spec_release(spec_id, body, parameters=PARAMETERS),
+            "id",
+            "release.version",
+        ),
+    )
+    journey.step(
+        "describe_spec_release",
+        lambda: picked(
+            blocks.describe_spec_release(spec_id, "1.1.0"), "version", "notes", "parameters"
+        ),
+    )
+    journey.step(
+        "list_spec_releases",
+        lambda: [item.get("version") for item in blocks.list_spec_releases(spec_id, page_size=1)],
+    )
+    journey.step(
+        "latest_release_after_release",
+        lambda: picked(blocks.describe_spec(spec_id), "latestRelease.version"),
+    )
+
+
+def delete(journey: Journey, spec_id: str) -> None:
+    blocks = journey.blocks
+    journey.step("delete_spec", lambda: blocks.delete_spec(spec_id))
+    journey.step(
+        "delete_the_other_specs",
+        lambda: [blocks.delete_spec(item["id"]) for item in blocks.list_specs(name=PREFIX)],
+    )
+    journey.step("describe_deleted_spec", lambda: blocks.describe_spec(spec_id))
+    journey.step(
+        "describe_release_of_deleted_spec", lambda: blocks.describe_spec_release(spec_id, "1.0.0")
+    )
+    journey.step("list_specs_after_delete", lambda: names(blocks.list_specs(name=PREFIX)))
+
+
+def main() -> None:
+    journey = Journey()
+    with tempfile.TemporaryDirectory() as folder:
+        artifact = Path(folder)
+        (artifact / "main.py").write_text("print('hello from a conformance journey')\n")
+        spec_id = create(journey, artifact)
+    if spec_id is not None:
+        read_and_list(journey, spec_id)
+        release(journey, spec_id)
+        delete(journey, spec_id)
+    journey.finish()
+
+
+if __name__ == "__main__":
+    main()
