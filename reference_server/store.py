@@ -52,6 +52,28 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+class Parts(dict):
+    """The named parts of a profile's tables that variants change (a unique constraint, a
+    column's reference): each by name, None to leave it out. Setting a name no table has is an
+    error, never a change that silently does nothing."""
+
+    def __setitem__(self, name: str, value: str | None) -> None:
+        if name not in self:
+            raise KeyError(f"no table part named {name!r}; known: {', '.join(self)}")
+        super().__setitem__(name, value)
+
+
+def table(name: str, *parts: str | None) -> str:
+    """The CREATE TABLE statement of the parts (columns, constraints) that are not None."""
+    body = ",\n    ".join(part for part in parts if part)
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n    {body}\n);"
+
+
+def column(definition: str, *constraints: str | None) -> str:
+    """A column definition with the constraints that are not None (a reference, say)."""
+    return " ".join([definition, *(constraint for constraint in constraints if constraint)])
+
+
 KEY_ENVIRONMENT = "BLOCKS_REFERENCE_ENCRYPTION_KEY"
 
 

@@ -113,3 +113,37 @@ def test_variants_read_no_private_attribute_of_the_server(path: Path):
         and not node.attr.startswith("__")
     ]
     assert private == []
+
+
+STORES = ("prefect", "kragle", "peak_press")
+
+
+def parts_of(package: str):
+    store = importlib.import_module(f"reference_server.{package}.store")
+    return store, dict(store.PARTS)
+
+
+@pytest.mark.parametrize("package", STORES)
+@pytest.mark.parametrize("replacement", [None, "UNIQUE (seam_check)"])
+def test_every_table_part_changes_the_tables(package, replacement):
+    """A part of a store's tables that variants change (``PARTS``) is in the SQL the store
+    opens with, and changing it (leaving it out, or another text) changes that SQL: a seam
+    that no longer does what it names fails here, not silently in a variant."""
+    store, defaults = parts_of(package)
+    original = store.schema()
+    try:
+        for name, text in defaults.items():
+            assert text in original, f"{package}.PARTS[{name!r}] is not in its tables"
+            store.PARTS[name] = replacement
+            changed = store.schema()
+            store.PARTS[name] = text
+            assert changed != original, f"{package}.PARTS[{name!r}] changes nothing"
+            assert (replacement or "") in changed
+    finally:
+        store.PARTS.update(defaults)
+
+
+def test_a_part_no_table_has_is_refused():
+    store, _ = parts_of("prefect")
+    with pytest.raises(KeyError, match="no table part named"):
+        store.PARTS["document_name_unique"] = None

@@ -56,7 +56,11 @@ def installed(release: Release, cache: Path, log=print) -> str:
         env=clean_environment(),
     )
     if done.returncode != 0:
-        raise SystemExit(f"pip could not install prefect {release.version}:\n{done.stderr[-3000:]}")
+        said = [line for line in done.stderr.splitlines() if not line.startswith("WARNING:")]
+        raise SystemExit(
+            f"pip could not install {' '.join(release.install_requirements)}:\n"
+            + "\n".join(said)[-3000:]
+        )
     made_with.write_text(wanted)
     client_version.cache_clear()
     return str(python)

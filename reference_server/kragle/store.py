@@ -6,34 +6,46 @@ import json
 import secrets
 from typing import Any
 
-from ..store import Conflict, NotFound, SqliteStore, now
+from ..store import Conflict, NotFound, Parts, SqliteStore, column, now, table
 
-__all__ = ["Conflict", "NotFound", "SCHEMA", "Store", "TEST_USERS"]
+__all__ = ["PARTS", "Conflict", "NotFound", "Store", "TEST_USERS", "schema"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS kragle_user (
-    id INTEGER PRIMARY KEY,
-    username TEXT NOT NULL UNIQUE,
-    email TEXT NOT NULL UNIQUE,
-    salt TEXT NOT NULL,
-    password_hash TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS kragle_session (
-    token TEXT PRIMARY KEY,
-    user_id INTEGER NOT NULL REFERENCES kragle_user (id),
-    created TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS kragle_blocktype (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    owner INTEGER NOT NULL REFERENCES kragle_user (id),
-    name TEXT NOT NULL UNIQUE,
-    definition TEXT NOT NULL,
-    resolved TEXT NOT NULL,
-    is_remote INTEGER NOT NULL,
-    needs_approval INTEGER NOT NULL,
-    is_approved INTEGER NOT NULL DEFAULT 0
-);
-"""
+# The parts of the tables that broken variants change (tests/variants): each by name.
+PARTS = Parts(block_name_unique="UNIQUE")
+
+
+def schema() -> str:
+    """The SQL that creates the tables, with the parts as ``PARTS`` holds them now."""
+    return "\n".join(
+        [
+            table(
+                "kragle_user",
+                "id INTEGER PRIMARY KEY",
+                "username TEXT NOT NULL UNIQUE",
+                "email TEXT NOT NULL UNIQUE",
+                "salt TEXT NOT NULL",
+                "password_hash TEXT NOT NULL",
+            ),
+            table(
+                "kragle_session",
+                "token TEXT PRIMARY KEY",
+                "user_id INTEGER NOT NULL REFERENCES kragle_user (id)",
+                "created TEXT NOT NULL",
+            ),
+            table(
+                "kragle_blocktype",
+                "id INTEGER PRIMARY KEY AUTOINCREMENT",
+                "owner INTEGER NOT NULL REFERENCES kragle_user (id)",
+                column("name TEXT NOT NULL", PARTS["block_name_unique"]),
+                "definition TEXT NOT NULL",
+                "resolved TEXT NOT NULL",
+                "is_remote INTEGER NOT NULL",
+                "needs_approval INTEGER NOT NULL",
+                "is_approved INTEGER NOT NULL DEFAULT 0",
+            ),
+        ]
+    )
+
 
 # The documented test users (README, "Testing a Kragle server"): the suite's defaults.
 TEST_USERS = (
@@ -52,7 +64,7 @@ def password_hash(password: str, salt: str) -> str:
 
 class Store(SqliteStore):
     def __init__(self, path: str) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, schema())
 
     def seed_test_users(self) -> None:
         for user_id, username, email, password in TEST_USERS:

@@ -11,59 +11,68 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..store import Conflict, NotFound, SqliteStore, new_id, now
+from ..store import Conflict, NotFound, Parts, SqliteStore, column, new_id, now, table
 
 LARGEST = 2**62
-__all__ = ["Conflict", "NotFound", "Page", "Query", "Store", "new_id", "now"]
+__all__ = ["PARTS", "Conflict", "NotFound", "Page", "Query", "Store", "new_id", "now", "schema"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS peak_spec (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    title TEXT NOT NULL,
-    status TEXT NOT NULL,
-    featured INTEGER NOT NULL,
-    scope TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    document TEXT NOT NULL,
-    UNIQUE (kind, name)
-);
-CREATE TABLE IF NOT EXISTS peak_release (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    spec_id TEXT NOT NULL REFERENCES peak_spec (id) ON DELETE CASCADE,
-    version TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    document TEXT NOT NULL,
-    UNIQUE (spec_id, version)
-);
-CREATE TABLE IF NOT EXISTS peak_deployment (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    name TEXT NOT NULL,
-    title TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    document TEXT NOT NULL,
-    UNIQUE (kind, name)
-);
-CREATE TABLE IF NOT EXISTS peak_revision (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    deployment_id TEXT NOT NULL REFERENCES peak_deployment (id) ON DELETE CASCADE,
-    revision INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    document TEXT NOT NULL,
-    UNIQUE (deployment_id, revision)
-);
-"""
+# The parts of the tables that broken variants change (tests/variants): each by name.
+PARTS = Parts(
+    spec_name_per_kind="UNIQUE (kind, name)",
+    release_spec_reference="REFERENCES peak_spec (id) ON DELETE CASCADE",
+    release_version_per_spec="UNIQUE (spec_id, version)",
+    deployment_name_per_kind="UNIQUE (kind, name)",
+    revision_number_per_deployment="UNIQUE (deployment_id, revision)",
+)
+OBJECT_COLUMNS = ("created_at TEXT NOT NULL", "created_by TEXT NOT NULL", "document TEXT NOT NULL")
+
+
+def schema() -> str:
+    """The SQL that creates the tables, with the parts as ``PARTS`` holds them now."""
+    sequence = "seq INTEGER PRIMARY KEY AUTOINCREMENT"
+    named = ("id TEXT NOT NULL UNIQUE", "kind TEXT NOT NULL", "name TEXT NOT NULL")
+    return "\n".join(
+        [
+            table(
+                "peak_spec",
+                sequence,
+                *named,
+                "title TEXT NOT NULL",
+                "status TEXT NOT NULL",
+                "featured INTEGER NOT NULL",
+                "scope TEXT NOT NULL",
+                *OBJECT_COLUMNS,
+                PARTS["spec_name_per_kind"],
+            ),
+            table(
+                "peak_release",
+                sequence,
+                column("spec_id TEXT NOT NULL", PARTS["release_spec_reference"]),
+                "version TEXT NOT NULL",
+                *OBJECT_COLUMNS,
+                PARTS["release_version_per_spec"],
+            ),
+            table(
+                "peak_deployment",
+                sequence,
+                *named,
+                "title TEXT NOT NULL",
+                "status TEXT NOT NULL",
+                *OBJECT_COLUMNS,
+                PARTS["deployment_name_per_kind"],
+            ),
+            table(
+                "peak_revision",
+                sequence,
+                "id TEXT NOT NULL UNIQUE",
+                "deployment_id TEXT NOT NULL REFERENCES peak_deployment (id) ON DELETE CASCADE",
+                "revision INTEGER NOT NULL",
+                "status TEXT NOT NULL",
+                *OBJECT_COLUMNS,
+                PARTS["revision_number_per_deployment"],
+            ),
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -87,11 +96,11 @@ def document_of(row: sqlite3.Row) -> dict:
 
 
 class Store(SqliteStore):
-    """The Peak Press objects; ``SCHEMA`` is read when a store opens (so a broken variant in
+    """The Peak Press objects; ``schema()`` is read when a store opens (so a broken variant in
     tests/ can change it first)."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(path, SCHEMA)
+        super().__init__(path, schema())
 
     # listings
 

@@ -9,71 +9,100 @@ import sqlite3
 
 from cryptography.fernet import Fernet
 
-from ..store import Conflict, NotFound, SqliteStore, new_id, now
+from ..store import Conflict, NotFound, Parts, SqliteStore, column, new_id, now, table
 
-__all__ = ["Conflict", "NotFound", "SCHEMA", "Store"]
+__all__ = ["PARTS", "Conflict", "NotFound", "Store", "schema"]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS block_type (
-    id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    name TEXT NOT NULL,
-    slug TEXT NOT NULL UNIQUE,
-    logo_url TEXT,
-    documentation_url TEXT,
-    description TEXT,
-    code_example TEXT,
-    is_protected INTEGER NOT NULL DEFAULT 0
-);
+# The parts of the tables that broken variants change (tests/variants): each by name.
+PARTS = Parts(
+    document_name_per_type="UNIQUE (block_type_id, name)",
+    document_type_reference="REFERENCES block_type (id) ON DELETE CASCADE",
+    document_schema_reference="REFERENCES block_schema (id) ON DELETE CASCADE",
+    referenced_document_reference="REFERENCES block_document (id) ON DELETE CASCADE",
+)
+
+
+def schema() -> str:
+    """The SQL that creates the tables, with the parts as ``PARTS`` holds them now."""
+    return f"""
+{
+        table(
+            "block_type",
+            "id TEXT PRIMARY KEY",
+            "created TEXT NOT NULL",
+            "updated TEXT NOT NULL",
+            "name TEXT NOT NULL",
+            "slug TEXT NOT NULL UNIQUE",
+            "logo_url TEXT",
+            "documentation_url TEXT",
+            "description TEXT",
+            "code_example TEXT",
+            "is_protected INTEGER NOT NULL DEFAULT 0",
+        )
+    }
 CREATE INDEX IF NOT EXISTS ix_block_type_name ON block_type (name);
-CREATE TABLE IF NOT EXISTS block_schema (
-    id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    checksum TEXT NOT NULL,
-    fields TEXT NOT NULL,
-    capabilities TEXT NOT NULL,
-    version TEXT NOT NULL,
-    block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE,
-    UNIQUE (checksum, version)
-);
+{
+        table(
+            "block_schema",
+            "id TEXT PRIMARY KEY",
+            "created TEXT NOT NULL",
+            "updated TEXT NOT NULL",
+            "checksum TEXT NOT NULL",
+            "fields TEXT NOT NULL",
+            "capabilities TEXT NOT NULL",
+            "version TEXT NOT NULL",
+            "block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE",
+            "UNIQUE (checksum, version)",
+        )
+    }
 CREATE INDEX IF NOT EXISTS ix_block_schema_type ON block_schema (block_type_id);
-CREATE TABLE IF NOT EXISTS block_document (
-    id TEXT PRIMARY KEY,
-    created TEXT NOT NULL,
-    updated TEXT NOT NULL,
-    name TEXT NOT NULL,
-    data TEXT NOT NULL,
-    is_anonymous INTEGER NOT NULL DEFAULT 0,
-    block_type_name TEXT,
-    block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE,
-    block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,
-    UNIQUE (block_type_id, name)
-);
+{
+        table(
+            "block_document",
+            "id TEXT PRIMARY KEY",
+            "created TEXT NOT NULL",
+            "updated TEXT NOT NULL",
+            "name TEXT NOT NULL",
+            "data TEXT NOT NULL",
+            "is_anonymous INTEGER NOT NULL DEFAULT 0",
+            "block_type_name TEXT",
+            column("block_type_id TEXT NOT NULL", PARTS["document_type_reference"]),
+            column("block_schema_id TEXT NOT NULL", PARTS["document_schema_reference"]),
+            PARTS["document_name_per_type"],
+        )
+    }
 CREATE INDEX IF NOT EXISTS ix_block_document_name ON block_document (name);
 -- counts a type's documents from the index alone
 CREATE INDEX IF NOT EXISTS ix_block_document_type_anonymous
     ON block_document (block_type_id, is_anonymous, name);
 CREATE INDEX IF NOT EXISTS ix_block_document_schema ON block_document (block_schema_id);
-CREATE TABLE IF NOT EXISTS block_schema_reference (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    parent_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,
-    reference_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,
-    UNIQUE (parent_block_schema_id, name, reference_block_schema_id)
-);
-CREATE TABLE IF NOT EXISTS block_document_reference (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    parent_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE,
-    reference_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE,
-    CHECK (parent_block_document_id != reference_block_document_id),
-    UNIQUE (parent_block_document_id, name)
-);
+{
+        table(
+            "block_schema_reference",
+            "id TEXT PRIMARY KEY",
+            "name TEXT NOT NULL",
+            "parent_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE",
+            "reference_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE",
+            "UNIQUE (parent_block_schema_id, name, reference_block_schema_id)",
+        )
+    }
+{
+        table(
+            "block_document_reference",
+            "id TEXT PRIMARY KEY",
+            "name TEXT NOT NULL",
+            "parent_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE",
+            column(
+                "reference_block_document_id TEXT NOT NULL", PARTS["referenced_document_reference"]
+            ),
+            "CHECK (parent_block_document_id != reference_block_document_id)",
+            "UNIQUE (parent_block_document_id, name)",
+        )
+    }
 CREATE INDEX IF NOT EXISTS ix_block_document_reference_child
     ON block_document_reference (reference_block_document_id);
 """
+
 
 BLOCK_TYPE_TEXT_FIELDS = ("logo_url", "documentation_url", "description", "code_example")
 
@@ -95,11 +124,11 @@ def schema_row(row: sqlite3.Row) -> dict:
 
 
 class Store(SqliteStore):
-    """The Prefect profile's objects; ``SCHEMA`` is read when a store opens (so a broken variant
+    """The Prefect profile's objects; ``schema()`` is read when a store opens (so a broken variant
     in tests/ can change it first)."""
 
     def __init__(self, path: str, cipher: Fernet | None = None) -> None:
-        super().__init__(path, SCHEMA, cipher)
+        super().__init__(path, schema(), cipher)
 
     def _open_row(self, row: sqlite3.Row) -> dict:
         record = dict(row)

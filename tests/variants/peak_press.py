@@ -118,7 +118,7 @@ def duplicate_spec_names():
     """No unique spec name per kind."""
     from reference_server.peak_press import api, store
 
-    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (kind, name)\n);", "\n);", 1)
+    store.PARTS["spec_name_per_kind"] = None
     api.spec_name_taken = lambda *args, **kwargs: False
 
 
@@ -140,9 +140,7 @@ def spec_delete_leaves_its_releases():
     """Deleting a spec leaves its releases behind, still listed and readable."""
     from reference_server.peak_press import store
 
-    store.SCHEMA = store.SCHEMA.replace(
-        "spec_id TEXT NOT NULL REFERENCES peak_spec (id) ON DELETE CASCADE", "spec_id TEXT NOT NULL"
-    )
+    store.PARTS["release_spec_reference"] = None
 
 
 @breaks("PP-SPEC-404", "DELETE", "must answer 404", "answered 200")
@@ -278,7 +276,7 @@ def duplicate_release_versions():
     """A second release with a version the spec has is stored too."""
     from reference_server.peak_press import store
 
-    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (spec_id, version)", "")
+    store.PARTS["release_version_per_spec"] = None
 
 
 @breaks("PP-REL-list-order", "releases, newest first must be")
@@ -375,9 +373,7 @@ def duplicate_deployment_names():
     """No unique deployment name per kind."""
     from reference_server.peak_press import store
 
-    table = "CREATE TABLE IF NOT EXISTS peak_deployment"
-    head, tail = store.SCHEMA.split(table)
-    store.SCHEMA = head + table + tail.replace(",\n    UNIQUE (kind, name)", "", 1)
+    store.PARTS["deployment_name_per_kind"] = None
 
 
 @breaks("PP-DEP-update", "metadata.title after PATCH must be")
@@ -429,7 +425,7 @@ def revision_numbers_not_increasing():
     """A new revision is numbered by the count of revisions not superseded, repeating numbers."""
     from reference_server.peak_press import store
 
-    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (deployment_id, revision)", "")
+    store.PARTS["revision_number_per_deployment"] = None
     store.Store.next_revision_number = lambda self, deployment_id: sum(
         revision["status"] != "superseded" for revision in self.revisions_of(deployment_id)
     )

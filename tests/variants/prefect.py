@@ -116,7 +116,7 @@ def accepts_duplicate_names():
     """Answers 201 to a second document with the same name in the same block type."""
     from reference_server.prefect import store
 
-    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
+    store.PARTS["document_name_per_type"] = None
     store.Store.document_name_taken = lambda self, type_id, name: False
 
 
@@ -134,7 +134,7 @@ def checks_names_against_a_stale_cache():
 
     from reference_server.prefect import store
 
-    store.SCHEMA = store.SCHEMA.replace(",\n    UNIQUE (block_type_id, name)", "")
+    store.PARTS["document_name_per_type"] = None
     cache: dict[str, tuple[float, set[str]]] = {}
 
     def document_name_taken(self, type_id, name):
@@ -953,11 +953,8 @@ def deleting_a_type_keeps_its_documents():
     (no cascade from types and schemas to documents)."""
     from reference_server.prefect import store
 
-    store.SCHEMA = store.SCHEMA.replace(
-        "block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE,\n"
-        "    block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE,",
-        "block_type_id TEXT NOT NULL,\n    block_schema_id TEXT NOT NULL,",
-    )
+    store.PARTS["document_type_reference"] = None
+    store.PARTS["document_schema_reference"] = None
 
 
 # ---- block schemas ----------------------------------------------------------------------------
@@ -1083,7 +1080,7 @@ def document_names_unique_across_types():
     """Document names are unique across all block types, not per type."""
     from reference_server.prefect import store
 
-    store.SCHEMA = store.SCHEMA.replace("UNIQUE (block_type_id, name)", "UNIQUE (name)")
+    store.PARTS["document_name_per_type"] = "UNIQUE (name)"
     store.Store.document_name_taken = lambda self, type_id, name: bool(
         self.query("SELECT 1 FROM block_document WHERE name = ?", [name])
     )
@@ -1664,11 +1661,7 @@ def stores_dangling_references():
     create answer then fails to read it back."""
     from reference_server.prefect import api, store
 
-    store.SCHEMA = store.SCHEMA.replace(
-        "reference_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE"
-        " CASCADE",
-        "reference_block_document_id TEXT NOT NULL",
-    )
+    store.PARTS["referenced_document_reference"] = None
     api.require_documents = lambda store, references: None
 
 
