@@ -222,9 +222,6 @@ class Settings:
         """The value of the option whose ``dest`` is given (``blocks_kragle_hook_url``)."""
         return self.values.get(dest)
 
-    def with_seed(self, seed: int) -> Settings:
-        return Settings({**self.values, "blocks_seed": seed})
-
     @property
     def target_url(self) -> str | None:
         return self.values.get("target_url")

@@ -6,6 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from .conftest import ROOT
 
 PACKAGE = ROOT / "conformance"
@@ -90,36 +92,68 @@ def test_the_cycle_finder_finds_a_cycle():
 
 MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 WRITERS = {"append", "update", "add", "pop", "clear", "extend", "setdefault", "remove", "insert"}
+# calls whose result holds state that changes as it is used: a module-level one is run state
+STATEFUL = {"count", "cycle", "iter", "Counter", "defaultdict", "deque", "OrderedDict", "Lock"}
+STATEFUL |= {"RLock", "Event", "Semaphore", "Queue", "Random", "dict", "list", "set"}
+
+
+def called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def module_state_problems(source: str, where: str) -> list[str]:
+    """Where a module keeps state that changes at run time: a ``global`` statement, a
+    module-level dict, list or set that a function writes, or a module-level object made by a
+    stateful call (``itertools.count()``, a ``Counter``, a lock, a random generator)."""
+    tree = ast.parse(source)
+    problems = []
+    mutable = set()
+    for node in tree.body:
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [target.id for target in targets if isinstance(target, ast.Name)]
+        if isinstance(node.value, MUTABLE):
+            mutable.update(names)
+        elif isinstance(node.value, ast.Call) and called_name(node.value) in STATEFUL:
+            problems.append(f"{where}:{node.lineno}: module-level {ast.unparse(node.value)}")
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Global):
+                problems.append(f"{where}:{node.lineno}: global {', '.join(node.names)}")
+            written = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+                written = node.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                written = node.func.value if node.func.attr in WRITERS else None
+            if isinstance(written, ast.Name) and written.id in mutable:
+                problems.append(f"{where}:{node.lineno}: writes the module's {written.id}")
+    return problems
 
 
 def test_no_module_state_is_written_at_run_time():
-    """No ``global`` statement, and no module-level dict, list or set that a function writes
-    (run settings live in the run object)."""
+    """Run settings and counts live in the run object (the server's in its app), never in a
+    module."""
     problems = []
-    for path in PACKAGE.rglob("*.py"):
-        tree = ast.parse(path.read_text())
-        where = path.relative_to(ROOT)
-        mutable = {
-            target.id
-            for node in tree.body
-            if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, MUTABLE)
-            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
-            if isinstance(target, ast.Name)
-        }
-        for function in ast.walk(tree):
-            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            for node in ast.walk(function):
-                if isinstance(node, ast.Global):
-                    problems.append(f"{where}:{node.lineno}: global {', '.join(node.names)}")
-                written = None
-                if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
-                    written = node.value
-                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                    written = node.func.value if node.func.attr in WRITERS else None
-                if isinstance(written, ast.Name) and written.id in mutable:
-                    problems.append(f"{where}:{node.lineno}: writes the module's {written.id}")
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "reference_server").rglob("*.py")]:
+        problems += module_state_problems(path.read_text(), str(path.relative_to(ROOT)))
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import itertools\nruns = itertools.count()\n",
+        "from collections import Counter\nseen = Counter()\n",
+        "CACHE = {}\ndef f(k):\n    CACHE[k] = 1\n",
+        "N = 0\ndef f():\n    global N\n    N += 1\n",
+    ],
+)
+def test_the_module_state_check_finds_state(source):
+    assert module_state_problems(source, "m.py")
 
 
 def readme_layout() -> str:

@@ -26,6 +26,7 @@ from .client_journeys import clean_environment
 from .releases import Release
 
 START_TIMEOUT = 240.0
+SEED = 20261123  # the seed of every run of real releases (and of the transcripts)
 CACHE_VARIABLE = "BLOCKS_PREFECT_VENVS"
 CHECKOUT = Path(__file__).resolve().parents[2]
 
@@ -159,7 +160,7 @@ def suite_command(url: str, named: str, report: Path, *options: str) -> list[str
         "no:cacheprovider",
         f"--target-url={url}",
         f"--blocks-prefect-release={named}",
-        "--blocks-seed=20261123",
+        f"--blocks-seed={SEED}",
         "--blocks-example-db=:memory:",
         f"--blocks-report={report}",
         *options,

@@ -39,7 +39,6 @@ from . import releases
 from .client_journeys import clean_environment, prefect_version, record
 from .real_servers import real_server, suite_command
 
-SEED = 20261123
 EXAMPLES = 10
 SECRET_CHECKSUM = (
     "from prefect.blocks.system import Secret; print(Secret._calculate_schema_checksum())"

@@ -13,24 +13,44 @@ from ..store import Conflict, NotFound, Parts, SqliteStore, column, new_id, now,
 
 __all__ = ["PARTS", "Conflict", "NotFound", "Store", "schema"]
 
+
+def cascading(table_name: str) -> str:
+    return f"REFERENCES {table_name} (id) ON DELETE CASCADE"
+
+
 # The parts of the tables that broken variants change (tests/variants): each by name.
 PARTS = Parts(
     document_name_per_type="UNIQUE (block_type_id, name)",
-    document_type_reference="REFERENCES block_type (id) ON DELETE CASCADE",
-    document_schema_reference="REFERENCES block_schema (id) ON DELETE CASCADE",
-    referenced_document_reference="REFERENCES block_document (id) ON DELETE CASCADE",
+    document_type_reference=cascading("block_type"),
+    document_schema_reference=cascading("block_schema"),
+    referenced_document_reference=cascading("block_document"),
 )
+STAMPS = ("id TEXT PRIMARY KEY", "created TEXT NOT NULL", "updated TEXT NOT NULL")
+INDEXES = {
+    "block_type": ["CREATE INDEX IF NOT EXISTS ix_block_type_name ON block_type (name);"],
+    "block_schema": [
+        "CREATE INDEX IF NOT EXISTS ix_block_schema_type ON block_schema (block_type_id);"
+    ],
+    "block_document": [
+        "CREATE INDEX IF NOT EXISTS ix_block_document_name ON block_document (name);",
+        "-- counts a type's documents from the index alone",
+        "CREATE INDEX IF NOT EXISTS ix_block_document_type_anonymous\n"
+        "    ON block_document (block_type_id, is_anonymous, name);",
+        "CREATE INDEX IF NOT EXISTS ix_block_document_schema ON block_document (block_schema_id);",
+    ],
+    "block_document_reference": [
+        "CREATE INDEX IF NOT EXISTS ix_block_document_reference_child\n"
+        "    ON block_document_reference (reference_block_document_id);"
+    ],
+}
 
 
-def schema() -> str:
-    """The SQL that creates the tables, with the parts as ``PARTS`` holds them now."""
-    return f"""
-{
-        table(
+def tables() -> dict[str, str]:
+    """Each table's CREATE statement, with the parts as ``PARTS`` holds them now."""
+    return {
+        "block_type": table(
             "block_type",
-            "id TEXT PRIMARY KEY",
-            "created TEXT NOT NULL",
-            "updated TEXT NOT NULL",
+            *STAMPS,
             "name TEXT NOT NULL",
             "slug TEXT NOT NULL UNIQUE",
             "logo_url TEXT",
@@ -38,30 +58,20 @@ def schema() -> str:
             "description TEXT",
             "code_example TEXT",
             "is_protected INTEGER NOT NULL DEFAULT 0",
-        )
-    }
-CREATE INDEX IF NOT EXISTS ix_block_type_name ON block_type (name);
-{
-        table(
+        ),
+        "block_schema": table(
             "block_schema",
-            "id TEXT PRIMARY KEY",
-            "created TEXT NOT NULL",
-            "updated TEXT NOT NULL",
+            *STAMPS,
             "checksum TEXT NOT NULL",
             "fields TEXT NOT NULL",
             "capabilities TEXT NOT NULL",
             "version TEXT NOT NULL",
-            "block_type_id TEXT NOT NULL REFERENCES block_type (id) ON DELETE CASCADE",
+            f"block_type_id TEXT NOT NULL {cascading('block_type')}",
             "UNIQUE (checksum, version)",
-        )
-    }
-CREATE INDEX IF NOT EXISTS ix_block_schema_type ON block_schema (block_type_id);
-{
-        table(
+        ),
+        "block_document": table(
             "block_document",
-            "id TEXT PRIMARY KEY",
-            "created TEXT NOT NULL",
-            "updated TEXT NOT NULL",
+            *STAMPS,
             "name TEXT NOT NULL",
             "data TEXT NOT NULL",
             "is_anonymous INTEGER NOT NULL DEFAULT 0",
@@ -69,39 +79,35 @@ CREATE INDEX IF NOT EXISTS ix_block_schema_type ON block_schema (block_type_id);
             column("block_type_id TEXT NOT NULL", PARTS["document_type_reference"]),
             column("block_schema_id TEXT NOT NULL", PARTS["document_schema_reference"]),
             PARTS["document_name_per_type"],
-        )
-    }
-CREATE INDEX IF NOT EXISTS ix_block_document_name ON block_document (name);
--- counts a type's documents from the index alone
-CREATE INDEX IF NOT EXISTS ix_block_document_type_anonymous
-    ON block_document (block_type_id, is_anonymous, name);
-CREATE INDEX IF NOT EXISTS ix_block_document_schema ON block_document (block_schema_id);
-{
-        table(
+        ),
+        "block_schema_reference": table(
             "block_schema_reference",
             "id TEXT PRIMARY KEY",
             "name TEXT NOT NULL",
-            "parent_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE",
-            "reference_block_schema_id TEXT NOT NULL REFERENCES block_schema (id) ON DELETE CASCADE",
+            f"parent_block_schema_id TEXT NOT NULL {cascading('block_schema')}",
+            f"reference_block_schema_id TEXT NOT NULL {cascading('block_schema')}",
             "UNIQUE (parent_block_schema_id, name, reference_block_schema_id)",
-        )
-    }
-{
-        table(
+        ),
+        "block_document_reference": table(
             "block_document_reference",
             "id TEXT PRIMARY KEY",
             "name TEXT NOT NULL",
-            "parent_block_document_id TEXT NOT NULL REFERENCES block_document (id) ON DELETE CASCADE",
+            f"parent_block_document_id TEXT NOT NULL {cascading('block_document')}",
             column(
                 "reference_block_document_id TEXT NOT NULL", PARTS["referenced_document_reference"]
             ),
             "CHECK (parent_block_document_id != reference_block_document_id)",
             "UNIQUE (parent_block_document_id, name)",
-        )
+        ),
     }
-CREATE INDEX IF NOT EXISTS ix_block_document_reference_child
-    ON block_document_reference (reference_block_document_id);
-"""
+
+
+def schema() -> str:
+    """The SQL that creates the tables and their indexes, with the parts as ``PARTS`` holds
+    them now."""
+    return "\n".join(
+        line for name, create in tables().items() for line in (create, *INDEXES.get(name, ()))
+    )
 
 
 BLOCK_TYPE_TEXT_FIELDS = ("logo_url", "documentation_url", "description", "code_example")
