@@ -55,9 +55,8 @@ def add_general_options(parser: pytest.Parser, profile_names: Iterable[str]) -> 
         "--blocks-level",
         type=int,
         metavar="N",
-        help="run only the clauses of levels 1 to N (prefect: 1 save, 2 load, 3 filter, 4 nested, "
-        "5 clients; peak-press: 1 specs, 2 releases, 3 deployments, 4 parameters; kragle: see "
-        "--blocks-list-clauses).",
+        help="run only the clauses of levels 1 to N of the run's profile (each profile's levels: "
+        "--blocks-list-clauses, or docs/options.md).",
     )
     add(
         "--blocks-clause",

@@ -1,23 +1,18 @@
 """Command line: ``python -m reference_server --host 127.0.0.1 --port 4200 --db blocks.db``."""
 
 import argparse
-import os
 
 import uvicorn
 
-from .app import DEFAULT_MAX_BODY_BYTES, create_app
-from .prefect.timeline import resolved, versions
+from .app import DEFAULT_MAX_BODY_BYTES, create_app, profile_modules
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    profiles = profile_modules()
     parser = argparse.ArgumentParser(
         prog="blocks-reference-server",
         description="Run the bundled blocks API reference server on SQLite: every profile's API "
-        "under its own base path (prefect: /api, e.g. http://127.0.0.1:4200/api/health; kragle: "
-        "/kragle/api/v1, with test users conformance-a and conformance-b and test hooks under "
-        "/kragle/_hooks; peak-press: /peak, with the tokens of BLOCKS_REFERENCE_PEAK_TOKENS, "
-        "comma-separated, default peak-conformance-token, and a test hook POST "
-        "/peak/_conformance/deployments/{id}/status). "
+        f"under its own base path ({'; '.join(module.DESCRIPTION for module in profiles)}). "
         "Secret data is encrypted at rest with a key from BLOCKS_REFERENCE_ENCRYPTION_KEY or, "
         "by default, the file DB.key next to the database (created on first start).",
     )
@@ -36,36 +31,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"(default {DEFAULT_MAX_BODY_BYTES})",
     )
     parser.add_argument(
-        "--auth-string",
-        default=os.environ.get("PREFECT_SERVER_API_AUTH_STRING"),
-        help="require HTTP Basic credentials 'user:password' on every Prefect path but "
-        "/api/health, like the real server's PREFECT_SERVER_API_AUTH_STRING (default: that "
-        "variable, else none)",
-    )
-    parser.add_argument(
-        "--prefect-release",
-        metavar="VERSION",
-        help="the real Prefect release the Prefect API plays: its system block types and "
-        "schemas, its /api/admin/version and what its answers took from it where releases "
-        "differ (a version such as 3.4.7, or a line such as 3.6 for its newest; known: every "
-        f"release from {versions()[0]} to {versions()[-1]}; default the newest)",
-    )
-    parser.add_argument(
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
         help="uvicorn log level (default warning)",
     )
+    for module in profiles:
+        if hasattr(module, "add_arguments"):
+            module.add_arguments(parser.add_argument_group(module.DESCRIPTION.split(":")[0]))
     return parser.parse_args(argv)
+
+
+SERVER_OPTIONS = ("host", "port", "db", "max_body_bytes", "log_level")
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    try:
-        release = resolved(args.prefect_release)
-    except ValueError as error:
-        raise SystemExit(f"blocks-reference-server: --prefect-release: {error}") from None
-    app = create_app(args.db, args.max_body_bytes, args.auth_string, release)
+    options = {k: v for k, v in vars(args).items() if k not in SERVER_OPTIONS}
+    app = create_app(args.db, args.max_body_bytes, **options)
     uvicorn.run(
         app,
         host=args.host,

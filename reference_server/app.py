@@ -2,10 +2,11 @@
 one SQLite file, behind one request size limit.
 
 Each profile is a subpackage of this one whose ``app`` module defines ``MOUNT_PATH`` (the path
-prefix it is routed under) and ``create_app(db_path, **options)``; they are found, not listed
-(``prefect/`` serves ``/api``, ``kragle/`` serves ``/kragle/api/v1`` and its test hooks under
-``/kragle/_hooks``, ``peak_press/`` serves ``/peak``). The one whose ``app`` module sets
-``ANSWERS_UNKNOWN_PATHS`` also answers paths no profile owns.
+prefix it is routed under), ``DESCRIPTION`` (its part of ``--help``) and ``create_app(db_path,
+...)``, whose keyword parameters are its own settings; it may add their command-line options with
+``add_arguments(parser)``. The profiles are found, not listed, and each gets only its own
+settings. The one whose ``app`` module sets ``ANSWERS_UNKNOWN_PATHS`` also answers paths no
+profile owns.
 
 Seams for test variants (``tests/variants``, broken and allowed variants alike): a variant
 changes a profile's server only through the modules its package names in ``SEAMS``, by replacing
@@ -17,6 +18,7 @@ there, naming the variant, instead of silently leaving a variant without effect.
 """
 
 import importlib
+import inspect
 import pkgutil
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -51,13 +53,20 @@ def profile_modules() -> list[Any]:
     return modules
 
 
+def own_settings(module: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The settings a profile's ``create_app`` takes (its keyword parameters) from ``options``."""
+    accepted = list(inspect.signature(module.create_app).parameters)[1:]
+    return {name: options[name] for name in accepted if options.get(name) is not None}
+
+
 def profile_apps(db_path: str, **options: Any) -> list[Mounted]:
-    """Every profile's app; the one that answers unknown paths comes last."""
+    """Every profile's app, made with its own settings; the one that answers unknown paths comes
+    last."""
     mounted = [
         Mounted(
             module.__name__.split(".")[-2],
             module.MOUNT_PATH,
-            module.create_app(db_path, **options),
+            module.create_app(db_path, **own_settings(module, options)),
             getattr(module, "ANSWERS_UNKNOWN_PATHS", False),
         )
         for module in profile_modules()
@@ -123,13 +132,8 @@ def profile_app(app, name: str):
     return unwrapped(app.app_named(name))
 
 
-def create_app(
-    db_path: str,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-    auth_string: str | None = None,
-    prefect_release: str | None = None,
-):
-    """Every profile's API, behind the size limit (and, for Prefect, the optional auth string
-    and the real release it plays)."""
-    apps = profile_apps(db_path, auth_string=auth_string, prefect_release=prefect_release)
+def create_app(db_path: str, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **settings: Any):
+    """Every profile's API, behind the size limit; each profile takes its own ``settings``
+    (Prefect: ``auth_string``, ``prefect_release``)."""
+    apps = profile_apps(db_path, **settings)
     return BodyLimit(ProfileRouter(apps), max_body_bytes)

@@ -27,6 +27,10 @@ from .store import PAGE_SIZE, Conflict, NotFound, Store
 BASE_PATH = "/kragle/api/v1"
 HOOKS_PATH = "/kragle/_hooks"
 MOUNT_PATH = "/kragle"
+DESCRIPTION = (
+    f"kragle: {BASE_PATH}, with test users conformance-a and conformance-b and test hooks under "
+    f"{HOOKS_PATH}"
+)
 COOKIE = "auth_tkt"
 CREATE_KEYS = {"name", "definition", "is_remote", "needs_approval"}
 # Names end up in /blocktypes/byname/<name>: no path or query characters, no control characters.
@@ -300,7 +304,8 @@ def routes() -> list[Route]:
     ]
 
 
-def create_app(db_path: str, **options) -> Starlette:
+def create_app(db_path: str) -> Starlette:
+    """The Kragle API and its test hooks on the Kragle tables of ``db_path``."""
     store = Store(db_path)
 
     @asynccontextmanager

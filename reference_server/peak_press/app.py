@@ -32,6 +32,10 @@ MOUNT_PATH = BASE_PATH
 TOKENS_ENVIRONMENT = "BLOCKS_REFERENCE_PEAK_TOKENS"
 DEFAULT_TOKEN = "peak-conformance-token"
 HOOK_PATH = "/_conformance"
+DESCRIPTION = (
+    f"peak-press: {BASE_PATH}, with the tokens of {TOKENS_ENVIRONMENT}, comma-separated, default "
+    f"{DEFAULT_TOKEN}, and a test hook POST {BASE_PATH}{HOOK_PATH}/deployments/{{id}}/status"
+)
 
 log = logging.getLogger("reference_server.peak_press")
 
@@ -104,7 +108,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
 
-def create_app(db_path: str, **options):
+def create_app(db_path: str):
     """The Peak Press API under /peak on the Peak tables of ``db_path``, behind the token check."""
     store = Store(db_path)
 

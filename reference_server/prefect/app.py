@@ -1,7 +1,9 @@
 """The Prefect profile's ASGI app: the blocks API under ``/api`` on the Prefect tables."""
 
+import argparse
 import copy
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import asynccontextmanager
 
@@ -20,10 +22,40 @@ from .events import router as events_router
 from .nesting import NestingError
 from .store import Store
 from .system_blocks import install as install_system_blocks
-from .timeline import facts, resolved
+from .timeline import facts, resolved, versions
 
 MOUNT_PATH = BASE_PATH
 ANSWERS_UNKNOWN_PATHS = True  # the real server's 404 for a path no profile owns
+DESCRIPTION = f"prefect: {BASE_PATH}, e.g. http://127.0.0.1:4200{BASE_PATH}/health"
+
+
+def played_release(name: str) -> str:
+    """--prefect-release as a known release (argparse shows the ValueError's words)."""
+    try:
+        return resolved(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The Prefect profile's options of ``python -m reference_server``."""
+    parser.add_argument(
+        "--auth-string",
+        default=os.environ.get("PREFECT_SERVER_API_AUTH_STRING"),
+        help="require HTTP Basic credentials 'user:password' on every Prefect path but "
+        f"{BASE_PATH}/health, like the real server's PREFECT_SERVER_API_AUTH_STRING (default: "
+        "that variable, else none)",
+    )
+    parser.add_argument(
+        "--prefect-release",
+        metavar="VERSION",
+        type=played_release,
+        help="the real Prefect release the Prefect API plays: its system block types and "
+        "schemas, its /api/admin/version and what its answers took from it where releases "
+        "differ (a version such as 3.4.7, or a line such as 3.6 for its newest; known: every "
+        f"release from {versions()[0]} to {versions()[-1]}; default the newest)",
+    )
+
 
 log = logging.getLogger("reference_server.prefect")
 
@@ -64,12 +96,7 @@ def played_routes(routes: Iterable[BaseRoute], release: str) -> Iterator[BaseRou
         yield route
 
 
-def create_app(
-    db_path: str,
-    auth_string: str | None = None,
-    prefect_release: str | None = None,
-    **options,
-):
+def create_app(db_path: str, auth_string: str | None = None, prefect_release: str | None = None):
     """The Prefect API under /api, playing the real release ``prefect_release`` (its system
     blocks and version; default the newest known), behind the optional auth string (as the real
     server's PREFECT_SERVER_API_AUTH_STRING)."""
