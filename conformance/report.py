@@ -1,4 +1,5 @@
-"""Per-clause results of a run: the terminal summary, the JSON report and its Markdown twin."""
+"""Per-clause results of a run: the terminal summary, the JSON report and its Markdown and HTML
+twins."""
 
 import importlib.metadata
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from . import html_report
 from .clauses import Clause
 from .differential import describe_difference
 from .profiles import Profile
@@ -303,7 +305,9 @@ def markdown(report: dict) -> str:
 
 
 def write(path: Path, report: dict) -> None:
-    """The JSON report at ``path`` and the Markdown summary next to it (``.md``)."""
+    """The JSON report at ``path``, the Markdown summary (``.md``) and the HTML page
+    (``.html``) next to it, all three made from the same dict."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
     path.with_suffix(".md").write_text(markdown(report))
+    path.with_suffix(".html").write_text(html_report.render(report))

@@ -19,7 +19,7 @@ PASSWORD = "leaky-password-91c2e4"
 BASIC = base64.b64encode(f"conf-user:{PASSWORD}".encode()).decode()
 COOKIE_VALUE = "cookie-known-value-4b8e1d"
 # every form in which a file could hold one of them
-REPORT_FILES = {".json", ".md", ".xml"}
+REPORT_FILES = {".json", ".md", ".html", ".xml"}
 SECRETS = [HEADER_SECRET, PASSWORD, BASIC, f"conf-user:{PASSWORD}", COOKIE_VALUE]
 
 
