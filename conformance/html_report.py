@@ -281,7 +281,10 @@ def test_item(test: dict) -> str:
     if not test.get("message"):
         return f"<li>{head}</li>"
     label = "Why it was skipped" if test["outcome"] == "skipped" else "Failure"
-    failure = f'<div class="failure"><h4>{label}</h4><pre class="message">'
+    # with the request and response shown apart below, the message (which quotes them too)
+    # scrolls in a shorter box
+    short = " short" if test.get("exchange") else ""
+    failure = f'<div class="failure"><h4>{label}</h4><pre class="message{short}">'
     failure += f"{escape(test['message'])}</pre></div>"
     return f"<li>{head}{failure}{exchange_block(test.get('exchange'))}</li>"
 

@@ -187,12 +187,17 @@ def column_head(column: Column) -> str:
     )
 
 
-def cell(column: Column, clause_id: str) -> str:
+def cell(column: Column, clause_id: str, row: dict) -> str:
+    """The clause's status in the run, linking to the run's page at the clause (``row``: the
+    clause as the row names it; a run may hold it with another strength, e.g. a release's own
+    bug made SHOULD for that release's runs)."""
     entry = column.report["clauses"].get(clause_id)
     if entry is None:
         return '<td class="absent" data-status="" title="not in this run"></td>'
     status = entry["status"]
     title = f"{column.name}: {clause_id} {status}"
+    if entry["strength"] != row["strength"]:
+        title += f" ({entry['strength']} in this run)"
     if entry.get("first_failure"):
         lines = [line.strip() for line in entry["first_failure"].splitlines() if line.strip()]
         title += " - " + next((ln for ln in lines if clause_id in ln), lines[0] if lines else "")
@@ -215,7 +220,7 @@ def profile_table(profile: str, columns: list[Column]) -> str:
                 f'<tr class="level-row"><th colspan="{len(columns) + 1}">Level {level}'
                 f"{' · ' + escape(name) if name else ''}</th></tr>"
             )
-        cells = "".join(cell(column, clause_id) for column in columns)
+        cells = "".join(cell(column, clause_id, entry) for column in columns)
         rows.append(
             f'<tr class="clause-row" id="{escape(profile)}-{escape(clause_id)}">'
             f'<th title="{escape(entry["text"])}"><code>{escape(clause_id)}</code> '

@@ -218,6 +218,41 @@ def test_untrusted_text_is_shown_not_run(browser, broken, tmp_path):
         assert hostile in page.locator("#PF-BD-409-name pre.response").inner_text()
 
 
+def test_differences_and_ledger_entries_that_now_pass_have_sections(browser, broken, tmp_path):
+    difference = {
+        "test": "conformance/prefect/test_block_types.py::test_create",
+        "clauses": ["PF-BT-create"],
+        "method": "POST",
+        "path": "/block_types/",
+        "request": '{"name": "x"}',
+        "where": "body at $ (keys)",
+        "target": "has ['etag']",
+        "oracle": "no ['etag']",
+        "target_answer": '201 {"id": "a", "etag": "1"}',
+        "oracle_answer": '201 {"id": "b"}',
+        "ignored": None,
+    }
+    report = copy.deepcopy(broken.report)
+    report["run"] |= {"oracle": "http://127.0.0.1:9/api", "oracle_compared": 12}
+    report["differences"] = [difference, {**difference, "ignored": "races.txt: who wins"}]
+    report["expected_failures_now_passing"] = ["PF-API-health"]
+    page_path = tmp_path / "differential.html"
+    page_path.write_text(html_report.render(report))
+    with opened(browser, page_path) as page:
+        differences = page.locator("#differences")
+        assert "12 answers compared with the oracle http://127.0.0.1:9/api: 1 differences, " in (
+            differences.inner_text()
+        )
+        assert (
+            differences.locator("li.difference pre")
+            .inner_text()
+            .startswith("body at $ (keys) differs")
+        )
+        assert "ignored: races.txt: who wins" in differences.locator("li.ignored").inner_text()
+        assert page.locator("#now-passing li").all_inner_texts() == ["PF-API-health"]
+    assert requests_of(browser, page_path) == []  # the oracle's URL is text, not a link
+
+
 @pytest.fixture(scope="module")
 def matrix_dir(runs, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("matrix")
