@@ -34,6 +34,28 @@ LEDGERS = sorted((ROOT / "fixtures" / "expected-failures").glob("prefect-*.txt")
 START_TIMEOUT = 30.0
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each ``xdist_group`` on one worker under ``--dist loadgroup``. pytest-xdist names a
+    test's group in its node id (``...@group``) by setting an attribute that pytest 9.2 no
+    longer reads (its node ids are structured now), so without this a group's tests spread
+    over the workers and the session fixtures they share (the full runs, the report pages'
+    runs) are made once on every worker. Does nothing once pytest-xdist sets the id itself."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # an older pytest: pytest-xdist's own renaming works
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        )
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
+
+
 @dataclass
 class SuiteRun:
     returncode: int

@@ -1,8 +1,10 @@
 """The pages people look at, tested as people see them: each run's HTML page and the matrix
 across runs, opened from ``file://`` in headless Chromium (Debian's, driven by Playwright).
 
-The runs behind them (the embedded reference server and two broken variants) are made once for
-the module, and its tests share one worker and one browser (``xdist_group``). Each test that
+The runs behind them (the embedded reference server and two broken variants) are made once a
+session (not once a module: pytest-xdist may run other modules' tests between this module's,
+which would make a module's fixtures again), and its tests share one worker and one browser
+(``xdist_group``). Each test that
 looks at a page saves a screenshot of it in its ``tmp_path``.
 """
 
@@ -27,7 +29,7 @@ BROKEN = ("accepts_duplicate_names", "unmasks_nested_secrets")
 QUICK = ("--blocks-level=4", "--blocks-examples=2", "--blocks-no-shrink")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> dict[str, SuiteRun]:
     folder = tmp_path_factory.mktemp("html-report-runs")
     made = {"embedded": run_suite(*QUICK, tmp_path=folder)}
@@ -253,7 +255,7 @@ def test_differences_and_ledger_entries_that_now_pass_have_sections(browser, bro
     assert requests_of(browser, page_path) == []  # the oracle's URL is text, not a link
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def matrix_dir(runs, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("matrix")
     arguments = [str(runs["embedded"].report_path)]
