@@ -19,6 +19,18 @@ class ConformanceFailure(AssertionError):
     """The target answered, but not as the clause requires."""
 
     named = False  # whether the message starts with the clauses of its test
+    exchange: Exchange | None = None  # the request and answer that show it
+
+
+def failed_exchange(error: BaseException) -> Exchange | None:
+    """The exchange of the first ConformanceFailure in ``error`` (an exception group's too)."""
+    if isinstance(error, ConformanceFailure) and error.exchange is not None:
+        return error.exchange
+    for inner in getattr(error, "exceptions", ()):
+        found = failed_exchange(inner)
+        if found is not None:
+            return found
+    return None
 
 
 @contextmanager
@@ -46,7 +58,9 @@ def fail(requirement: str, observed: str, exchange: Exchange | None = None) -> N
     message = f"{requirement}\n  server did: {observed}"
     if exchange is not None:
         message += "\n" + exchange.describe()
-    raise ConformanceFailure(message) from None  # the message says it all; no chained traceback
+    failure = ConformanceFailure(message)
+    failure.exchange = exchange
+    raise failure from None  # the message says it all; no chained traceback
 
 
 def expect_status(exchange: Exchange, *allowed: int, requirement: str = "") -> Exchange:

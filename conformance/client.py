@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .profiles import Resource
     from .run import Run
 
-MAX_SHOWN = 1500
+MAX_SHOWN = 1500  # of a body in a failure message
+MAX_KEPT = 4000  # of a body kept beside the message in the reports
 
 
 @cache
@@ -37,8 +38,8 @@ KEPT_ALIVE = 4
 RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + f"... ({len(text)} chars)"
+def _shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"
 
 
 @dataclass
@@ -88,6 +89,23 @@ class Exchange:
             "status": self.status,
             "content_type": self.headers.get("content-type"),
             "body": self.text,
+        }
+
+    def shown(self) -> dict:
+        """The request and the answer as a failure message shows them, field by field (the
+        reports keep them beside the message)."""
+        body = None
+        if self.request_json is not NO_BODY:
+            body = _shorten(json.dumps(self.request_json), MAX_KEPT)
+        elif self.request_form is not None:
+            body = "form: " + _shorten(json.dumps(self.request_form), MAX_KEPT)
+        return {
+            "method": self.method,
+            "url": self.url,
+            "request_body": body,
+            "status": self.status,
+            "content_type": self.headers.get("content-type"),
+            "response_body": _shorten(self.text, MAX_KEPT),
         }
 
     def describe(self) -> str:
@@ -183,6 +201,7 @@ class ApiClient:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.run = run
+        run.redactor.learn_headers(headers)  # credentials stay out of the reports
         self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
         # A text file object is not thread-safe: concurrent writers (tests that race requests)
         # can lose part of a record.
@@ -236,6 +255,7 @@ class ApiClient:
             request_form=form_as_shown(sent.get("data"), sent.get("files")),
             run=self.run,
         )
+        self.learn_credentials(exchange)
         self.history.append(exchange)
         del self.history[:-50]
         if self._record is not None:
@@ -247,6 +267,14 @@ class ApiClient:
         if self.observer is not None:
             self.observer(path, exchange)
         return exchange
+
+    def learn_credentials(self, exchange: Exchange) -> None:
+        """The cookies a server sets and the credentials a test sends stay out of reports."""
+        redactor = self.run.redactor
+        redactor.learn_headers(exchange.request_headers)
+        if exchange.response is not None:
+            cookies = exchange.response.headers.get_list("set-cookie")
+            redactor.learn_headers([("set-cookie", cookie) for cookie in cookies])
 
     def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
         for delay in (*RETRY_DELAYS, None):

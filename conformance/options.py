@@ -84,8 +84,11 @@ def add_general_options(parser: pytest.Parser, profile_names: Iterable[str]) -> 
     add(
         "--blocks-report",
         metavar="PATH",
-        help="write per-clause results as JSON to PATH (status, tests, first failure with "
-        "request and response) and a Markdown summary next to it (PATH with .md).",
+        help="write per-clause results as JSON to PATH (status, source, tests, each failure "
+        "with its request and response; the run's facts), a Markdown summary (PATH with .md) "
+        "and a self-contained HTML page (PATH with .html) next to it. No header value, "
+        "cookie, password or token appears in them. 'blocks-conformance matrix' compares "
+        "several runs' reports.",
     )
     add(
         "--blocks-examples",

@@ -1,19 +1,28 @@
-"""Per-clause results of a run: the terminal summary, the JSON report and its Markdown twin."""
+"""Per-clause results of a run: the terminal summary, the JSON report and its Markdown and HTML
+twins."""
 
+import importlib.metadata
 import json
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
 
+from . import html_report
 from .clauses import Clause
 from .differential import describe_difference
 from .profiles import Profile
 
 STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
-REPORT_VERSION = 1
+# 2: each clause's source, each failure's request and response apart (tests[].exchange), the
+# suite's version and commit, the start and duration of the run
+REPORT_VERSION = 2
 MAX_FAILURE_CHARS = 4000
+DISTRIBUTION = "blocks-conformance"
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -21,6 +30,7 @@ class TestResult:
     nodeid: str
     outcome: str  # passed, failed, skipped, xfailed (an expected failure)
     message: str = ""
+    exchange: dict | None = None  # the request and answer of a failure (Exchange.shown)
 
 
 def outcome_of(report: pytest.TestReport) -> str:
@@ -55,8 +65,9 @@ class RunRecord:
             message = f"{report.wasxfail}\n{report.longreprtext}"[:MAX_FAILURE_CHARS]
         elif outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
+        exchange = getattr(report, "blocks_exchange", None) if message else None
         for clause_id in clause_ids:
-            self.results[clause_id].append(TestResult(report.nodeid, outcome, message))
+            self.results[clause_id].append(TestResult(report.nodeid, outcome, message, exchange))
 
     def status(self, clause_id: str) -> str:
         outcomes = {result.outcome for result in self.results.get(clause_id, [])}
@@ -95,6 +106,7 @@ class RunRecord:
                 "level": clause.level,
                 "strength": clause.strength,
                 "text": clause.text,
+                "source": clause.source,
                 "status": self.status(clause.id),
                 "tests": [test_entry(result) for result in results],
                 "first_failure": failures[0] if failures else None,
@@ -123,7 +135,53 @@ def test_entry(result: TestResult) -> dict:
     entry = {"nodeid": result.nodeid, "outcome": result.outcome}
     if result.message and result.outcome in ("failed", "xfailed", "skipped"):
         entry["message"] = result.message
+        if result.exchange is not None and result.outcome != "skipped":
+            entry["exchange"] = result.exchange
     return entry
+
+
+@cache
+def suite_facts() -> dict:
+    """The suite's version, and the commit it was installed from (a pip install from a git
+    URL records it) or runs from (a checkout); None when neither says."""
+    try:
+        distribution = importlib.metadata.distribution(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return {"version": None, "commit": checkout_commit()}
+    commit = None
+    try:
+        direct = json.loads(distribution.read_text("direct_url.json") or "{}")
+        commit = direct.get("vcs_info", {}).get("commit_id")
+    except ValueError:
+        pass
+    return {"version": distribution.version, "commit": commit or checkout_commit()}
+
+
+def checkout_commit() -> str | None:
+    """The commit of the checkout the suite runs from (``-dirty`` when it has changes)."""
+    if not (CHECKOUT / "pyproject.toml").is_file() or not (CHECKOUT / ".git").exists():
+        return None
+    try:
+        described = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(CHECKOUT),
+                "describe",
+                "--always",
+                "--dirty",
+                "--exclude=*",
+                "--abbrev=12",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if described.returncode != 0:
+        return None
+    return described.stdout.strip() or None
 
 
 def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
@@ -247,7 +305,9 @@ def markdown(report: dict) -> str:
 
 
 def write(path: Path, report: dict) -> None:
-    """The JSON report at ``path`` and the Markdown summary next to it (``.md``)."""
+    """The JSON report at ``path``, the Markdown summary (``.md``) and the HTML page
+    (``.html``) next to it, all three made from the same dict."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")
     path.with_suffix(".md").write_text(markdown(report))
+    path.with_suffix(".html").write_text(html_report.render(report))

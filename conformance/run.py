@@ -1,8 +1,9 @@
 """The run object: everything one conformance run is about, in one place.
 
 A ``Run`` holds the profile, the settings read from the command line, the target once it is
-opened, the oracle of differential mode, the test being run, the run's own random draws and
-the profile's per-run state (Kragle's logged-in users, say). The plugin makes one per pytest
+opened, the oracle of differential mode, the test being run, the run's own random draws, the
+secrets its reports must not show and the profile's per-run state (Kragle's logged-in users,
+say). The plugin makes one per pytest
 process; every module that needs to know about the run is handed it (an ``ApiClient`` and each
 ``Exchange`` it returns carry it), so nothing is kept in module globals or copied elsewhere.
 """
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .options import Settings
 from .randomness import Draws
+from .redaction import Redactor
 
 if TYPE_CHECKING:
     from .differential import Mirror
@@ -60,10 +62,13 @@ class Run:
     saved_examples: SavedExamples | None = None  # the generated tests' example database
     # where this process's time went, in seconds by phase (the report's run facts)
     seconds: Counter[str] = field(default_factory=Counter)
+    # the secrets kept out of every report (given as options, or met while the run goes on)
+    redactor: Redactor = field(init=False)
 
     def __post_init__(self) -> None:
         if self.state is None and self.profile.new_state is not None:
             self.state = self.profile.new_state()
+        self.redactor = Redactor.for_run(self.profile, self.settings)
 
     def begin_test(self, nodeid: str, clauses: list[str], key: str, generated: bool) -> None:
         """A test starts: its draws depend on the run's seed and its own key only."""

@@ -6,16 +6,18 @@ is about (profile, settings, target, oracle) is its ``Run`` object."""
 import json
 import time
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from . import report as reports
-from .checks import with_clauses
+from .checks import failed_exchange, with_clauses
 from .clauses import CatalogueError, Clause, catalogue, render_markdown
 from .client import TargetUnreachable, redact_headers
 from .embedded import EmbeddedServer
 from .expectations import Expectations, all_expected, mismatch_report
+from .redaction import redact_test_report
 from .run import Run
 from .saved_examples import SavedExamples, open_saved_examples
 from .target import EXIT_TARGET_UNUSABLE, open_target, start_embedded
@@ -61,6 +63,7 @@ class ConformanceSession:
         self.worker_runs: list[dict] = []
         self.covering: dict[str, list[str]] = {}
         self.started = time.perf_counter()  # the session's start (reset when it starts)
+        self.started_at = time.time()
         self.early_server: EmbeddedServer | None = None  # started with the session
 
     def catalogue_only(self) -> bool:
@@ -85,6 +88,7 @@ class ConformanceSession:
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.started = time.perf_counter()
+        self.started_at = time.time()
         if self.catalogue_only():
             return
         problem = self.profile.unusable_settings(self.run.settings)
@@ -243,9 +247,20 @@ class ConformanceSession:
         report = yield
         if report.when == "teardown":
             self.attach_differences(item, report)
+        if report.failed and call.excinfo is not None:
+            exchange = failed_exchange(call.excinfo.value)
+            if exchange is not None:
+                report.blocks_exchange = exchange.shown()
+        self.judge_expected(item, report)
+        redact_test_report(report, self.run.redactor)  # before JUnit or xdist sees it
+        return report
+
+    def judge_expected(self, item: pytest.Item, report: pytest.TestReport) -> None:
+        """A failure of a listed clause or test becomes an expected failure when it matches
+        the entry's pins (and a new failure, shown with the pins, when it does not)."""
         entries = self.expectations.matching(item.nodeid, clause_ids(item))
         if not entries or report.when == "teardown" and report.passed:
-            return report
+            return
         if report.failed:
             failure = report.longreprtext
             for entry in entries:
@@ -253,13 +268,12 @@ class ConformanceSession:
             if not all_expected(entries, failure):
                 # Listed, but failing otherwise than pinned: a new failure, shown with both.
                 report.longrepr = mismatch_report(entries, failure)
-                return report
+                return
             report.outcome = "skipped"
             report.wasxfail = "expected failure: " + "; ".join(e.describe() for e in entries)
         elif report.when == "call" and report.passed:
             for entry in entries:
                 self.expected_seen.setdefault(entry.name, False)
-        return report
 
     def attach_differences(self, item: pytest.Item, report: pytest.TestReport) -> None:
         """The differences from the oracle found during the test, as user properties of its
@@ -338,63 +352,75 @@ class ConformanceSession:
         if extra_failure and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if path := self.config.getoption("blocks_report"):
-            reports.write(Path(path), self.record.as_json(self.clauses, facts, self.profile))
+            report = self.record.as_json(self.clauses, facts, self.profile)
+            reports.write(Path(path), self.run.redactor.data(report))
 
     def ran(self) -> bool:
         """This process opened a target, or (an xdist controller) its workers did."""
         return self.target is not None or bool(self.worker_runs)
 
     def run_facts(self) -> dict:
+        """What the run was (target, settings, suite) and what it cost, summed over xdist
+        workers; without the run's secrets."""
         settings = self.run.settings
         runs = self.worker_runs or []
         own = self.target
-        return {
-            "url": own.url if own else (runs[0]["url"] if runs else settings.target_url),
-            "embedded": own.embedded is not None if own else settings.target_url is None,
-            "profile": self.profile.name,
-            "profile_facts": self.profile.run_facts(settings),
-            "namespaces": ([own.namespace] if own else [])
-            + [n for r in runs for n in r["namespaces"]],
-            "leftovers": (own.leftovers if own else []) + [x for r in runs for x in r["leftovers"]],
-            "left_behind": (own.left_behind if own else [])
-            + [x for r in runs for x in r["left_behind"]],
-            "retried_requests": (own.client.retried if own else 0)
-            + sum(r["retried_requests"] for r in runs),
-            "requests": (own.client.requests_sent if own else 0) + sum(r["requests"] for r in runs),
-            "request_seconds": round(
-                (own.client.seconds_waiting if own else 0.0)
-                + sum(r["request_seconds"] for r in runs),
-                3,
-            ),
-            "generated_cases": dict(
-                sum(
-                    (Counter(r["generated_cases"]) for r in runs),
-                    Counter(own.client.tally if own else {}),
-                )
-            ),
-            "seed": settings.seed,
-            "example_db": self.run.saved_examples.where if self.run.saved_examples else None,
-            "saved_examples_replayed": (
-                self.run.saved_examples.replayed if own and self.run.saved_examples else 0
-            )
-            + sum(r.get("saved_examples_replayed", 0) for r in runs),
-            "examples": settings.examples,
-            "level": settings.level,
-            "expect_fail_files": settings.value("blocks_expect_fail"),
-            "oracle": settings.oracle_url or settings.oracle_transcript,
-            "oracle_compared": (self.run.mirror.compared if own and self.run.mirror else 0)
-            + sum(r.get("oracle_compared", 0) for r in runs),
-            "oracle_unrecorded": (self.run.mirror.unrecorded if own and self.run.mirror else 0)
-            + sum(r.get("oracle_unrecorded", 0) for r in runs),
-            "seconds": {
-                phase: round(value, 3)
-                for phase, value in sorted(
+        return self.run.redactor.data(
+            {
+                "url": own.url if own else (runs[0]["url"] if runs else settings.target_url),
+                "embedded": own.embedded is not None if own else settings.target_url is None,
+                "profile": self.profile.name,
+                "profile_facts": self.profile.run_facts(settings),
+                "namespaces": ([own.namespace] if own else [])
+                + [n for r in runs for n in r["namespaces"]],
+                "leftovers": (own.leftovers if own else [])
+                + [x for r in runs for x in r["leftovers"]],
+                "left_behind": (own.left_behind if own else [])
+                + [x for r in runs for x in r["left_behind"]],
+                "retried_requests": (own.client.retried if own else 0)
+                + sum(r["retried_requests"] for r in runs),
+                "requests": (own.client.requests_sent if own else 0)
+                + sum(r["requests"] for r in runs),
+                "request_seconds": round(
+                    (own.client.seconds_waiting if own else 0.0)
+                    + sum(r["request_seconds"] for r in runs),
+                    3,
+                ),
+                "generated_cases": dict(
                     sum(
-                        (Counter(r.get("seconds", {})) for r in runs), Counter(self.run.seconds)
-                    ).items()
+                        (Counter(r["generated_cases"]) for r in runs),
+                        Counter(own.client.tally if own else {}),
+                    )
+                ),
+                "seed": settings.seed,
+                "example_db": self.run.saved_examples.where if self.run.saved_examples else None,
+                "saved_examples_replayed": (
+                    self.run.saved_examples.replayed if own and self.run.saved_examples else 0
                 )
-            },
-        }
+                + sum(r.get("saved_examples_replayed", 0) for r in runs),
+                "examples": settings.examples,
+                "level": settings.level,
+                "expect_fail_files": settings.value("blocks_expect_fail"),
+                "oracle": settings.oracle_url or settings.oracle_transcript,
+                "oracle_compared": (self.run.mirror.compared if own and self.run.mirror else 0)
+                + sum(r.get("oracle_compared", 0) for r in runs),
+                "oracle_unrecorded": (self.run.mirror.unrecorded if own and self.run.mirror else 0)
+                + sum(r.get("oracle_unrecorded", 0) for r in runs),
+                "seconds": {
+                    phase: round(value, 3)
+                    for phase, value in sorted(
+                        sum(
+                            (Counter(r.get("seconds", {})) for r in runs), Counter(self.run.seconds)
+                        ).items()
+                    )
+                },
+                "suite": reports.suite_facts(),
+                "started": datetime.fromtimestamp(self.started_at, UTC).isoformat(
+                    timespec="seconds"
+                ),
+                "duration_seconds": round(time.perf_counter() - self.started, 3),
+            }
+        )
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config) -> None:
         if not self.ran():

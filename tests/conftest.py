@@ -7,11 +7,13 @@ subprocesses, for the tests where that matters (kill -9, other apps).
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -30,6 +32,28 @@ REAL_EXPECTED_FAILURES = ROOT / "fixtures" / "expected-failures" / "prefect-3.8.
 # every ground-truth release's ledger
 LEDGERS = sorted((ROOT / "fixtures" / "expected-failures").glob("prefect-*.txt"))
 START_TIMEOUT = 30.0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each ``xdist_group`` on one worker under ``--dist loadgroup``. pytest-xdist names a
+    test's group in its node id (``...@group``) by setting an attribute that pytest 9.2 no
+    longer reads (its node ids are structured now), so without this a group's tests spread
+    over the workers and the session fixtures they share (the full runs, the report pages'
+    runs) are made once on every worker. Does nothing once pytest-xdist sets the id itself."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # an older pytest: pytest-xdist's own renaming works
+        return
+    for item in items:
+        marks = item.iter_markers("xdist_group")
+        groups = sorted(
+            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in marks}
+        )
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
 @dataclass
@@ -179,10 +203,46 @@ def required_in_ci(variable: str, why: str) -> str:
     """An environment variable that CI must set; locally its absence skips the test."""
     value = os.environ.get(variable)
     if not value:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must set {variable} ({why})")
-        pytest.skip(f"{variable} is not set ({why}); .ci/run sets it")
+        missing(f"{variable} is not set ({why}); .ci/run sets it")
     return value
+
+
+def missing(what: str) -> NoReturn:
+    """Something a test needs is missing: a failure in CI (CI=true), a skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide it: {what}")
+    pytest.skip(what)
+
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it when missing
+# No first-run work and no background traffic: without these Chromium tries to reach Google.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium (Debian's ``chromium``) driven by Playwright for Python, one per
+    worker; nothing downloads a browser."""
+    executable = shutil.which("chromium") or CHROMIUM
+    if not Path(executable).is_file():
+        missing(f"Debian's chromium is not installed ({CHROMIUM}; apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing('Playwright for Python is not installed (pip install -e ".[dev]")')
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

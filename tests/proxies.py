@@ -2,6 +2,9 @@
 network and load a real server has: latency on every answer, ``503 database is locked`` on a
 share of requests (what the real Prefect server answers when SQLite is busy), and connections
 closed after every answer without saying so (as the real server does after a 500 or 503).
+It can also be a careless server: one that sets a session cookie on every answer and answers a
+share of requests with a 500 whose body shows the request's headers (a debug page), so that
+credentials reach the suite's failure messages.
 
 It speaks just enough HTTP for the suite's client: requests with a Content-Length body (or
 none), answers forwarded from the upstream server with httpx.
@@ -26,6 +29,9 @@ class Faults:
     busy_every: int = 0  # every Nth request gets 503 instead of reaching the server
     close_after_answer: bool = False  # drop the connection after every answer
     seed: int = 0
+    # every Nth request gets 500 with its headers and the session cookie in the body
+    echo_headers_every: int = 0
+    session_cookie: str = ""  # "name=value" set on every answer
 
 
 @dataclass
@@ -109,10 +115,20 @@ class HostileProxy:
         return not self.faults.close_after_answer
 
     async def _answer(self, method, target, headers, body) -> tuple[int, list, bytes]:
+        status, kept, content = await self._forward_or_fault(method, target, headers, body)
+        if self.faults.session_cookie:
+            kept.append(("set-cookie", f"{self.faults.session_cookie}; Path=/; HttpOnly"))
+        return status, kept, content
+
+    async def _forward_or_fault(self, method, target, headers, body) -> tuple[int, list, bytes]:
         every = self.faults.busy_every
         if every and self.tally.requests % every == 0:
             self.tally.answered_503 += 1
             return 503, [("content-type", "application/json")], LOCKED
+        echo = self.faults.echo_headers_every
+        if echo and self.tally.requests % echo == 0:
+            shown = {"headers": dict(headers), "session": self.faults.session_cookie}
+            return 500, [("content-type", "application/json")], json.dumps(shown).encode()
         forwarded = [(n, v) for n, v in headers if n.lower() not in HOP_BY_HOP | {"host"}]
         answer = await self._client.request(method, target, headers=forwarded, content=body)
         kept = [(n, v) for n, v in answer.headers.items() if n.lower() not in HOP_BY_HOP]
