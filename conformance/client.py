@@ -1,5 +1,11 @@
-"""HTTP client for a target: base URL, headers, timeouts, a log of exchanges for failure
-messages, and a registry of everything the run created so clean-up removes exactly that."""
+"""HTTP client for a target: base URL, headers, timeouts, retries, the counters of what it sent,
+and a registry of everything the run created so clean-up removes exactly that.
+
+The path of one request: a test calls ``ApiClient.request``; the client sends it (with retries),
+makes an ``Exchange`` of what was sent and answered, adds to its ``Counters``, and hands the
+exchange to its listeners in order (``target.client_of`` assembles them: the secrets learned for
+the reports, the objects created, the exchange recorded to a file, the oracle of differential
+mode). The test judges the exchange with ``checks``; a failure carries it into the report."""
 
 import base64
 import json
@@ -8,17 +14,16 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 if TYPE_CHECKING:
-    from .profiles import Resource
-    from .run import Run
+    from .profiles import Profile, Resource
 
 MAX_SHOWN = 1500  # of a body in a failure message
 MAX_KEPT = 4000  # of a body kept beside the message in the reports
@@ -56,7 +61,8 @@ class Exchange:
     request_content: bytes = b""  # the body as sent (b"" for none)
     request_headers: dict[str, str] = field(default_factory=dict)  # set for this request only
     request_form: dict[str, str] | None = None  # a form body (multipart parts), as shown
-    run: "Run | None" = field(default=None, repr=False, compare=False)  # the run that sent it
+    # the API it was sent to: how its answers are checked (their JSON Schemas, the error shape)
+    profile: "Profile | None" = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -172,6 +178,26 @@ def cookie_jar_that_keeps_nothing() -> CookieJar:
 
 
 @dataclass
+class Counters:
+    """What a client's requests add up to, and the generated cases its tests sent, by kind (the
+    target's client's are the run's facts; an oracle's client keeps its own)."""
+
+    requests: int = 0
+    retried: int = 0
+    seconds_waiting: float = 0.0  # inside HTTP calls: the target's share of the run's time
+    generated: Counter[str] = field(default_factory=Counter)
+
+    def generated_case(self, kind: str) -> None:
+        self.generated[kind] += 1
+
+
+class Listener(Protocol):
+    """Hears every exchange of a client, after it is made, with the path below the base URL."""
+
+    def heard(self, path: str, exchange: "Exchange") -> None: ...
+
+
+@dataclass
 class CreatedObjects:
     """Ids of objects this run created, per kind, in creation order."""
 
@@ -186,37 +212,60 @@ class CreatedObjects:
         return sum(len(ids) for ids in self.ids.values())
 
 
+class ObjectsCreated:
+    """A listener: the objects an answer reports created (as the profile reads it) go into the
+    client's registry, which clean-up deletes."""
+
+    def __init__(self, client: "ApiClient") -> None:
+        self.client = client
+
+    def heard(self, path: str, exchange: "Exchange") -> None:
+        for kind, object_id in self.client.profile.created_by(self.client, path, exchange):
+            self.client.created.add(kind, object_id)
+
+
+class Recorder:
+    """A listener: every exchange, with the test that sent it, appended to a JSON-lines file
+    (``--blocks-record-exchanges``)."""
+
+    def __init__(self, path: str, base_url: str, current_test: Any) -> None:
+        self.file = open(path, "a")  # noqa: SIM115 (closed in close)
+        self.base_url = base_url
+        self.current_test = current_test  # () -> the test being run (its record)
+        # a text file object is not thread-safe: tests that race requests would lose records
+        self.lock = threading.Lock()
+
+    def heard(self, path: str, exchange: "Exchange") -> None:
+        record = {**exchange.as_record(self.base_url), **self.current_test().as_record()}
+        with self.lock:
+            self.file.write(json.dumps(record) + "\n")
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class ApiClient:
     """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status.
-    It belongs to a run: the run's profile says what its answers created (for clean-up), and
-    the run's current test goes into recorded exchanges."""
+    It speaks the API of ``profile`` (what its answers created, for clean-up; how they are
+    checked), adds to ``counters`` and hands every exchange to its ``listeners`` in order."""
 
     def __init__(
         self,
-        run: "Run",
         base_url: str,
         headers: dict[str, str],
         timeout: float,
-        record_to: str | None = None,
+        profile: "Profile",
+        counters: Counters | None = None,
+        state: Any = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.run = run
-        run.redactor.learn_headers(headers)  # credentials stay out of the reports
-        self._record = open(record_to, "a") if record_to else None  # noqa: SIM115 (closed in close)
-        # A text file object is not thread-safe: concurrent writers (tests that race requests)
-        # can lose part of a record.
-        self._record_lock = threading.Lock()
+        self.headers = headers
         self.timeout = timeout
+        self.profile = profile
+        self.counters = counters if counters is not None else Counters()
+        self.state = state  # the profile's per-run data (its hooks' URL, its users' sessions)
+        self.listeners: list[Listener] = [ObjectsCreated(self)]
         self.created = CreatedObjects()
-        self.history: list[Exchange] = []
-        self.retried = 0
-        self.requests_sent = 0
-        self.seconds_waiting = 0.0  # inside HTTP calls: the target's share of the run's time
-        self.tally: Counter[str] = Counter()  # generated cases by kind, for the summary
-        # called with (path below the base URL, exchange) after every request (differential mode)
-        self.observer: Callable[[str, Exchange], None] | None = None
-        # (path, request options) -> what is sent instead: an oracle's client speaks its terms
-        self.translate: Callable[[str, dict], tuple[str, dict]] | None = None
         self.left_behind: list[str] = []  # objects clean-up could not delete through the API
         self._http = httpx.Client(
             base_url=self.base_url,
@@ -230,17 +279,27 @@ class ApiClient:
             limits=httpx.Limits(max_keepalive_connections=KEPT_ALIVE),
         )
 
+    def listen(self, listeners: Iterable[Listener]) -> None:
+        """Add listeners, heard after the ones the client has, in the order given."""
+        self.listeners.extend(listeners)
+
     def close(self) -> None:
         self._http.close()
-        if self._record is not None:
-            self._record.close()
+        for listener in self.listeners:
+            close = getattr(listener, "close", None)
+            if close is not None:
+                close()
+
+    def outgoing(self, path: str, options: dict) -> tuple[str, dict]:
+        """What is sent for a request: as given (an oracle's client speaks its own terms)."""
+        return path, options
 
     def request(self, method: str, path: str, json_body: Any = NO_BODY, **kwargs: Any) -> Exchange:
         kwargs = {k: v for k, v in kwargs.items() if v is not None}
         if json_body is not NO_BODY:
             kwargs["content"] = json.dumps(json_body).encode()
             kwargs["headers"] = {"content-type": "application/json", **kwargs.get("headers", {})}
-        sent_path, sent = self.translate(path, kwargs) if self.translate else (path, kwargs)
+        sent_path, sent = self.outgoing(path, kwargs)
         response = self._send(method, sent_path, sent)
         exchange = Exchange(
             method=method,
@@ -253,35 +312,18 @@ class ApiClient:
             request_content=sent_content(response.request, sent),
             request_headers=sent_headers(response.request, sent),
             request_form=form_as_shown(sent.get("data"), sent.get("files")),
-            run=self.run,
+            profile=self.profile,
         )
-        self.learn_credentials(exchange)
-        self.history.append(exchange)
-        del self.history[:-50]
-        if self._record is not None:
-            record = {**exchange.as_record(self.base_url), **self.run.test.as_record()}
-            with self._record_lock:
-                self._record.write(json.dumps(record) + "\n")
-        for kind, object_id in self.run.profile.created_by(self, path, exchange):
-            self.created.add(kind, object_id)
-        if self.observer is not None:
-            self.observer(path, exchange)
+        for listener in self.listeners:
+            listener.heard(path, exchange)
         return exchange
-
-    def learn_credentials(self, exchange: Exchange) -> None:
-        """The cookies a server sets and the credentials a test sends stay out of reports."""
-        redactor = self.run.redactor
-        redactor.learn_headers(exchange.request_headers)
-        if exchange.response is not None:
-            cookies = exchange.response.headers.get_list("set-cookie")
-            redactor.learn_headers([("set-cookie", cookie) for cookie in cookies])
 
     def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
         for delay in (*RETRY_DELAYS, None):
             response = self._send_once(method, path, kwargs)
             if response.status_code not in RETRY_STATUSES or delay is None:
                 return response
-            self.retried += 1
+            self.counters.retried += 1
             time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -290,8 +332,8 @@ class ApiClient:
         try:
             return self._send_or_resend(method, path, kwargs)
         finally:
-            self.requests_sent += 1
-            self.seconds_waiting += time.perf_counter() - started
+            self.counters.requests += 1
+            self.counters.seconds_waiting += time.perf_counter() - started
 
     def _send_or_resend(self, method: str, path: str, kwargs: dict) -> httpx.Response:
         try:
@@ -334,7 +376,7 @@ class ApiClient:
         leftovers = self._delete_recorded()
         try:
             for namespace in namespaces:
-                for kind, object_id in self.run.profile.sweep(self, namespace):
+                for kind, object_id in self.profile.sweep(self, namespace):
                     self.created.add(kind, object_id)
         except TargetUnreachable as error:
             return [*leftovers, f"namespace sweep: {error}"]
@@ -342,7 +384,7 @@ class ApiClient:
 
     def _delete_recorded(self) -> list[str]:
         leftovers = []
-        for resource in self.run.profile.resources:
+        for resource in self.profile.resources:
             for object_id in reversed(self.created.ids.get(resource.kind, [])):
                 try:
                     answer = self.delete_object(resource, object_id)

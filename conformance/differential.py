@@ -30,6 +30,7 @@ from .timestamps import NotATimestamp, parse
 
 if TYPE_CHECKING:
     from .profiles import Profile
+    from .run import Run
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 SHOWN = 600
@@ -415,11 +416,12 @@ class LiveOracle:
 
     def __init__(self, client: ApiClient, target_url: str) -> None:
         self.client = client
+        client.outgoing = self.translate  # the oracle's client speaks the oracle's terms
         self.target_url = httpx.URL(target_url)
         self.pairing: Pairing | None = None
 
     def translate(self, path: str, kwargs: dict) -> tuple[str, dict]:
-        """A request of the oracle's client in the oracle's terms (``ApiClient.translate``)."""
+        """A request of the oracle's client in the oracle's terms (``ApiClient.outgoing``)."""
         pairing = self.pairing
         if pairing is None:
             return path, kwargs
@@ -530,7 +532,7 @@ class TranscriptOracle:
 
 def delete_unpaired(client: ApiClient, paired: set[str]) -> None:
     """Delete what the oracle's client created that no target object is paired with."""
-    for resource in client.run.profile.resources:
+    for resource in client.profile.resources:
         for object_id in list(client.created.ids.get(resource.kind, [])):
             if object_id not in paired:
                 try:
@@ -544,13 +546,14 @@ def delete_unpaired(client: ApiClient, paired: set[str]) -> None:
 
 
 class Mirror:
-    """Sends each request of the target's client to the oracle, compares, and keeps the
-    differences (install it with ``client.observer = mirror.observe``)."""
+    """A listener of the target's client: sends each of its requests to the oracle, compares
+    the answers, and keeps the differences, each with the run's test that sent it."""
 
-    def __init__(self, oracle: Oracle, client: ApiClient) -> None:
+    def __init__(self, oracle: Oracle, client: ApiClient, run: Run) -> None:
         self.oracle = oracle
         self.client = client
-        self.profile = client.run.profile
+        self.run = run
+        self.profile = client.profile
         self.base_path = httpx.URL(client.base_url).path.rstrip("/")
         self.pairing = Pairing(self.profile.invented)
         self.differences: list[Difference] = []
@@ -561,8 +564,8 @@ class Mirror:
         self.one_sided: dict[str, list[tuple[str, str]]] = {"target": [], "oracle": []}
         self._lock = threading.RLock()
 
-    def observe(self, path: str, exchange: Exchange) -> None:
-        test = self.client.run.test
+    def heard(self, path: str, exchange: Exchange) -> None:
+        test = self.run.test
         if not test.nodeid:
             return  # clean-up and probes are not part of any test
         raw_path = exchange.raw_path

@@ -1,4 +1,4 @@
-"""The short fixture names every profile's tests use (``target``, ``api``, ``ns``), for the
+"""The short fixture names every profile's tests use (``run``, ``target``, ``api``, ``ns``), for the
 plugin's ``conformance_*`` fixtures. The plugin loads this module only when a session becomes a
 conformance run: in any other pytest run of the environment it offers only names no other
 project is likely to use."""
@@ -6,7 +6,14 @@ project is likely to use."""
 import pytest
 
 from .client import ApiClient
+from .run import Run
 from .target import Target
+
+
+@pytest.fixture(scope="session")
+def run(conformance_run: Run) -> Run:
+    """The run: its settings, its random draws, its counters, the profile's state."""
+    return conformance_run
 
 
 @pytest.fixture(scope="session")

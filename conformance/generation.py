@@ -153,6 +153,7 @@ class Contract:
 
     def check(
         self,
+        run: Run,
         api: ApiClient,
         label: str,
         mode: GenerationMode,
@@ -164,7 +165,7 @@ class Contract:
         with it; ``judge(api, label, mode, case, exchange)`` fails the test for a wrong
         answer."""
 
-        @generated_settings(api.run)
+        @generated_settings(run)
         @given(case=self.operations[label].as_strategy(generation_mode=mode))
         def check(case):
             assume(mode is POSITIVE or is_invalid(case))
@@ -173,10 +174,10 @@ class Contract:
             assume(mode is POSITIVE or not any(unsendable(v) for v in (case.query or {}).values()))
             headers = prepare(case)
             exchange = send(api, case, headers)
-            api.tally[f"schemathesis {mode.value} cases"] += 1
+            run.counters.generated_case(f"schemathesis {mode.value} cases")
             judge(api, label, mode, case, exchange)
 
-        run_seeded(check, api.run)
+        run_seeded(check, run)
 
 
 def contract_tests(
@@ -198,14 +199,14 @@ def contract_tests(
     @pytest.mark.generated
     @pytest.mark.clause(valid_clause)
     @pytest.mark.parametrize("label", list(contract.operations))
-    def test_generated_valid_requests_follow_the_contract(api, owned, label):
-        contract.check(api, label, POSITIVE, prepared(POSITIVE, owned), valid)
+    def test_generated_valid_requests_follow_the_contract(run, api, owned, label):
+        contract.check(run, api, label, POSITIVE, prepared(POSITIVE, owned), valid)
 
     @pytest.mark.generated
     @pytest.mark.clause(invalid_clause)
     @pytest.mark.parametrize("label", contract.with_input)
-    def test_generated_invalid_requests_are_refused(api, owned, label):
-        contract.check(api, label, NEGATIVE, prepared(NEGATIVE, owned), invalid)
+    def test_generated_invalid_requests_are_refused(run, api, owned, label):
+        contract.check(run, api, label, NEGATIVE, prepared(NEGATIVE, owned), invalid)
 
     return (
         test_generated_valid_requests_follow_the_contract,

@@ -520,12 +520,12 @@ def record(
 def swept(kind: ClientKind, destination: Destination) -> list[str]:
     """Delete what the journeys left in their namespace (the profile's sweep)."""
     from . import profiles
-    from .client import ApiClient
     from .options import Settings
     from .run import Run
+    from .target import client_of
 
     run = Run(profiles.get(kind.profile), Settings.of(target_url=destination.url))
-    client = ApiClient(run, destination.url, dict(destination.headers), 30.0)
+    client = client_of(run, destination.url, dict(destination.headers), 30.0)
     try:
         return client.clean_up(destination.namespace)
     finally:

@@ -158,10 +158,14 @@ def activate(config: pytest.Config) -> None:
         # tracebacks would bury it under fixture reprs.
         config.option.tbstyle = "short"
     from .run import Run
-    from .session import ConformanceSession
+    from .selection import Selection
+    from .session import ConformanceSession, TestHooks
 
     run = Run(profile, Settings.from_config(config, profile.embedded_options))
-    config.pluginmanager.register(ConformanceSession(config, run), RUN_PLUGIN)
+    session = ConformanceSession(config, run)
+    config.pluginmanager.register(session, RUN_PLUGIN)
+    config.pluginmanager.register(Selection(run, session.record), f"{RUN_PLUGIN}-selection")
+    config.pluginmanager.register(TestHooks(session), f"{RUN_PLUGIN}-tests")
     # the short fixture names (target, api, ns) exist in conformance runs only
     config.pluginmanager.import_plugin("conformance.fixtures")
 

@@ -148,6 +148,20 @@ class Redactor:
         return value
 
 
+class CredentialsLearned:
+    """A listener of a client: the credentials a test sends and the cookies a server sets are
+    learned by the run's redactor, so that no report shows them."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+
+    def heard(self, path: str, exchange: Any) -> None:
+        self.redactor.learn_headers(exchange.request_headers)
+        if exchange.response is not None:
+            cookies = exchange.response.headers.get_list("set-cookie")
+            self.redactor.learn_headers([("set-cookie", cookie) for cookie in cookies])
+
+
 def redact_test_report(report: Any, redactor: Redactor) -> None:
     """Take the secrets out of a pytest test report before anything reads it (JUnit, the
     terminal, xdist's controller, the JSON report): its failure message (kept as pytest made

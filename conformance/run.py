@@ -2,10 +2,10 @@
 
 A ``Run`` holds the profile, the settings read from the command line, the target once it is
 opened, the oracle of differential mode, the test being run, the run's own random draws, the
-secrets its reports must not show and the profile's per-run state (Kragle's logged-in users,
-say). The plugin makes one per pytest
-process; every module that needs to know about the run is handed it (an ``ApiClient`` and each
-``Exchange`` it returns carry it), so nothing is kept in module globals or copied elsewhere.
+counters of its requests and generated cases, the secrets its reports must not show and the
+profile's per-run state (Kragle's logged-in users, say). The plugin makes one per pytest
+process; every module that needs to know about the run is handed it (tests by the ``run``
+fixture), so nothing is kept in module globals or copied elsewhere.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .client import Counters
 from .options import Settings
 from .randomness import Draws
 from .redaction import Redactor
@@ -62,6 +63,8 @@ class Run:
     saved_examples: SavedExamples | None = None  # the generated tests' example database
     # where this process's time went, in seconds by phase (the report's run facts)
     seconds: Counter[str] = field(default_factory=Counter)
+    # what the target's client sent, and the generated cases the tests sent, by kind
+    counters: Counters = field(default_factory=Counters)
     # the secrets kept out of every report (given as options, or met while the run goes on)
     redactor: Redactor = field(init=False)
 
@@ -80,15 +83,13 @@ class Run:
     def timed(self, phase: str) -> Iterator[None]:
         """Add the time of the block to ``phase``, and the time spent waiting for the target
         inside it to ``phase + " waiting"``."""
-        client = self.target.client if self.target is not None else None
-        waited = client.seconds_waiting if client is not None else 0.0
+        waited = self.counters.seconds_waiting
         started = time.perf_counter()
         try:
             yield
         finally:
             self.seconds[phase] += time.perf_counter() - started
-            if client is not None:
-                self.seconds[f"{phase} waiting"] += client.seconds_waiting - waited
+            self.seconds[f"{phase} waiting"] += self.counters.seconds_waiting - waited
 
     def end_test(self) -> None:
         self.test = CurrentTest()  # clean-up and probes belong to no test

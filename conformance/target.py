@@ -13,11 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .client import ApiClient, tls_context
+from .client import ApiClient, Counters, Recorder, tls_context
 from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
 from .options import PROBE_TIMEOUT_CAP
 from .profiles import Profile
+from .redaction import CredentialsLearned
 from .run import Run
 
 EXIT_TARGET_UNUSABLE = 4
@@ -115,6 +116,19 @@ def request_headers(run: Run, given: dict[str, str]) -> dict[str, str]:
     return {**{k: v for k, v in defaults.items() if k.lower() not in taken}, **given}
 
 
+def client_of(
+    run: Run, url: str, headers: dict[str, str], timeout: float, counters: Counters | None = None
+) -> ApiClient:
+    """A client of the run's API at ``url``: the credentials it sends and meets are kept out
+    of the reports, and the objects its answers report created are cleaned up. The one place
+    where a client's listeners are assembled (``open_target`` adds the recording and the
+    oracle to the target's)."""
+    run.redactor.learn_headers(headers)
+    client = ApiClient(url, headers, timeout, run.profile, counters, run.state)
+    client.listen([CredentialsLearned(run.redactor)])
+    return client
+
+
 def start_embedded(run: Run) -> EmbeddedServer:
     """Start the embedded reference server's process (``open_target`` waits for it): started
     as the session starts, it gets ready while the tests are collected."""
@@ -141,7 +155,9 @@ def open_target(run: Run, started: EmbeddedServer | None = None) -> Target:
             url = embedded.url
         else:
             probe(url, headers, timeout, profile)
-    client = ApiClient(run, url, headers, timeout, settings.record_exchanges)
+    client = client_of(run, url, headers, timeout, run.counters)
+    if settings.record_exchanges:
+        client.listen([Recorder(settings.record_exchanges, client.base_url, lambda: run.test)])
     namespace = f"conf-{secrets.token_hex(4)}-"
     run.mirror = open_mirror(run, client)
     if run.mirror is not None and isinstance(run.mirror.oracle, TranscriptOracle):
@@ -170,10 +186,9 @@ def open_mirror(run: Run, client: ApiClient) -> Mirror | None:
     elif url:
         headers = request_headers(run, settings.oracle_headers)
         probe(url, headers, settings.timeout, profile, role="oracle")
-        oracle = LiveOracle(ApiClient(run, url, headers, settings.timeout), client.base_url)
-        oracle.client.translate = oracle.translate
+        oracle = LiveOracle(client_of(run, url, headers, settings.timeout), client.base_url)
     else:
         return None
-    mirror = Mirror(oracle, client)
-    client.observer = mirror.observe
+    mirror = Mirror(oracle, client, run)
+    client.listen([mirror])
     return mirror

@@ -298,14 +298,14 @@ def test_racing_creates_won_by_different_requests_are_paired():
     )
     run = Run(PROFILE, Settings.of())
     run.test = CurrentTest("t", ("PF-BD-409-concurrent",), "t")
-    client = SimpleNamespace(base_url="http://target/api", run=run)
+    client = SimpleNamespace(base_url="http://target/api", profile=PROFILE)
     oracle = ScriptedOracle([(409, {"detail": "Block already exists"}), (201, document(oracle_id))])
-    mirror = Mirror(oracle, client)
+    mirror = Mirror(oracle, client, run)
     for status, body in ((201, document(target_id)), (409, {"detail": "Block already exists"})):
         exchange = Exchange(
             "POST", "http://target/api/block_documents/", {}, status, {}, json.dumps(body)
         )
-        mirror.observe("/block_documents/", exchange)
+        mirror.heard("/block_documents/", exchange)
     assert len(mirror.take("t")) > 0  # the two answers differ, request by request
     mirror.end_test()
     assert mirror.pairing.ids == {target_id: oracle_id}

@@ -308,7 +308,9 @@ def test_each_run_has_a_badge_in_shields_endpoint_format(runs, matrix_dir):
         "message": f"level 0 · {passed}/{len(report['clauses'])}",
         "color": "red",
     }
-    embedded = json.loads((matrix_dir / "badges" / "embedded-prefect-release-3-9-1.json").read_text())
+    embedded = json.loads(
+        (matrix_dir / "badges" / "embedded-prefect-release-3-9-1.json").read_text()
+    )
     assert embedded["message"].startswith("level 4 · ") and embedded["color"] == "brightgreen"
 
 

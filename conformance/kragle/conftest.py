@@ -38,8 +38,8 @@ def users(conformance_run: Run, target: Target) -> tuple[User, User]:
 
 
 @pytest.fixture
-def blocks(api: ApiClient, ns: str, users: tuple[User, User]) -> Blocks:
-    return Blocks(api, ns, *users, api.run.state.hook_url)
+def blocks(run: Run, api: ApiClient, ns: str, users: tuple[User, User]) -> Blocks:
+    return Blocks(api, ns, *users, run.state.hook_url, run)
 
 
 @pytest.fixture(scope="session")

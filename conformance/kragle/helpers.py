@@ -10,6 +10,7 @@ from typing import Any
 
 from ..checks import expect, expect_equal, expect_json, expect_status, fail
 from ..client import ApiClient, Exchange
+from ..run import Run
 
 BLOCK_KEYS = {
     "id",
@@ -133,15 +134,18 @@ def expect_refused(exchange: Exchange, requirement: str) -> None:
 class Blocks:
     """Creates, reads, lists and changes blocks as one of the test users, or as nobody."""
 
-    def __init__(self, api: ApiClient, ns: str, first: User, second: User, hook_url: str | None):
+    def __init__(
+        self, api: ApiClient, ns: str, first: User, second: User, hook_url: str | None, run: Run
+    ):
         self.api = api
         self.ns = ns
+        self.run = run
         self.first = first
         self.second = second
         self.hook_url = hook_url
 
     def name(self, label: str) -> str:
-        return f"{self.ns}{label}-{self.api.run.draws.token_hex(3)}"
+        return f"{self.ns}{label}-{self.run.draws.token_hex(3)}"
 
     # ---- writes ----------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
 
 
 def delete_blocktype(client: ApiClient, block_id: str) -> Exchange:
-    hook_url = client.run.state.hook_url
+    hook_url = client.state.hook_url
     if hook_url is None:
         raise LeftBehind("Kragle has no DELETE and the run has no --blocks-kragle-hook-url")
     return client.delete(f"{hook_url}/blocktypes/{block_id}")
@@ -54,7 +54,7 @@ def delete_blocktype(client: ApiClient, block_id: str) -> Exchange:
 def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
     """The blocks of the namespace that the test users see, page by page."""
     found: set[tuple[str, str]] = set()
-    for cookie in client.run.state.cookies:
+    for cookie in client.state.cookies:
         for page in range(1, MAX_SWEEP_PAGES + 1):
             answer = client.get("/blocktypes", params={"page": page}, headers={"Cookie": cookie})
             body = answer.json

@@ -12,12 +12,12 @@ from .strategies import invalid_definitions, is_valid, valid_definitions
 
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-valid-definitions")
-def test_generated_valid_definitions_are_accepted(api, blocks):
-    @generated_settings(api.run)
+def test_generated_valid_definitions_are_accepted(run, api, blocks):
+    @generated_settings(run)
     @given(definition=valid_definitions())
     def check(definition):
         payload = blocks.payload("gen", definition)
-        api.tally["generated definitions"] += 1
+        run.counters.generated_case("generated definitions")
         checked = blocks.post(payload, blocks.first, "/validate/blocktypes")
         expect_json(checked, 200, "validated", "a valid generated definition must validate")
         created = blocks.post(payload, blocks.first)
@@ -25,19 +25,19 @@ def test_generated_valid_definitions_are_accepted(api, blocks):
         read = blocks.read(body["id"])
         expect_same_definition(read["definition"], definition, "the stored definition", None)
 
-    run_seeded(check, api.run)
+    run_seeded(check, run)
 
 
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-invalid-definitions")
-def test_generated_invalid_definitions_get_code_9(api, blocks):
-    @generated_settings(api.run)
+def test_generated_invalid_definitions_get_code_9(run, api, blocks):
+    @generated_settings(run)
     @given(case=invalid_definitions())
     def check(case):
         what, definition = case
         assume(not is_valid(definition))
         payload = blocks.payload("gen-bad", definition)
-        api.tally["generated definitions"] += 1
+        run.counters.generated_case("generated definitions")
         for path in ("/validate/blocktypes", "/blocktypes"):
             answer = blocks.post(payload, blocks.first, path)
             if answer.status != 500 or (answer.json or {}).get("code") != 9:
@@ -48,4 +48,4 @@ def test_generated_invalid_definitions_get_code_9(api, blocks):
                 )
         expect_error(blocks.by_name(payload["name"], blocks.first), 6)
 
-    run_seeded(check, api.run)
+    run_seeded(check, run)

@@ -10,9 +10,9 @@ OWN_BLOCKS = 12  # more than a page of 10
 
 
 @pytest.fixture(scope="module")
-def listed(target, ns, users) -> tuple[Blocks, list[dict]]:
+def listed(run, target, ns, users) -> tuple[Blocks, list[dict]]:
     """A builder and twelve private blocks of the first user."""
-    blocks = Blocks(target.client, ns, *users, target.client.run.state.hook_url)
+    blocks = Blocks(target.client, ns, *users, run.state.hook_url, run)
     return blocks, [blocks.create(f"list{index}") for index in range(OWN_BLOCKS)]
 
 

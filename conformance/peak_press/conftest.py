@@ -9,6 +9,7 @@ from ..checks import expect_status
 from ..client import ApiClient
 from ..journeys import parametrize_clients
 from ..plugin import active_run
+from ..run import Run
 from .client_journeys import PEAK
 from .helpers import Peak
 from .options import HOOK_OPTION, PYTHON_OPTION
@@ -22,16 +23,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def peak(api: ApiClient, ns: str) -> Peak:
+def peak(run: Run, api: ApiClient, ns: str) -> Peak:
     """Builders for namespaced specs, releases and deployments."""
-    return Peak(api, ns)
+    return Peak(api, ns, run)
 
 
 @pytest.fixture
-def set_status(api: ApiClient) -> Callable[[str, str], None]:
+def set_status(run: Run, api: ApiClient) -> Callable[[str, str], None]:
     """Puts a deployment in a status through the test hook (--blocks-peak-press-hook-url; a
     path is taken below the target URL)."""
-    hook = api.run.settings.value(HOOK_OPTION).rstrip("/")
+    hook = run.settings.value(HOOK_OPTION).rstrip("/")
 
     def put(deployment_id: str, status: str) -> None:
         answer = api.post(f"{hook}/deployments/{deployment_id}/status", {"status": status})

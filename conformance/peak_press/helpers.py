@@ -9,6 +9,7 @@ import pytest
 
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import ApiClient, Exchange
+from ..run import Run
 from .options import HOOK_OPTION
 
 # The redeploy from failed or warning needs the test hook that puts a deployment there.
@@ -78,12 +79,13 @@ def parameter(name: str, kind: str, required: bool = False, **extra: Any) -> dic
 class Peak:
     """Makes objects of the run (names start with the namespace); clean-up deletes them."""
 
-    def __init__(self, api: ApiClient, ns: str) -> None:
+    def __init__(self, api: ApiClient, ns: str, run: Run) -> None:
         self.api = api
         self.ns = ns
+        self.run = run
 
     def unique(self, what: str) -> str:
-        return f"{self.ns}{what}-{self.api.run.draws.token_hex(3)}"
+        return f"{self.ns}{what}-{self.run.draws.token_hex(3)}"
 
     # specs and releases
 

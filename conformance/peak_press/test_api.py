@@ -4,17 +4,18 @@ import pytest
 
 from ..checks import expect, expect_status, validate_body
 from ..client import ApiClient
+from ..target import client_of
 from .helpers import DEPLOYMENTS, SPECS, UNKNOWN_ID, form
 
 
 @pytest.fixture
-def client_with(api: ApiClient):
+def client_with(run, api: ApiClient):
     """Clients of the target with other headers (or none); whatever a server wrongly lets them
     create is handed to the run's clean-up."""
     made: list[ApiClient] = []
 
     def make(headers: dict[str, str]) -> ApiClient:
-        client = ApiClient(api.run, api.base_url, headers, api.timeout)
+        client = client_of(run, api.base_url, headers, api.timeout)
         made.append(client)
         return client
 
@@ -43,8 +44,8 @@ def test_requests_without_a_token_answer_401(client_with, peak):
 
 
 @pytest.mark.clause("PP-API-token")
-def test_requests_with_an_unknown_token_answer_401(client_with, peak):
-    wrong = client_with({"Authorization": f"conformance-wrong-{peak.api.run.draws.token_hex(8)}"})
+def test_requests_with_an_unknown_token_answer_401(run, client_with, peak):
+    wrong = client_with({"Authorization": f"conformance-wrong-{run.draws.token_hex(8)}"})
     for answer in unauthorised_calls(wrong, peak):
         expect_status(answer, 401, requirement=f"{answer.method} {answer.path} with a wrong token")
 

@@ -86,14 +86,14 @@ def test_undefined_parameters_are_refused(api, peak):
 
 
 @pytest.mark.clause("PP-PAR-hidden")
-def test_hidden_values_never_appear_in_descriptions(api, peak):
+def test_hidden_values_never_appear_in_descriptions(run, api, peak):
     spec = peak.spec(
         parameters={
             "build": [parameter("build_token", "string", hideValue=True)],
             "run": [parameter("api_key", "string", required=True, hideValue=True)],
         }
     )
-    secret = f"hidden-{api.run.draws.token_hex(8)}"
+    secret = f"hidden-{run.draws.token_hex(8)}"
     values = {"build": {"build_token": f"{secret}-build"}, "run": {"api_key": secret}}
     deployment = peak.deployment(spec["id"], parameters=values)
     peak.revision(deployment["id"], {"parameters": values})

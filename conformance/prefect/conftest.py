@@ -6,6 +6,7 @@ import pytest
 from ..client import ApiClient
 from ..journeys import parametrize_clients
 from ..plugin import active_run
+from ..run import Run
 from .client_journeys import PREFECT
 from .helpers import Blocks
 
@@ -18,6 +19,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def blocks(api: ApiClient, ns: str) -> Blocks:
+def blocks(run: Run, api: ApiClient, ns: str) -> Blocks:
     """Builders for namespaced block types, schemas and documents."""
-    return Blocks(api, ns)
+    return Blocks(api, ns, run)

@@ -13,6 +13,7 @@ from typing import Any
 from .. import fixtures_dir
 from ..checks import expect, expect_equal, expect_json, fail
 from ..client import ApiClient, Exchange
+from ..run import Run
 from ..timestamps import NotATimestamp, is_later, same_instant
 from . import releases
 
@@ -22,18 +23,18 @@ UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 CLOCK_STEP = 0.01
 
 
-def secret_schema_checksum(api: ApiClient) -> str:
+def secret_schema_checksum(run: Run) -> str:
     """The checksum the client of the run's Prefect release computes for its Secret block
     (``fixtures/prefect/releases.toml``)."""
-    return releases.chosen(api.run.settings).secret_schema_checksum
+    return releases.chosen(run.settings).secret_schema_checksum
 
 
-def malformed_id_status(api: ApiClient, collection: str, method: str) -> int:
+def malformed_id_status(run: Run, collection: str, method: str) -> int:
     """What the run's Prefect release answers to a path id that is not a UUID: 404 where no
     route matches; before 3.4.8 (``malformed_path_id`` in ``fixtures/prefect/releases.toml``)
     block type and schema paths matched and the id failed validation (422), or the path had no
     route for the method (405: there is no PATCH of a schema)."""
-    release = releases.chosen(api.run.settings)
+    release = releases.chosen(run.settings)
     if collection == "block_documents" or release.fact("malformed_path_id") == 404:
         return 404
     return 405 if (collection, method) == ("block_schemas", "PATCH") else 422
@@ -155,13 +156,14 @@ def expect_unlisted(listing: Exchange, object_id: str, what: str) -> None:
 class Blocks:
     """Creates objects under the run namespace through the run's client (so clean-up sees them)."""
 
-    def __init__(self, api: ApiClient, namespace: str) -> None:
+    def __init__(self, api: ApiClient, namespace: str, run: Run) -> None:
         self.api = api
         self.ns = namespace
+        self.run = run
 
     def unique(self, label: str = "x") -> str:
         """A fresh lower-case name in the namespace, valid as slug and document name."""
-        return f"{self.ns}{label}-{self.api.run.draws.token_hex(3)}"
+        return f"{self.ns}{label}-{self.run.draws.token_hex(3)}"
 
     def block_type(self, label: str = "type", **extra: Any) -> dict:
         slug = self.unique(label)
@@ -214,7 +216,7 @@ class Blocks:
             "the protected system type 'secret' must exist (PF-BT-system-types)",
         )
         schema = expect_json(
-            self.api.get(f"/block_schemas/checksum/{secret_schema_checksum(self.api)}"),
+            self.api.get(f"/block_schemas/checksum/{secret_schema_checksum(self.run)}"),
             200,
             "block_schema",
             "the Secret block schema must be registered (PF-SYS-secret-schema)",

@@ -19,8 +19,8 @@ def test_admin_version_is_a_version_string(api):
 
 
 @pytest.mark.clause("PF-API-csrf-probe")
-def test_csrf_probe_is_tolerated_by_the_client(api):
-    answer = api.get("/csrf-token", params={"client": api.run.draws.uuid4()})
+def test_csrf_probe_is_tolerated_by_the_client(run, api):
+    answer = api.get("/csrf-token", params={"client": run.draws.uuid4()})
     expect_status(answer, 404, 422, requirement="the CSRF probe must answer 404 or 422")
     if answer.status == 422:
         expect(
@@ -54,10 +54,10 @@ def test_malformed_json_is_a_validation_error(api):
 @pytest.mark.clause("PF-API-malformed-uuid")
 @pytest.mark.parametrize("collection", ["block_types", "block_schemas", "block_documents"])
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
-def test_malformed_path_id_matches_no_route(api, collection, method):
+def test_malformed_path_id_matches_no_route(run, api, collection, method):
     body = {} if method == "PATCH" else NO_BODY
     answer = api.request(method, f"/{collection}/not-a-uuid", body)
-    status = malformed_id_status(api, collection, method)
+    status = malformed_id_status(run, collection, method)
     if status == 422:
         requirement = "before Prefect 3.4.8 a non-UUID path id must fail validation (422)"
         expect_validation_error(answer, ["path", "id"], requirement=requirement)

@@ -224,8 +224,8 @@ def test_schema_of_protected_type_refuses_deletion(api, blocks):
 
 
 @pytest.mark.clause("PF-SYS-secret-schema")
-def test_secret_schema_is_registered(api):
-    answer = api.get(f"/block_schemas/checksum/{secret_schema_checksum(api)}")
+def test_secret_schema_is_registered(run, api):
+    answer = api.get(f"/block_schemas/checksum/{secret_schema_checksum(run)}")
     body = expect_json(answer, 200, "block_schema", "the client's Secret schema must be found")
     expect_equal(body["block_type"]["slug"], "secret", "the schema's block type", answer)
     expect_equal(body["block_type"]["is_protected"], True, "is_protected of its type", answer)

@@ -34,11 +34,11 @@ class DataSet:
 
 
 @pytest.fixture(scope="module")
-def data(target) -> DataSet:
+def data(run, target) -> DataSet:
     """Types '<ns>Zeta' and '<ns>Alpha' with documents, '<ns>beta', '<ns>Kappa', '<ns>Delta' and
     '<ns>Mu' without; five schemas; five named and two anonymous documents. Every set is
     inserted in an order that differs from its sorted order."""
-    blocks = Blocks(target.client, target.namespace)
+    blocks = Blocks(target.client, target.namespace, run)
     ns = target.namespace
     data = DataSet(ns)
     for key, name in (

@@ -54,10 +54,10 @@ def delete_documents(api, docs: list[Doc]) -> None:
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-FLT-model")
-def test_filters_agree_with_the_model(api, blocks, two_types):
+def test_filters_agree_with_the_model(run, api, blocks, two_types):
     scope = {"slug": {"any_": [block_type["slug"] for block_type, _ in two_types]}}
 
-    @generated_settings(api.run)
+    @generated_settings(run)
     @given(specs=document_specs, data=st.data())
     def check(specs, data):
         docs = create_documents(blocks, two_types, specs)
@@ -68,7 +68,7 @@ def test_filters_agree_with_the_model(api, blocks, two_types):
             for _ in range(FILTERS_PER_DATA_SET):
                 body = data.draw(document_filters(ids, names, type_ids), label="filter")
                 answer = api.post("/block_documents/filter", {**body, "block_types": scope})
-                api.tally["model-checked filters"] += 1
+                run.counters.generated_case("model-checked filters")
                 try:
                     found = [d["name"] for d in expect_json(answer, 200, "block_document_list")]
                     expect_equal(found, expected_names(docs, body), "the filtered names", answer)
@@ -78,4 +78,4 @@ def test_filters_agree_with_the_model(api, blocks, two_types):
         finally:
             delete_documents(api, docs)
 
-    run_seeded(check, api.run)
+    run_seeded(check, run)

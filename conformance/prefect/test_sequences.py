@@ -13,14 +13,14 @@ from .helpers import expect_nested_type_and_schema, secret_schema_checksum, widg
 CLASS_VERSION = "non-versioned"  # what the client sends for classes defined in __main__
 
 
-def csrf_probe(api) -> None:
+def csrf_probe(api, run) -> None:
     """Before its first write the client asks for a CSRF token; it goes on after a 422 ("CSRF
     protection is disabled.", the real server's default) or a 404 (servers without CSRF)."""
-    answer = api.get("/csrf-token", params={"client": api.run.draws.uuid4()})
+    answer = api.get("/csrf-token", params={"client": run.draws.uuid4()})
     expect_status(answer, 404, 422, requirement="the client's CSRF probe must answer 404 or 422")
 
 
-def register_new_class(api, blocks) -> tuple[dict, dict]:
+def register_new_class(run, api, blocks) -> tuple[dict, dict]:
     """Steps 1-4 of save() for a class the server has never seen."""
     slug = blocks.unique("cls")
     expect_status(
@@ -43,7 +43,7 @@ def register_new_class(api, blocks) -> tuple[dict, dict]:
         params={"version": CLASS_VERSION},
     )
     expect_status(lookup, 404, requirement="the new class's schema must not be found yet")
-    csrf_probe(api)
+    csrf_probe(api, run)
     schema_body = {
         "fields": fields,
         "block_type_id": block_type["id"],
@@ -74,8 +74,8 @@ def load(api, slug: str, name: str):
 
 
 @pytest.mark.clause("PF-SEQ-save-new-type")
-def test_save_of_a_class_the_server_has_never_seen(api, blocks):
-    block_type, schema = register_new_class(api, blocks)
+def test_save_of_a_class_the_server_has_never_seen(run, api, blocks):
+    block_type, schema = register_new_class(run, api, blocks)
     expect_equal(schema["block_type_id"], block_type["id"], "the schema's block_type_id", None)
     answer = save_document(
         api, block_type, schema, blocks.unique("doc"), {"host": "h", "password": "p"}
@@ -86,8 +86,8 @@ def test_save_of_a_class_the_server_has_never_seen(api, blocks):
 
 
 @pytest.mark.clause("PF-SEQ-save-known-type")
-def test_save_of_a_registered_class(api, blocks):
-    block_type, schema = register_new_class(api, blocks)
+def test_save_of_a_registered_class(run, api, blocks):
+    block_type, schema = register_new_class(run, api, blocks)
     found_type = expect_json(api.get(f"/block_types/slug/{block_type['slug']}"), 200, "block_type")
     expect_equal(found_type["id"], block_type["id"], "the registered type's id", None)
     lookup = api.get(
@@ -95,20 +95,20 @@ def test_save_of_a_registered_class(api, blocks):
     )
     found_schema = expect_json(lookup, 200, "block_schema")
     expect_equal(found_schema["id"], schema["id"], "the registered schema's id", lookup)
-    csrf_probe(api)
+    csrf_probe(api, run)
     answer = save_document(api, found_type, found_schema, blocks.unique("doc"), {"host": "h"})
     expect_json(answer, 201, "block_document")
 
 
 @pytest.mark.clause("PF-SEQ-save-conflict")
-def test_save_without_overwrite_on_a_used_name(api, blocks):
-    block_type, schema = register_new_class(api, blocks)
+def test_save_without_overwrite_on_a_used_name(run, api, blocks):
+    block_type, schema = register_new_class(run, api, blocks)
     name = blocks.unique("doc")
     expect_json(
         save_document(api, block_type, schema, name, {"host": "first"}), 201, "block_document"
     )
     expect_json(api.get("/admin/version"), 200, "version_string")
-    csrf_probe(api)
+    csrf_probe(api, run)
     answer = save_document(api, block_type, schema, name, {"host": "second"})
     expect_status(answer, 409, requirement="saving to a used name must get 409 (the client raises)")
     stored = expect_json(load(api, block_type["slug"], name), 200, "block_document")
@@ -116,8 +116,8 @@ def test_save_without_overwrite_on_a_used_name(api, blocks):
 
 
 @pytest.mark.clause("PF-SEQ-save-overwrite")
-def test_save_with_overwrite(api, blocks):
-    block_type, schema = register_new_class(api, blocks)
+def test_save_with_overwrite(run, api, blocks):
+    block_type, schema = register_new_class(run, api, blocks)
     name = blocks.unique("doc")
     expect_json(
         save_document(api, block_type, schema, name, {"host": "v1", "password": "old"}),
@@ -125,7 +125,7 @@ def test_save_with_overwrite(api, blocks):
         "block_document",
     )
     new_data = {"host": "v2", "password": "new", "settings": {"k": "v"}}
-    csrf_probe(api)
+    csrf_probe(api, run)
     expect_status(save_document(api, block_type, schema, name, new_data), 409)
     existing = expect_json(load(api, block_type["slug"], name), 200, "block_document")
     patch = api.patch(
@@ -138,8 +138,8 @@ def test_save_with_overwrite(api, blocks):
 
 
 @pytest.mark.clause("PF-SEQ-load")
-def test_load_returns_what_the_client_needs(api, blocks):
-    block_type, schema = register_new_class(api, blocks)
+def test_load_returns_what_the_client_needs(run, api, blocks):
+    block_type, schema = register_new_class(run, api, blocks)
     name = blocks.unique("doc")
     data = {"host": "h", "password": "s3cr3t", "settings": {"retries": 2}}
     created = expect_json(save_document(api, block_type, schema, name, data), 201, "block_document")
@@ -153,18 +153,18 @@ def test_load_returns_what_the_client_needs(api, blocks):
 
 
 @pytest.mark.clause("PF-SEQ-secret-save-load")
-def test_secret_save_load_and_overwrite(api, blocks):
+def test_secret_save_load_and_overwrite(run, api, blocks):
     secret_type, secret_schema = blocks.secret_type_and_schema()
     # The client sends its own version; a client of the server's release sends the one the
     # server registered its Secret schema with.
     lookup = api.get(
-        f"/block_schemas/checksum/{secret_schema_checksum(api)}",
+        f"/block_schemas/checksum/{secret_schema_checksum(run)}",
         params={"version": secret_schema["version"]},
     )
     expect_equal(
         expect_json(lookup, 200, "block_schema")["id"], secret_schema["id"], "schema", lookup
     )
-    csrf_probe(api)
+    csrf_probe(api, run)
     name = blocks.unique("secret")
     expect_json(
         save_document(api, secret_type, secret_schema, name, {"value": "my-secret-value"}),
@@ -173,7 +173,7 @@ def test_secret_save_load_and_overwrite(api, blocks):
     )
     loaded = expect_json(load(api, "secret", name), 200, "block_document")
     expect_equal(loaded["data"], {"value": "my-secret-value"}, "Secret.load(name).get()", None)
-    csrf_probe(api)
+    csrf_probe(api, run)
     expect_status(save_document(api, secret_type, secret_schema, name, {"value": "v2"}), 409)
     patch = api.patch(
         f"/block_documents/{loaded['id']}",

@@ -98,8 +98,9 @@ class Calls:
     """The HTTP calls of one run of the machine, kept for its failure message; each step's
     failure carries them."""
 
-    def __init__(self, api) -> None:
+    def __init__(self, api, counters) -> None:
         self.api = api
+        self.counters = counters
         self.lines: list[str] = []
 
     def __call__(self, method: str, path: str, body=None, **kwargs):
@@ -110,7 +111,7 @@ class Calls:
         )
         shown = f" {body}" if body is not None else ""
         self.lines.append(f"{method} {path}{shown} -> {exchange.status}")
-        self.api.tally["state-machine calls"] += 1
+        self.counters.generated_case("state-machine calls")
         return exchange
 
     def log(self) -> str:
@@ -133,7 +134,7 @@ class Calls:
             ) from error
         finally:
             if len(self.lines) > calls_before:
-                self.api.tally["state-machine steps"] += 1
+                self.counters.generated_case("state-machine steps")
 
 
 class TypeSteps:
@@ -372,15 +373,16 @@ class BlocksMachine(RuleBasedStateMachine):
     """The rules: Hypothesis draws their order and arguments; each runs one step, checked.
     ``bound_to`` makes the machine of one test (its client and namespace)."""
 
-    api = None  # the test's client and namespace, set by bound_to
+    api = None  # the test's client, namespace and run's counters, set by bound_to
     ns = ""
+    counters = None
     run_numbers: itertools.count
     slugs = Bundle("slugs")
     documents = Bundle("documents")
 
     def __init__(self) -> None:
         super().__init__()
-        self.calls = Calls(self.api)
+        self.calls = Calls(self.api, self.counters)
         self.steps = Steps(self.calls, f"{self.ns}m{next(self.run_numbers)}-")
 
     @initialize(target=slugs)
@@ -453,16 +455,17 @@ class BlocksMachine(RuleBasedStateMachine):
         self.steps.teardown()
 
 
-def bound_to(api, ns: str) -> type[BlocksMachine]:
-    """The machine of one test: its client, its namespace, its runs numbered from 0."""
-    attributes = {"api": api, "ns": ns, "run_numbers": itertools.count()}
+def bound_to(api, ns: str, counters) -> type[BlocksMachine]:
+    """The machine of one test: its client, its namespace, the run's counters, its runs
+    numbered from 0."""
+    attributes = {"api": api, "ns": ns, "counters": counters, "run_numbers": itertools.count()}
     return type("BlocksMachine", (BlocksMachine,), attributes)
 
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-GEN-stateful")
-def test_random_call_sequences_agree_with_the_model(api, ns):
-    machine = bound_to(api, ns)
-    configured = generated_settings(api.run, stateful_step_count=30)
-    seed(api.run.settings.seed)(machine)  # run_state_machine_as_test reads it there
+def test_random_call_sequences_agree_with_the_model(run, api, ns):
+    machine = bound_to(api, ns, run.counters)
+    configured = generated_settings(run, stateful_step_count=30)
+    seed(run.settings.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)

@@ -86,7 +86,7 @@ def malformed_id(collection: str, method: str) -> Case:
     def case(blocks: Blocks) -> tuple:
         body = {} if method == "PATCH" else NO_BODY
         answer = blocks.api.request(method, f"/{collection}/not-a-uuid", body)
-        status = malformed_id_status(blocks.api, collection, method)
+        status = malformed_id_status(blocks.run, collection, method)
         if status == 422:
             return answer, 422, None
         return answer, status, "Method Not Allowed" if status == 405 else "Not Found"
