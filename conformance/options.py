@@ -20,151 +20,203 @@ PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this lo
 GROUP = "blocks-conformance"
 
 
+# Every option but the profiles' own (theirs come from their ``options.py``), as data: each
+# name with what ``parser.addoption`` takes. ``{profiles}`` in a help text is the list of
+# installed profiles.
+GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
+    (
+        "--target-url",
+        {
+            "help": "base URL of the server under test, e.g. http://127.0.0.1:4200/api for the "
+            "prefect profile. Without it the bundled reference server is started on a "
+            "free 127.0.0.1 port with a temporary SQLite file (one per xdist worker).",
+        },
+    ),
+    (
+        "--target-header",
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "'NAME: VALUE'",
+            "help": "header sent with every request to the target, e.g. for auth; repeatable.",
+        },
+    ),
+    (
+        "--target-timeout",
+        {
+            "type": float,
+            "default": 10.0,
+            "metavar": "SECONDS",
+            "help": "timeout per request to the target (default 10). The reachability probe at "
+            f"start waits at most {PROBE_TIMEOUT_CAP:.0f} s.",
+        },
+    ),
+    (
+        "--blocks-profile",
+        {
+            "metavar": "NAME",
+            "help": "which blocks API the target implements (installed: {profiles}). Default: the"
+            " profile whose test folder the command line names, else prefect.",
+        },
+    ),
+    (
+        "--blocks-level",
+        {
+            "type": int,
+            "metavar": "N",
+            "help": "run only the clauses of levels 1 to N of the run's profile (each profile's "
+            "levels: --blocks-list-clauses, or docs/options.md).",
+        },
+    ),
+    (
+        "--blocks-clause",
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "ID",
+            "help": "run only the tests of this clause; repeatable; a trailing * matches a prefix"
+            " (e.g. --blocks-clause 'PF-FLT-*').",
+        },
+    ),
+    (
+        "--blocks-expect-fail",
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "FILE",
+            "help": "file of clause ids or test ids known to fail (one a line, '# reason' "
+            "allowed). Their failures are reported as expected and do not fail the run; "
+            "any that now pass are listed for removal. Repeatable.",
+        },
+    ),
+    (
+        "--blocks-fail-on-skip",
+        {
+            "action": "store_true",
+            "help": "exit non-zero when any conformance test was skipped (a skipped clause is a "
+            "gap, not a pass).",
+        },
+    ),
+    (
+        "--blocks-report",
+        {
+            "metavar": "PATH",
+            "help": "write per-clause results as JSON to PATH (status, source, tests, each "
+            "failure with its request and response; the run's facts), a Markdown summary "
+            "(PATH with .md) and a self-contained HTML page (PATH with .html) next to it."
+            " No header value, cookie, password or token appears in them. "
+            "'blocks-conformance matrix' compares several runs' reports.",
+        },
+    ),
+    (
+        "--blocks-examples",
+        {
+            "type": int,
+            "default": 10,
+            "metavar": "N",
+            "help": "budget of generated (Hypothesis) examples per generated test (default 10).",
+        },
+    ),
+    (
+        "--blocks-seed",
+        {
+            "type": int,
+            "metavar": "S",
+            "help": "seed of the generated tests, to reproduce a run (default: random, printed in"
+            " the summary).",
+        },
+    ),
+    (
+        "--blocks-oracle-url",
+        {
+            "metavar": "URL",
+            "help": "differential mode: send every request also to this server of the same API "
+            "(e.g. the real Prefect server, or a second reference server) and compare the"
+            " answers; ids and timestamps are paired, everything else must be equal. A "
+            "run with differences fails.",
+        },
+    ),
+    (
+        "--blocks-oracle-header",
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "'NAME: VALUE'",
+            "help": "header sent with every request to the oracle; repeatable.",
+        },
+    ),
+    (
+        "--blocks-oracle-transcript",
+        {
+            "metavar": "FILE",
+            "help": "differential mode against a recorded run (a --blocks-record-exchanges file, "
+            "optionally .gz, made with the same --blocks-seed) instead of a live oracle.",
+        },
+    ),
+    (
+        "--blocks-oracle-ignore",
+        {
+            "action": "append",
+            "default": [],
+            "metavar": "FILE",
+            "help": 'differences that do not fail the run: clause or test ids with expect="TEXT" '
+            "pins on the difference and a '# reason', as in --blocks-expect-fail files. "
+            "Repeatable.",
+        },
+    ),
+    (
+        "--blocks-no-shrink",
+        {
+            "action": "store_true",
+            "help": "report the first failing generated case as drawn, without shrinking it to "
+            "its smallest form (faster when only pass or fail matters).",
+        },
+    ),
+    (
+        "--blocks-example-db",
+        {
+            "metavar": "PATH|redis://HOST:PORT/N",
+            "help": "where generated tests keep the failures they find, to replay them first in "
+            "the next run (against this or another target): a folder, or a Redis server "
+            "that a CI fleet shares (needs blocks-conformance[redis]), or :memory: to "
+            "keep nothing. Default: a folder in pytest's cache (.pytest_cache), else in "
+            "~/.cache/blocks-conformance.",
+        },
+    ),
+    (
+        "--blocks-record-exchanges",
+        {
+            "metavar": "PATH",
+            "help": "append every request the suite sends and the answer to PATH, one JSON object"
+            " a line (method, path below the base URL, status, content type, body).",
+        },
+    ),
+    (
+        "--blocks-list-clauses",
+        {
+            "action": "store_true",
+            "help": "print the clause catalogue of the profile (id, level, MUST/SHOULD, text, the"
+            " source it rests on) with the tests that cover each clause, and exit.",
+        },
+    ),
+    (
+        "--blocks-clauses-doc",
+        {
+            "metavar": "PATH",
+            "help": "write the clause catalogue of the profile as Markdown (docs/clauses/) to "
+            "PATH, and exit.",
+        },
+    ),
+)
+
+
 def add_general_options(parser: pytest.Parser, profile_names: Iterable[str]) -> None:
     group = parser.getgroup(GROUP, "blocks API conformance suite")
-    add = group.addoption
-    add(
-        "--target-url",
-        help="base URL of the server under test, e.g. http://127.0.0.1:4200/api for the prefect "
-        "profile. Without it the bundled reference server is started on a free 127.0.0.1 port "
-        "with a temporary SQLite file (one per xdist worker).",
-    )
-    add(
-        "--target-header",
-        action="append",
-        default=[],
-        metavar="'NAME: VALUE'",
-        help="header sent with every request to the target, e.g. for auth; repeatable.",
-    )
-    add(
-        "--target-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="timeout per request to the target (default 10). The reachability probe at start "
-        f"waits at most {PROBE_TIMEOUT_CAP:.0f} s.",
-    )
-    add(
-        "--blocks-profile",
-        metavar="NAME",
-        help="which blocks API the target implements (built in: "
-        f"{', '.join(sorted(profile_names))}). Default: the profile whose test folder the "
-        "command line names, else prefect.",
-    )
-    add(
-        "--blocks-level",
-        type=int,
-        metavar="N",
-        help="run only the clauses of levels 1 to N of the run's profile (each profile's levels: "
-        "--blocks-list-clauses, or docs/options.md).",
-    )
-    add(
-        "--blocks-clause",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="run only the tests of this clause; repeatable; a trailing * matches a prefix "
-        "(e.g. --blocks-clause 'PF-FLT-*').",
-    )
-    add(
-        "--blocks-expect-fail",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="file of clause ids or test ids known to fail (one a line, '# reason' allowed). "
-        "Their failures are reported as expected and do not fail the run; any that now pass "
-        "are listed for removal. Repeatable.",
-    )
-    add(
-        "--blocks-fail-on-skip",
-        action="store_true",
-        help="exit non-zero when any conformance test was skipped (a skipped clause is a gap, "
-        "not a pass).",
-    )
-    add(
-        "--blocks-report",
-        metavar="PATH",
-        help="write per-clause results as JSON to PATH (status, source, tests, each failure "
-        "with its request and response; the run's facts), a Markdown summary (PATH with .md) "
-        "and a self-contained HTML page (PATH with .html) next to it. No header value, "
-        "cookie, password or token appears in them. 'blocks-conformance matrix' compares "
-        "several runs' reports.",
-    )
-    add(
-        "--blocks-examples",
-        type=int,
-        default=10,
-        metavar="N",
-        help="budget of generated (Hypothesis) examples per generated test (default 10).",
-    )
-    add(
-        "--blocks-seed",
-        type=int,
-        metavar="S",
-        help="seed of the generated tests, to reproduce a run (default: random, printed in the "
-        "summary).",
-    )
-    add(
-        "--blocks-oracle-url",
-        metavar="URL",
-        help="differential mode: send every request also to this server of the same API (e.g. "
-        "the real Prefect server, or a second reference server) and compare the answers; ids "
-        "and timestamps are paired, everything else must be equal. A run with differences "
-        "fails.",
-    )
-    add(
-        "--blocks-oracle-header",
-        action="append",
-        default=[],
-        metavar="'NAME: VALUE'",
-        help="header sent with every request to the oracle; repeatable.",
-    )
-    add(
-        "--blocks-oracle-transcript",
-        metavar="FILE",
-        help="differential mode against a recorded run (a --blocks-record-exchanges file, "
-        "optionally .gz, made with the same --blocks-seed) instead of a live oracle.",
-    )
-    add(
-        "--blocks-oracle-ignore",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help='differences that do not fail the run: clause or test ids with expect="TEXT" '
-        "pins on the difference and a '# reason', as in --blocks-expect-fail files. Repeatable.",
-    )
-    add(
-        "--blocks-no-shrink",
-        action="store_true",
-        help="report the first failing generated case as drawn, without shrinking it to its "
-        "smallest form (faster when only pass or fail matters).",
-    )
-    add(
-        "--blocks-example-db",
-        metavar="PATH|redis://HOST:PORT/N",
-        help="where generated tests keep the failures they find, to replay them first in the "
-        "next run (against this or another target): a folder, or a Redis server that a CI "
-        "fleet shares (needs blocks-conformance[redis]), or :memory: to keep nothing. Default: "
-        "a folder in pytest's cache (.pytest_cache), else in ~/.cache/blocks-conformance.",
-    )
-    add(
-        "--blocks-record-exchanges",
-        metavar="PATH",
-        help="append every request the suite sends and the answer to PATH, one JSON object a "
-        "line (method, path below the base URL, status, content type, body).",
-    )
-    add(
-        "--blocks-list-clauses",
-        action="store_true",
-        help="print the clause catalogue of the profile (id, level, MUST/SHOULD, text, the "
-        "source it rests on) with the tests that cover each clause, and exit.",
-    )
-    add(
-        "--blocks-clauses-doc",
-        metavar="PATH",
-        help="write the clause catalogue of the profile as Markdown (docs/clauses/) to PATH, "
-        "and exit.",
-    )
+    profiles = ", ".join(sorted(profile_names))
+    for name, spec in GENERAL_OPTIONS:
+        if "help" in spec:
+            spec = {**spec, "help": spec["help"].replace("{profiles}", profiles)}
+        group.addoption(name, **spec)
 
 
 def add_profile_options(parser: pytest.Parser, name: str, package: str) -> None:

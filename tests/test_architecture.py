@@ -184,3 +184,46 @@ def test_the_readme_layout_names_every_package_and_module():
     layout = readme_layout()
     missing = [name for name in tracked_modules() if not re.search(rf"\b{re.escape(name)}", layout)]
     assert missing == [], f"README's Layout does not name: {missing}"
+
+
+LITERALS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
+MAX_CLASS_LINES = 200
+MAX_FUNCTION_LINES = 80
+SIZED = ("conformance", "reference_server", "tests", "benchmarks")
+
+
+def literal_lines(node: ast.AST) -> set[int]:
+    """The lines of ``node`` inside data literals (dict, list, tuple and set displays): tables
+    of options, contracts and cases are data, however long."""
+    lines: set[int] = set()
+    for inner in ast.walk(node):
+        if isinstance(inner, LITERALS) and inner.end_lineno > inner.lineno:
+            lines.update(range(inner.lineno + 1, inner.end_lineno))
+    return lines
+
+
+def oversized(source: str, where: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        limit = MAX_CLASS_LINES if isinstance(node, ast.ClassDef) else MAX_FUNCTION_LINES
+        lines = node.end_lineno - node.lineno + 1 - len(literal_lines(node))
+        if lines > limit:
+            found.append(f"{where}:{node.lineno}: {node.name} has {lines} lines (at most {limit})")
+    return found
+
+
+def test_no_class_over_200_lines_and_no_function_over_80():
+    """Small parts a newcomer can read: data literals aside."""
+    found = []
+    for folder in SIZED:
+        for path in (ROOT / folder).rglob("*.py"):
+            found += oversized(path.read_text(), str(path.relative_to(ROOT)))
+    assert found == [], "\n".join(found)
+
+
+def test_the_size_check_finds_a_long_function_but_not_a_long_literal():
+    long_function = "def f():\n" + "    x = 1\n" * 81
+    long_literal = "def g():\n    return [\n" + "        1,\n" * 200 + "    ]\n"
+    assert oversized(long_function, "m.py") and not oversized(long_literal, "m.py")

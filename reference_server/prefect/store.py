@@ -129,18 +129,8 @@ def schema_row(row: sqlite3.Row) -> dict:
     return record
 
 
-class Store(SqliteStore):
-    """The Prefect profile's objects; ``schema()`` is read when a store opens (so a broken variant
-    in tests/ can change it first)."""
-
-    def __init__(self, path: str, cipher: Fernet | None = None) -> None:
-        super().__init__(path, schema(), cipher)
-
-    def _open_row(self, row: sqlite3.Row) -> dict:
-        record = dict(row)
-        record["data"] = self.unseal(record["data"])
-        record["is_anonymous"] = bool(record["is_anonymous"])
-        return record
+class TypesAndSchemas(SqliteStore):
+    """Block types and block schemas, and the capabilities of the schemas."""
 
     # block types
 
@@ -266,6 +256,20 @@ class Store(SqliteStore):
         for row in self.query("SELECT DISTINCT capabilities FROM block_schema"):
             found.update(dict.fromkeys(json.loads(row[0])))
         return list(found)
+
+class Store(TypesAndSchemas):
+    """The Prefect profile's objects: block types and schemas, block documents, and the
+    references between schemas and between documents; ``schema()`` is read when a store opens
+    (so a broken variant in tests/ can change it first)."""
+
+    def __init__(self, path: str, cipher: Fernet | None = None) -> None:
+        super().__init__(path, schema(), cipher)
+
+    def _open_row(self, row: sqlite3.Row) -> dict:
+        record = dict(row)
+        record["data"] = self.unseal(record["data"])
+        record["is_anonymous"] = bool(record["is_anonymous"])
+        return record
 
     # block documents
 
