@@ -1,4 +1,4 @@
-"""The toy profile's tests run in its own runs only (``-p tests.toy_profile.profile``), not as
+"""The toy profile's tests run in its own runs only (``-p tests.toy_profile.plugin``), not as
 part of the project's own tests."""
 
 from conformance.plugin import active_profile

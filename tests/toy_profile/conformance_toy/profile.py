@@ -1,6 +1,9 @@
-"""The toy profile object, provided to the run when pytest loads this module with ``-p``."""
+"""The toy profile: a blocks API of notes under ``/toy``, in two clauses.
 
-import sys
+Built in (``conformance/toy/`` with ``reference_server/toy/`` and one line of
+``profiles.BUILT_IN``), the reference server serves it and a run with no URL tests that;
+provided by a plugin (``-p tests.toy_profile.plugin``) it starts its own app instead."""
+
 from pathlib import Path
 
 from conformance.client import ApiClient, Exchange
@@ -23,27 +26,18 @@ def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
     return [("note", note["id"]) for note in notes if isinstance(note, dict) and "id" in note]
 
 
-def embedded_command(port: int, workdir: Path) -> list[str]:
-    return [sys.executable, str(HERE / "app.py"), "--port", str(port)]
-
-
 PROFILE = Profile(
     name="toy",
     clause_prefix="TOY",
-    suite_dir=HERE / "suite",
+    suite_dir=HERE,
     areas={"NOTE": "notes"},
     level_names={1: "write", 2: "read"},
     resources=(Resource("note", "/notes/{id}"),),
     created_by=created_by,
     sweep=sweep,
-    example_url="http://127.0.0.1:8000/toy",
+    example_url="http://127.0.0.1:4200/toy",
     probe_path="/ping",
-    embedded_command=embedded_command,
     embedded_base_path="/toy",
     schemas=HERE / "schemas",
     error_schema="error",
 )
-
-
-def pytest_blocks_conformance_profiles() -> list[Profile]:
-    return [PROFILE]
