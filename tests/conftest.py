@@ -70,7 +70,7 @@ class SuiteRun:
 
 
 # Our own tests draw the same generated cases on every run; a random draw finding something
-# new belongs in a run of its own (README: --blocks-seed), not in a flaky test.
+# new belongs in a run of its own (docs/options.md: --blocks-seed), not in a flaky test.
 TESTS_SEED = 20261202
 
 

@@ -207,19 +207,6 @@ def test_parallel_run_under_xdist(tmp_path):
     assert run.report["conformant_level"] == 2
 
 
-@pytest.mark.parametrize("name", profiles.names())
-def test_clause_document_is_current(tmp_path, name):
-    fresh = tmp_path / "clauses.md"
-    run = run_suite(f"--blocks-profile={name}", f"--blocks-clauses-doc={fresh}", tmp_path=tmp_path)
-    assert run.returncode == 0, run.output[-2000:]
-    committed = ROOT / "docs" / "clauses" / f"{name}.md"
-    stale = (
-        f"{committed} is stale: run pytest conformance --blocks-profile {name} "
-        f"--blocks-clauses-doc {committed}"
-    )
-    assert fresh.read_text() == committed.read_text(), stale
-
-
 @pytest.mark.parametrize("ledger", LEDGERS, ids=lambda path: path.name)
 def test_real_server_expected_failures_are_pinned_should_clauses(ledger):
     """A ledger lists SHOULD clauses only (for the release's runs: its own bugs are SHOULD for

@@ -14,7 +14,6 @@ from conformance.clauses import catalogue
 from .conftest import ROOT, required_in_ci, run_suite
 from .full_runs import FULL_RUNS, client_journeys
 from .variants import AllowedVariant, Variant, all_variants, allowed_variants, suite_args
-from .variants.document import render
 
 VARIANTS = all_variants()
 ALLOWED = allowed_variants()
@@ -158,12 +157,6 @@ def test_every_must_clause_has_a_variant_or_a_reason(name):
 def test_variants_name_known_clauses():
     for variant in VARIANTS:
         assert variant.clause in catalogue(profiles.get(variant.profile)), variant.test_id
-
-
-def test_variants_document_is_current():
-    committed = ROOT / "docs" / "variants.md"
-    stale = f"{committed} is stale: run python -m tests.variants.document"
-    assert committed.read_text() == render(), stale
 
 
 def optional_in_ci(variable: str, why: str) -> str | None:

@@ -4,7 +4,7 @@ definitions from."""
 
 from collections.abc import Callable
 
-# The reference server's seeded test users (README, "Testing a Kragle server").
+# The reference server's seeded test users (docs/profiles/kragle.md).
 DEFAULT_USERS = (
     ("conformance-a", "conformance-a-password"),
     ("conformance-b", "conformance-b-password"),

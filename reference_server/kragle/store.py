@@ -47,7 +47,7 @@ def schema() -> str:
     )
 
 
-# The documented test users (README, "Testing a Kragle server"): the suite's defaults.
+# The documented test users (docs/profiles/kragle.md): the suite's defaults.
 TEST_USERS = (
     (1001, "conformance-a", "conformance-a@kragle.test", "conformance-a-password"),
     (1002, "conformance-b", "conformance-b@kragle.test", "conformance-b-password"),

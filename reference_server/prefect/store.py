@@ -257,6 +257,7 @@ class TypesAndSchemas(SqliteStore):
             found.update(dict.fromkeys(json.loads(row[0])))
         return list(found)
 
+
 class Store(TypesAndSchemas):
     """The Prefect profile's objects: block types and schemas, block documents, and the
     references between schemas and between documents; ``schema()`` is read when a store opens
