@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -97,15 +98,21 @@ def real_server(python: str, database_url: str | None = None) -> Iterator[RealSe
         prefect = str(Path(python).with_name("prefect"))
         command = [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)]
         with (home / "server.log").open("w") as log:
+            # a session of its own: releases before 3.2 run uvicorn as a child process, which
+            # must go with the server
             process = subprocess.Popen(
-                command, env=environment, stdout=log, stderr=subprocess.STDOUT
+                command,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         server = RealServer(f"http://127.0.0.1:{port}/api", process, home)
         try:
             wait_until_healthy(server)
             yield server
         finally:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
