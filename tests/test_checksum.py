@@ -8,7 +8,7 @@ import pytest
 from conformance import fixtures_dir
 from conformance.prefect.checksum import schema_checksum
 from reference_server.prefect.checksum import checksum_of
-from reference_server.prefect.system_blocks import releases, system_blocks
+from reference_server.prefect.system_blocks import captured, system_blocks
 
 KNOWN = json.loads((fixtures_dir() / "block_schemas" / "known_checksums.json").read_text())["cases"]
 
@@ -26,7 +26,7 @@ def served_as_registered(fields: dict) -> bool:
 
 SYSTEM = [
     block
-    for release in releases()
+    for release in captured()
     for block in system_blocks(release)
     if served_as_registered(block["block_schema"]["fields"])
 ]

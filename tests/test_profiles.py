@@ -115,31 +115,11 @@ def project_with_the_toy_built_in(folder) -> list[str]:
     text = registry.read_text()
     anchor = "BUILT_IN = {\n"
     registry.write_text(text.replace(anchor, anchor + REGISTRATION, 1))
-    changed = subprocess.run(
-        [
-            "diff",
-            "-rq",
-            "-x",
-            "__pycache__",
-            str(ROOT / "conformance"),
-            str(folder / "conformance"),
-        ],
-        capture_output=True,
-        text=True,
-    ).stdout
-    changed += subprocess.run(
-        [
-            "diff",
-            "-rq",
-            "-x",
-            "__pycache__",
-            str(ROOT / "reference_server"),
-            str(folder / "reference_server"),
-        ],
-        capture_output=True,
-        text=True,
-    ).stdout
-    return changed.splitlines()
+    changed = []
+    for package in ("conformance", "reference_server"):
+        command = ["diff", "-rq", "-x", "__pycache__", str(ROOT / package), str(folder / package)]
+        changed += subprocess.run(command, capture_output=True, text=True).stdout.splitlines()
+    return changed
 
 
 def in_copy(folder, *command: str) -> subprocess.CompletedProcess:

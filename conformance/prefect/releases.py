@@ -170,7 +170,7 @@ class Timeline:
 
 
 def parse(raw: dict) -> Timeline:
-    changes = tuple(
+    made = (
         Change(
             since=entry["since"],
             what=entry["what"],
@@ -182,6 +182,7 @@ def parse(raw: dict) -> Timeline:
         )
         for entry in raw["change"]
     )
+    changes = tuple(sorted(made, key=lambda change: version_key(change.since)))
     pins = tuple((entry["since"], tuple(entry["pins"])) for entry in raw["install"])
     truth = {entry["version"]: entry["level"] for entry in raw["ground_truth"]}
     return Timeline(raw["lines"], changes, pins, truth, frozenset(raw.get("intermittent", ())))

@@ -55,7 +55,7 @@ def resolved(name: str | None) -> str:
 def facts(version: str) -> dict:
     """What the release does where releases differ (the changes up to it, applied in order)."""
     found: dict = {}
-    for change in _table()["change"]:
+    for change in sorted(_table()["change"], key=lambda change: version_key(change["since"])):
         if version_key(change["since"]) <= version_key(version):
             found.update(change.get("sets", {}))
     return found

@@ -18,8 +18,8 @@ def render() -> str:
         "behaviour; `tests/test_variants.py` checks that it fails its clause with a message "
         "containing the declared words. An allowed variant takes another reading that the "
         "documents (or the real servers and their client) allow, quoted with it; the same test "
-        "file checks that it passes the whole suite, generated cases with CI's budget "
-        "included, failing only the SHOULD clauses it names.",
+        "file checks that it passes the whole suite, generated cases included, failing only "
+        "the SHOULD clauses it names.",
         "",
     ]
     for name in profiles.names():
