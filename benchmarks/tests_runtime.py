@@ -1,7 +1,7 @@
 """How long the project's own tests take, and what the forked runner saves.
 
     python benchmarks/tests_runtime.py            # variants side by side: forked vs spawned
-    python benchmarks/tests_runtime.py --full     # and the whole `pytest tests` against its 5-minute budget
+    python benchmarks/tests_runtime.py --full     # and the whole `pytest tests`, against 5 min
 
 Side by side, in one run: a sample of broken variants, each run twice as tests/test_variants.py
 runs it: once forked from the warm forkserver (tests/forked.py: the server and the suite run
