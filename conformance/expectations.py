@@ -10,6 +10,10 @@ A clause id covers every test of that clause; a test id is a pytest node id, mat
 (``test_block_types.py::test_x`` matches the full node id). A failure of a listed test is
 expected only when its message contains every pin of the entry; any other failure of it is an
 unexpected failure, reported with what was expected and what happened.
+
+The same format lists the oracle's differences a run accepts (``--blocks-oracle-ignore FILE``),
+where the id ``*`` stands for every clause: a difference that comes from the oracle's database
+rather than from a clause (the order a sort gives to equal names) can show in any test.
 """
 
 import re
@@ -18,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+ANY_CLAUSE = "*"
 PIN = re.compile(r'expect="((?:[^"\\]|\\.)*)"')
 ENTRY = re.compile(
     r'^\s*(?P<entry>[^\s#]+)(?P<pins>(?:\s+expect="(?:[^"\\]|\\.)*")*)\s*(?:#(?P<reason>.*))?$'
@@ -44,17 +49,24 @@ class Expectations:
     entries: dict[str, list[Entry]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, paths: list[str]) -> "Expectations":
+    def load(cls, paths: list[str], option: str = "--blocks-expect-fail") -> "Expectations":
+        """The entries of the files given to ``option``; only --blocks-oracle-ignore files may
+        name every clause (``*``)."""
         entries: dict[str, list[Entry]] = {}
         for path in paths:
             try:
                 lines = Path(path).read_text().splitlines()
             except OSError as error:
-                raise pytest.UsageError(f"--blocks-expect-fail {path}: {error.strerror}") from error
+                raise pytest.UsageError(f"{option} {path}: {error.strerror}") from error
             for number, line in enumerate(lines, start=1):
                 if not line.strip() or line.lstrip().startswith("#"):
                     continue
-                entry = parse_line(line, f"{path}:{number}")
+                entry = parse_line(line, f"{option} {path}:{number}")
+                if entry.name == ANY_CLAUSE and option != "--blocks-oracle-ignore":
+                    raise pytest.UsageError(
+                        f"{option} {path}:{number}: '{ANY_CLAUSE}' (every clause) is for "
+                        "--blocks-oracle-ignore files; name the clause or the test"
+                    )
                 entries.setdefault(entry.name, []).append(entry)
         return cls(entries)
 
@@ -62,6 +74,7 @@ class Expectations:
         """The entries that expect this test to fail."""
         names = [clause for clause in clause_ids if clause in self.entries]
         names += [name for name in self.entries if "::" in name and nodeid.endswith(name)]
+        names += [ANY_CLAUSE] if ANY_CLAUSE in self.entries else []
         return [entry for name in names for entry in self.entries[name]]
 
     def unknown(self, clause_ids: set[str], nodeids: list[str]) -> list[str]:
@@ -69,7 +82,9 @@ class Expectations:
         return [
             name
             for name in self.entries
-            if name not in clause_ids and not any(n.endswith(name) for n in nodeids)
+            if name not in clause_ids
+            and name != ANY_CLAUSE
+            and not any(n.endswith(name) for n in nodeids)
         ]
 
 
@@ -77,13 +92,13 @@ def parse_line(line: str, where: str) -> Entry:
     match = ENTRY.match(line)
     if match is None:
         raise pytest.UsageError(
-            f"--blocks-expect-fail {where}: expected 'ID [expect=\"TEXT\"]... [# reason]', "
-            f"got {line.strip()!r}"
+            f"{where}: expected 'ID [expect=\"TEXT\"]... [# reason]', got {line.strip()!r}"
         )
     pins = tuple(
         pin.replace('\\"', '"').replace("\\\\", "\\") for pin in PIN.findall(match["pins"])
     )
-    reason = (match["reason"] or "").strip() or f"listed in {Path(where.split(':')[0]).name}"
+    listed_in = Path(where.split(" ", 1)[-1].rsplit(":", 1)[0]).name
+    reason = (match["reason"] or "").strip() or f"listed in {listed_in}"
     return Entry(match["entry"], reason, pins)
 
 

@@ -160,8 +160,8 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "default": [],
             "metavar": "FILE",
             "help": 'differences that do not fail the run: clause or test ids with expect="TEXT" '
-            "pins on the difference and a '# reason', as in --blocks-expect-fail files. "
-            "Repeatable.",
+            "pins on the difference and a '# reason', as in --blocks-expect-fail files; the id "
+            "'*' stands for every clause. Repeatable.",
         },
     ),
     (

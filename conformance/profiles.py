@@ -147,6 +147,10 @@ class Profile:
     # what identifies an object in a list answer across two servers (a slug, a name), so that
     # differential mode matches list items by it; None: by position
     identity: Callable[[dict], str | None] = no_identity
+    # what a list answer is sorted by where equal values may come in any order (a document's
+    # name): differential mode calls an order that differs only among equal values an "order
+    # of tied items"; None: not sorted by a value of the item
+    sort_key: Callable[[dict], str | None] = no_identity
     # where the servers put values they invent (ids, session tokens): differential mode pairs
     # them instead of comparing them
     invented: Invented = field(default_factory=Invented)

@@ -234,7 +234,7 @@ class TestHooks:
         self.session = session
         self.run = session.run
         self.ignored_differences = Expectations.load(
-            session.config.getoption("blocks_oracle_ignore")
+            session.config.getoption("blocks_oracle_ignore"), "--blocks-oracle-ignore"
         )
 
     def test_key(self, item: pytest.Item) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from conformance.client import Exchange
 from conformance.differential import Answer, Mirror, Pairing, compare_answers
+from conformance.expectations import Expectations
 from conformance.options import Settings
 from conformance.prefect.profile import PROFILE
 from conformance.run import CurrentTest, Run
@@ -147,6 +148,43 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
         PROFILE,
     )
     assert [where for where, _, _ in found] == ["body at $.id"]
+
+
+def listed(*documents: tuple[str, str]) -> Answer:
+    """A list of documents, each as (type slug, name), ids left out."""
+    body = [{"name": name, "block_type": {"slug": slug}} for slug, name in documents]
+    return Answer(200, "application/json", json.dumps(body))
+
+
+def test_an_order_that_differs_only_among_equal_names_is_told_apart():
+    """Lists are sorted by name: two documents of one name in different types may come in
+    either order (the database decides), and the difference says so; any other order is a
+    plain order difference."""
+    twins = [("widget", "doc"), ("other", "doc")]
+    swapped = compare_answers(
+        listed(("a", "alpha"), *twins), listed(("a", "alpha"), *twins[::-1]), Pairing(), PROFILE
+    )
+    assert [where for where, _, _ in swapped] == ["body at $ (order of tied items)"]
+    reordered = compare_answers(
+        listed(("a", "alpha"), ("b", "beta")),
+        listed(("b", "beta"), ("a", "alpha")),
+        Pairing(),
+        PROFILE,
+    )
+    assert [where for where, _, _ in reordered] == ["body at $ (order)"]
+
+
+def test_every_clause_is_named_by_a_star_in_ignore_files_only(tmp_path):
+    """'*' in an ignore file covers a difference of any clause (what the oracle's database
+    decides shows wherever a test lists the run's objects); an expect-fail file refuses it."""
+    listing = tmp_path / "any.txt"
+    listing.write_text('*  expect="(order of tied items)"  # the database decides\n')
+    ignores = Expectations.load([str(listing)], "--blocks-oracle-ignore")
+    entries = ignores.matching("conformance/prefect/test_x.py::test_y", ["PF-FLT-keys"])
+    assert [entry.reason for entry in entries] == ["the database decides"]
+    assert ignores.unknown({"PF-FLT-keys"}, []) == []
+    with pytest.raises(pytest.UsageError, match="is for --blocks-oracle-ignore files"):
+        Expectations.load([str(listing)])
 
 
 @pytest.mark.parametrize("variant", differing_variants(), ids=lambda variant: variant.name)

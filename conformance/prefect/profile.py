@@ -89,6 +89,12 @@ def identity(item: dict) -> str | None:
     return None
 
 
+def sort_key(item: dict) -> str | None:
+    """Lists of documents and types are sorted by name; two documents of different types may
+    share one, and the API says nothing of their order."""
+    return item["name"] if isinstance(item.get("name"), str) else None
+
+
 def created_identity(method: str, path: str, body: bytes, answer: "Answer"):
     """A 201 create answer's object, by its identity and id."""
     created = answer.json if answer.status == 201 else None
@@ -156,6 +162,7 @@ PROFILE = Profile(
     # each server process's hash seed
     unordered_keys=frozenset({"capabilities"}),
     identity=identity,
+    sort_key=sort_key,
     created_identity=created_identity,
     embedded_arguments=release_arguments,
     run_facts=release_facts,
