@@ -9,17 +9,10 @@ the deployment and the revision that is then the latest, older revisions are sup
 
 import json
 
-from journey_kit import MISSING, NAMESPACE, Journey, names, picked
+from journey_kit import MISSING, NAMESPACE, PARAMETERS, Journey, names, picked, workflow_spec
 
 PREFIX = f"{NAMESPACE}dep-"
 HIDDEN = f"hidden-{NAMESPACE}value"
-PARAMETERS = {
-    "build": [],
-    "run": [
-        {"name": "limit", "type": "number", "required": False, "defaultValue": 3},
-        {"name": "api_key", "type": "string", "required": True, "hideValue": True},
-    ],
-}
 DEPLOYMENT_PARTS = (
     "id",
     "kind",
@@ -37,13 +30,9 @@ DEPLOYMENT_PARTS = (
 
 
 def spec_body(name: str) -> dict:
-    return {
-        "version": 1,
-        "kind": "workflow",
-        "metadata": {"name": name, "title": "Journey deployment spec", "summary": "to deploy"},
-        "release": {"version": "1.0.0", "notes": "first"},
-        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
-    }
+    return workflow_spec(
+        name, "Journey deployment spec", "to deploy", {"version": "1.0.0", "notes": "first"}
+    )
 
 
 def deployment_body(name: str, spec_id: str) -> dict:

@@ -5,23 +5,23 @@ spec or release (400 or 422), a redeploy of a deployment that is not failed (409
 ConflictException) and a token the server does not accept (401: UnauthorizedException). The
 exception's class is compared, not the server's words it carries."""
 
-from journey_kit import INVALID, MISSING, NAMESPACE, REFUSED, Journey, names, picked
+from journey_kit import (
+    INVALID,
+    MISSING,
+    NAMESPACE,
+    REFUSED,
+    Journey,
+    names,
+    picked,
+    workflow_spec,
+)
 
 PREFIX = f"{NAMESPACE}err-"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
-def spec_body(name: str, version: str = "1.0.0", summary: str | None = "to be refused") -> dict:
-    metadata = {"name": name, "title": "Journey errors"}
-    if summary is not None:
-        metadata["summary"] = summary
-    return {
-        "version": 1,
-        "kind": "workflow",
-        "metadata": metadata,
-        "release": {"version": version},
-        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
-    }
+def spec_body(name: str, summary: str | None = "to be refused") -> dict:
+    return workflow_spec(name, "Journey errors", summary, {"version": "1.0.0"})
 
 
 def not_found(journey: Journey) -> None:

@@ -47,6 +47,16 @@ MISSING = "(missing)"
 REFUSED = ("BadRequestException", "ConflictException", "UnprocessableEntityException")
 INVALID = ("BadRequestException", "UnprocessableEntityException")
 
+# the parameters of the specs the journeys create: a run parameter with a default, and one
+# whose value is hidden (hideValue)
+PARAMETERS = {
+    "build": [],
+    "run": [
+        {"name": "limit", "type": "number", "required": False, "defaultValue": 3},
+        {"name": "api_key", "type": "string", "required": True, "hideValue": True},
+    ],
+}
+
 
 class Guard:
     """Refuses (and records) every connection but to loopback and to the target's and the
@@ -150,6 +160,21 @@ def picked(item: Any, *paths: str) -> dict[str, Any]:
             value = value.get(key, MISSING) if isinstance(value, dict) else MISSING
         found[path] = value
     return found
+
+
+def workflow_spec(name: str, title: str, summary: str | None, release: dict, **more: Any) -> dict:
+    """The body of a spec of kind workflow with one step, as the journeys create them; no
+    summary in its metadata when ``summary`` is None, and ``more`` metadata after it."""
+    metadata = {"name": name, "title": title}
+    if summary is not None:
+        metadata["summary"] = summary
+    return {
+        "version": 1,
+        "kind": "workflow",
+        "metadata": {**metadata, **more},
+        "release": release,
+        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
+    }
 
 
 def names(items) -> list[str]:

@@ -6,16 +6,9 @@ are not found."""
 import tempfile
 from pathlib import Path
 
-from journey_kit import MISSING, NAMESPACE, Journey, names, picked
+from journey_kit import MISSING, NAMESPACE, PARAMETERS, Journey, names, picked, workflow_spec
 
 PREFIX = f"{NAMESPACE}spec-"
-PARAMETERS = {
-    "build": [],
-    "run": [
-        {"name": "limit", "type": "number", "required": False, "defaultValue": 3},
-        {"name": "api_key", "type": "string", "required": True, "hideValue": True},
-    ],
-}
 SPEC_PARTS = (
     "id",
     "kind",
@@ -30,18 +23,13 @@ SPEC_PARTS = (
 
 
 def spec_body(name: str, version: str) -> dict:
-    return {
-        "version": 1,
-        "kind": "workflow",
-        "metadata": {
-            "name": name,
-            "title": f"Journey spec {name.removeprefix(PREFIX)}",
-            "summary": "created through peak-sdk",
-            "tags": [{"name": "journey"}],
-        },
-        "release": {"version": version, "notes": "first"},
-        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
-    }
+    return workflow_spec(
+        name,
+        f"Journey spec {name.removeprefix(PREFIX)}",
+        "created through peak-sdk",
+        {"version": version, "notes": "first"},
+        tags=[{"name": "journey"}],
+    )
 
 
 def create(journey: Journey, artifact: Path) -> str | None:

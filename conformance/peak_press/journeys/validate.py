@@ -16,22 +16,14 @@ from journey_kit import (
     not_applicable,
     picked,
     takes_argument,
+    workflow_spec,
 )
 
 PREFIX = f"{NAMESPACE}val-"
 
 
 def spec_body(name: str, summary: str | None = "validated first") -> dict:
-    metadata = {"name": name, "title": "Journey validate"}
-    if summary is not None:
-        metadata["summary"] = summary
-    return {
-        "version": 1,
-        "kind": "workflow",
-        "metadata": metadata,
-        "release": {"version": "1.0.0"},
-        "config": {"steps": {"main": {"type": "standard", "command": "python main.py"}}},
-    }
+    return workflow_spec(name, "Journey validate", summary, {"version": "1.0.0"})
 
 
 def release_body(version: str) -> dict:
