@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .real_servers import default_cache, installed, real_server, run_suite
-from .releases import named, timeline
+from .real_servers import add_cache_option, run_release
+from .releases import timeline
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,9 @@ def server_did(report: dict, clause: str) -> str:
 
 def probe(version: str, clause: str, as_named: str, cache: Path, examples: int) -> Outcome:
     """The clause's outcome against the real server of ``version``."""
-    python = installed(named(version), cache)
-    with real_server(python) as server:
-        report = run_suite(
-            server.url, as_named, f"--blocks-clause={clause}", f"--blocks-examples={examples}"
-        )
+    report = run_release(
+        version, as_named, cache, f"--blocks-clause={clause}", f"--blocks-examples={examples}"
+    )
     status = report["clauses"][clause]["status"] if clause in report["clauses"] else "missing"
     return Outcome(status, server_did(report, clause))
 
@@ -94,9 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         f"the probed release itself (default {known.newest})",
     )
     parser.add_argument("--examples", type=int, default=5, help="generated cases per test")
-    parser.add_argument(
-        "--cache", type=Path, default=default_cache(), help="where the virtualenvs are kept"
-    )
+    add_cache_option(parser)
     arguments = parser.parse_args(argv)
     versions = known.versions()
     first, last = known.resolve(arguments.first), known.resolve(arguments.last)

@@ -6,6 +6,7 @@ outcomes it predicts (``verify``) and make a release a ground truth (``record_re
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -24,7 +25,7 @@ import httpx
 from ..embedded import free_port
 from ..journeys import client_version
 from .client_journeys import clean_environment
-from .releases import Release
+from .releases import Release, named
 
 START_TIMEOUT = 240.0
 SEED = 20261123  # the seed of every run of real releases (and of the transcripts)
@@ -36,6 +37,12 @@ def default_cache() -> Path:
     """Where the virtualenvs are kept: $BLOCKS_PREFECT_VENVS, else ~/.cache."""
     chosen = os.environ.get(CACHE_VARIABLE)
     return Path(chosen) if chosen else Path.home() / ".cache" / "blocks-conformance" / "prefect"
+
+
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cache", type=Path, default=default_cache(), help="where the virtualenvs are kept"
+    )
 
 
 def installed(release: Release, cache: Path, log=print) -> str:
@@ -184,3 +191,11 @@ def run_suite(url: str, named: str, *options: str) -> dict:
         if not report.exists():
             raise SystemExit(f"the suite wrote no report: {' '.join(command)}")
         return json.loads(report.read_text())
+
+
+def run_release(version: str, as_named: str, cache: Path, *options: str) -> dict:
+    """The suite's JSON report of a run against the real server of ``version`` (installed into
+    ``cache`` on first use, started on SQLite), named as the release ``as_named``."""
+    python = installed(named(version), cache)
+    with real_server(python) as server:
+        return run_suite(server.url, as_named, *options)

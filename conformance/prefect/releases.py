@@ -245,27 +245,24 @@ def ledger_lines(release: Release) -> list[str]:
     """An expected-failure file for a run against the real server of ``release``: its own
     ledger if it is a ground truth, else, for each of its bugs, the pinned entries of the
     newest ground-truth ledger that lists that clause."""
-    from ..expectations import Expectations
-
-    if release.fixture("ledger").exists():
-        return release.fixture("ledger").read_text().splitlines()
+    own = release.fixture("ledger")
+    if own.exists():
+        return own.read_text().splitlines()
     lines = [
         f"# The bugs of the real Prefect {release.version} server (the timeline:",
         "# fixtures/prefect/releases.toml), pinned as the ground-truth ledgers pin them; made by",
         f"# python -m conformance.prefect.releases ledger {release.version}",
     ]
+    ledgers = [truth.fixture("ledger").read_text().splitlines() for truth in ground_truth()]
     for clause in sorted(release.bugs):
-        for truth in ground_truth():
-            path = truth.fixture("ledger")
-            entries = Expectations.load([str(path)]).entries.get(clause, [])
-            if entries:
-                lines += [
-                    line for line in path.read_text().splitlines() if line.startswith(f"{clause} ")
-                ]
-                break
-        else:
-            lines.append(f"{clause}  # {release.bugs[clause]}")
+        pinned = next(filter(None, (entries_of(clause, ledger) for ledger in ledgers)), None)
+        lines += pinned or [f"{clause}  # {release.bugs[clause]}"]
     return lines
+
+
+def entries_of(clause: str, ledger: list[str]) -> list[str]:
+    """The lines of a ledger that list ``clause``."""
+    return [line for line in ledger if line.split(None, 1)[:1] == [clause]]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,8 +19,8 @@ import json
 from pathlib import Path
 
 from .. import fixtures_dir
-from .real_servers import default_cache, installed, real_server, run_suite
-from .releases import named, timeline
+from .real_servers import add_cache_option, run_release
+from .releases import timeline
 
 VERIFIED = Path("prefect", "verified")
 
@@ -49,11 +49,9 @@ def failed(report: dict) -> dict[str, str]:
 
 
 def verify(version: str, level: int, examples: int, cache: Path) -> dict:
-    python = installed(named(version), cache)
-    with real_server(python) as server:
-        report = run_suite(
-            server.url, version, f"--blocks-level={level}", f"--blocks-examples={examples}"
-        )
+    report = run_release(
+        version, version, cache, f"--blocks-level={level}", f"--blocks-examples={examples}"
+    )
     path = verified_path(version)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(report, indent=1, sort_keys=True) + "\n"
@@ -70,9 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("versions", nargs="+", help="releases (3.4.7) or lines (3.6)")
     parser.add_argument("--level", type=int, default=4, help="levels 1 to N (default 4)")
     parser.add_argument("--examples", type=int, default=10, help="generated cases per test")
-    parser.add_argument(
-        "--cache", type=Path, default=default_cache(), help="where the virtualenvs are kept"
-    )
+    add_cache_option(parser)
     arguments = parser.parse_args(argv)
     for name in arguments.versions:
         version = timeline().resolve(name)
