@@ -95,6 +95,16 @@ class ClientKind:
         """The option's name in the run's settings."""
         return self.option.lstrip("-").replace("-", "_")
 
+    @property
+    def needed(self) -> str:
+        """What a run needs for the journeys, as a clause not run says it."""
+        return f"a Python with {self.package} installed ({self.option})"
+
+    @property
+    def needs(self) -> pytest.MarkDecorator:
+        """The marker of the journey tests: not covered without the option."""
+        return pytest.mark.needs(self.dest, self.needed)
+
     def journey_names(self) -> list[str]:
         return sorted(path.stem for path in self.scripts.glob("*.py") if path.stem != KIT)
 

@@ -74,17 +74,28 @@ def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):
     assert f"not covered: PF-JRN-secret (needs {WHY})" in run.output
 
 
-def test_the_verdict_names_level_5_as_not_run_and_why():
-    clauses = catalogue(profiles.get("prefect"))
+@pytest.mark.parametrize(
+    "profile, why, not_run",
+    [
+        ("prefect", WHY, "5 MUST clause(s) not run: PF-JRN-"),
+        (
+            "peak-press",
+            "a Python with peak-sdk installed (--blocks-peak-press-python)",
+            "4 MUST clause(s) not run: PP-JRN-",
+        ),
+    ],
+)
+def test_the_verdict_names_level_5_as_not_run_and_why(profile, why, not_run):
+    clauses = catalogue(profiles.get(profile))
     record = report.RunRecord()
     for clause in clauses.values():
         if clause.level < 5:
             record.results[clause.id].append(report.TestResult(f"test of {clause.id}", "passed"))
         else:
-            record.not_run[clause.id] = WHY
+            record.not_run[clause.id] = why
     said = report.verdict(record, clauses)
-    assert said.startswith("Level 4 conformant (level 5: 5 MUST clause(s) not run: PF-JRN-")
-    assert said.endswith(f"(needs {WHY}))")
+    assert said.startswith(f"Level 4 conformant (level 5: {not_run}")
+    assert said.endswith(f"(needs {why}))")
 
 
 def test_target_headers_become_the_clients_settings():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import profiles, report
+from conformance import profiles
 from conformance.clauses import catalogue
 from conformance.journeys import Destination, expectation
 from conformance.peak_press.client_journeys import PEAK, hook_url, sdk_environment
@@ -125,19 +125,6 @@ def test_a_journey_no_given_release_applies_to_is_not_covered(tmp_path):
     entry = run.report["clauses"]["PP-JRN-validate"]
     assert entry["status"] == "not covered"
     assert "create_spec takes no validate= before peak-sdk 1.26.0" in entry["not_run"]
-
-
-def test_the_verdict_names_level_5_as_not_run_and_why():
-    clauses = catalogue(profiles.get("peak-press"))
-    record = report.RunRecord()
-    for clause in clauses.values():
-        if clause.level < 5:
-            record.results[clause.id].append(report.TestResult(f"test of {clause.id}", "passed"))
-        else:
-            record.not_run[clause.id] = WHY
-    said = report.verdict(record, clauses)
-    assert said.startswith("Level 4 conformant (level 5: 4 MUST clause(s) not run: PP-JRN-")
-    assert said.endswith(f"(needs {WHY}))")
 
 
 def test_the_sdk_gets_the_token_the_other_headers_and_the_hook():

@@ -12,11 +12,9 @@ from ..run import Run
 from ..target import Target, request_headers
 from .client_journeys import PEAK, hook_url
 from .helpers import NEEDS_HOOK
-from .options import HOOK_OPTION, PYTHON_OPTION
+from .options import HOOK_OPTION
 
-pytestmark = pytest.mark.needs(
-    PYTHON_OPTION, "a Python with peak-sdk installed (--blocks-peak-press-python)"
-)
+pytestmark = PEAK.needs
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,7 @@ from ..run import Run
 from ..target import Target
 from .client_journeys import PREFECT
 
-pytestmark = pytest.mark.needs(
-    "blocks_prefect_python", "a Python with prefect installed (--blocks-prefect-python)"
-)
+pytestmark = PREFECT.needs
 
 
 @pytest.fixture(scope="session")
