@@ -4,7 +4,7 @@
     python benchmarks/tests_runtime.py --full     # and the whole `pytest tests`, against 5 min
 
 Side by side, in one run: a sample of broken variants, each run twice as tests/test_variants.py
-runs it: once forked from the warm forkserver (tests/forked.py: the server and the suite run
+runs it: once forked from the warm forkserver (tests/support/forked.py: the server and the suite run
 each a forked process), once spawned as fresh ``python`` processes (``python -m tests.variants``
 and ``python -m pytest``), as the tests did before. ``--full`` then times README command 2
 (``pytest tests -n auto --dist loadgroup``) in a subprocess with the environment as given (set
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
-from tests.conftest import variant_server  # noqa: E402
+from tests.support.servers import variant_server  # noqa: E402
 from tests.test_variants import run_against, variant_args, variant_suite  # noqa: E402
 from tests.variants import all_variants  # noqa: E402
 

@@ -1,11 +1,12 @@
 """HTTP client for a target: base URL, headers, timeouts, retries, the counters of what it sent,
-and a registry of everything the run created so clean-up removes exactly that.
+and the registry of the objects the run created (``cleanup`` fills it and deletes them).
 
 The path of one request: a test calls ``ApiClient.request``; the client sends it (with retries),
 makes an ``Exchange`` of what was sent and answered, adds to its ``Counters``, and hands the
-exchange to its listeners in order (``target.client_of`` assembles them: the secrets learned for
-the reports, the objects created, the exchange recorded to a file, the oracle of differential
-mode). The test judges the exchange with ``checks``; a failure carries it into the report."""
+exchange to its listeners in order (``target.client_of`` assembles them, in one place: the
+secrets learned for the reports, the objects created, the exchange recorded to a file, the
+oracle of differential mode). The test judges the exchange with ``checks``; a failure carries it
+into the report."""
 
 import base64
 import json
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import httpx
 
 if TYPE_CHECKING:
-    from .profiles import Profile, Resource
+    from .answers import Answers
 
 MAX_SHOWN = 1500  # of a body in a failure message
 MAX_KEPT = 4000  # of a body kept beside the message in the reports
@@ -62,7 +63,7 @@ class Exchange:
     request_headers: dict[str, str] = field(default_factory=dict)  # set for this request only
     request_form: dict[str, str] | None = None  # a form body (multipart parts), as shown
     # the API it was sent to: how its answers are checked (their JSON Schemas, the error shape)
-    profile: "Profile | None" = field(default=None, repr=False, compare=False)
+    answers: "Answers | None" = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -199,29 +200,23 @@ class Listener(Protocol):
 
 @dataclass
 class CreatedObjects:
-    """Ids of objects this run created, per kind, in creation order."""
+    """Ids of objects this run created, per kind, in creation order, and those clean-up could
+    not delete through the API (left behind, with why)."""
 
     ids: dict[str, list[str]] = field(default_factory=dict)
+    left_behind: list[str] = field(default_factory=list)
 
     def add(self, kind: str, object_id: str) -> None:
         known = self.ids.setdefault(kind, [])
         if object_id not in known:
             known.append(object_id)
 
+    def forget(self, kind: str, object_id: str) -> None:
+        if object_id in self.ids.get(kind, []):
+            self.ids[kind].remove(object_id)
+
     def __len__(self) -> int:
         return sum(len(ids) for ids in self.ids.values())
-
-
-class ObjectsCreated:
-    """A listener: the objects an answer reports created (as the profile reads it) go into the
-    client's registry, which clean-up deletes."""
-
-    def __init__(self, client: "ApiClient") -> None:
-        self.client = client
-
-    def heard(self, path: str, exchange: "Exchange") -> None:
-        for kind, object_id in self.client.profile.created_by(self.client, path, exchange):
-            self.client.created.add(kind, object_id)
 
 
 class Recorder:
@@ -231,12 +226,13 @@ class Recorder:
     def __init__(self, path: str, base_url: str, current_test: Any) -> None:
         self.file = open(path, "a")  # noqa: SIM115 (closed in close)
         self.base_url = base_url
-        self.current_test = current_test  # () -> the test being run (its record)
+        self.current_test = current_test  # () -> the test being run, or None
         # a text file object is not thread-safe: tests that race requests would lose records
         self.lock = threading.Lock()
 
     def heard(self, path: str, exchange: "Exchange") -> None:
-        record = {**exchange.as_record(self.base_url), **self.current_test().as_record()}
+        test = self.current_test()
+        record = {**exchange.as_record(self.base_url), **(test.as_record() if test else {})}
         with self.lock:
             self.file.write(json.dumps(record) + "\n")
 
@@ -246,27 +242,26 @@ class Recorder:
 
 class ApiClient:
     """Thin httpx wrapper; every call returns an Exchange and never raises on HTTP status.
-    It speaks the API of ``profile`` (what its answers created, for clean-up; how they are
-    checked), adds to ``counters`` and hands every exchange to its ``listeners`` in order."""
+    Its exchanges carry the ``answers`` of the API it speaks (how they are checked); it adds to
+    ``counters`` and hands every exchange to its ``listeners`` in order."""
 
     def __init__(
         self,
         base_url: str,
         headers: dict[str, str],
         timeout: float,
-        profile: "Profile",
+        answers: "Answers | None" = None,
         counters: Counters | None = None,
         state: Any = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = headers
         self.timeout = timeout
-        self.profile = profile
+        self.answers = answers
         self.counters = counters if counters is not None else Counters()
         self.state = state  # the profile's per-run data (its hooks' URL, its users' sessions)
-        self.listeners: list[Listener] = [ObjectsCreated(self)]
+        self.listeners: list[Listener] = []
         self.created = CreatedObjects()
-        self.left_behind: list[str] = []  # objects clean-up could not delete through the API
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -312,7 +307,7 @@ class ApiClient:
             request_content=sent_content(response.request, sent),
             request_headers=sent_headers(response.request, sent),
             request_form=form_as_shown(sent.get("data"), sent.get("files")),
-            profile=self.profile,
+            answers=self.answers,
         )
         for listener in self.listeners:
             listener.heard(path, exchange)
@@ -366,49 +361,8 @@ class ApiClient:
         return self.request("DELETE", path, **kwargs)
 
     def forget(self, kind: str, object_id: str) -> None:
-        if object_id in self.created.ids.get(kind, []):
-            self.created.ids[kind].remove(object_id)
-
-    def clean_up(self, *namespaces: str) -> list[str]:
-        """Delete every object this run created, newest first, then sweep the namespaces for
-        objects a server created without answering 201 (or another process of the run created:
-        the real clients' journeys); return what could not be deleted."""
-        leftovers = self._delete_recorded()
-        try:
-            for namespace in namespaces:
-                for kind, object_id in self.profile.sweep(self, namespace):
-                    self.created.add(kind, object_id)
-        except TargetUnreachable as error:
-            return [*leftovers, f"namespace sweep: {error}"]
-        return leftovers + self._delete_recorded()
-
-    def _delete_recorded(self) -> list[str]:
-        leftovers = []
-        for resource in self.profile.resources:
-            for object_id in reversed(self.created.ids.get(resource.kind, [])):
-                try:
-                    answer = self.delete_object(resource, object_id)
-                except LeftBehind as reason:
-                    entry = f"{resource.kind} {object_id}: {reason}"
-                    if entry not in self.left_behind:  # the sweep finds it again
-                        self.left_behind.append(entry)
-                    continue
-                except TargetUnreachable as error:
-                    leftovers.append(f"{resource.kind} {object_id}: {error}")
-                    continue
-                if answer.status not in resource.gone:
-                    leftovers.append(
-                        f"{resource.kind} {object_id}: DELETE answered {answer.status}"
-                    )
-            self.created.ids.pop(resource.kind, None)
-        return leftovers
-
-    def delete_object(self, resource: "Resource", object_id: str) -> Exchange:
-        """Delete one object of the kind ``resource`` (through the API, or the profile's own
-        way for a kind the API cannot delete)."""
-        if callable(resource.delete):
-            return resource.delete(self, object_id)
-        return self.delete(resource.delete.format(id=object_id))
+        """An object the test deleted itself: clean-up need not delete it."""
+        self.created.forget(kind, object_id)
 
 
 def sent_content(request: httpx.Request, options: dict) -> bytes:

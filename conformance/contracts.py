@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from . import file_name, fixtures_dir
+
 COMPONENTS = "#/components/schemas/"
 FILE_REFERENCE = re.compile(r"(\w+)\.json(?:#(.*))?")
 
@@ -51,6 +53,11 @@ def schemas_of(folder: Path, renamed: dict[str, str] | None = None) -> dict[str,
 
 def document(info: dict, paths: dict, schemas: dict) -> dict:
     return {"openapi": "3.1.0", "info": info, "paths": paths, "components": {"schemas": schemas}}
+
+
+def contract_path(profile: str) -> Path:
+    """Where a profile's contract is: ``fixtures/openapi/<profile>.json`` (its file name)."""
+    return fixtures_dir() / "openapi" / f"{file_name(profile)}.json"
 
 
 def render(contract: dict) -> str:

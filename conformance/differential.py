@@ -24,17 +24,68 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from .client import ApiClient, Exchange, LeftBehind, TargetUnreachable, body_of_record
-from .profiles import Invented
+from .cleanup import CleanUp, clean_up, delete_all_but
+from .client import ApiClient, Exchange, TargetUnreachable, body_of_record
 from .timestamps import NotATimestamp, parse
 
 if TYPE_CHECKING:
-    from .profiles import Profile
-    from .run import Run
+    from .current import CurrentTest
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$")
 SHOWN = 600
 RECORDED_ANOTHER_REQUEST = "request (the recorded run sent another body here)"
+
+
+@dataclass(frozen=True)
+class Invented:
+    """Where a profile's servers put values they invent (ids, session tokens), so that
+    differential mode pairs them instead of comparing them.
+
+    ``in_text``: invented values inside the strings of answers (paired where found), and, unless
+    ``in_requests`` is given, where they appear in requests. ``keys``: JSON keys whose values
+    (strings or numbers) are invented. ``cookies``: cookies whose values are invented (paired
+    from the two servers' Set-Cookie headers)."""
+
+    in_text: re.Pattern | None = UUID
+    keys: frozenset[str] = frozenset()
+    in_requests: re.Pattern | None = None
+    cookies: tuple[str, ...] = ()
+
+    @property
+    def request_pattern(self) -> re.Pattern | None:
+        return self.in_requests or self.in_text
+
+
+def no_identity(item: dict) -> str | None:
+    return None
+
+
+def nothing_created(method: str, path: str, body: bytes, answer: Answer) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class DifferentialRules:
+    """What differential mode must know of a profile's answers to compare two servers', read
+    for every answer compared.
+
+    ``unordered``: answers whose lists have no defined order (compared as multisets), as
+    (method, path below the base URL). ``unordered_keys``: object keys whose lists are sets.
+    ``identity(item)``: what identifies an object in a list answer across two servers (a slug,
+    a name), so that list items are matched by it; None: by position. ``sort_key(item)``: what
+    a list answer is sorted by where equal values may come in any order (an order that differs
+    only among equal values is an "order of tied items"). ``invented``: where the servers put
+    values they invent. ``created_identity(method, path, body, answer)``: the (identity, id) of
+    the object an answer reports created, or None; creates that only one server made during a
+    test (racing creates won by different requests) are paired by identity."""
+
+    unordered: frozenset[tuple[str, str]] = frozenset()
+    unordered_keys: frozenset[str] = frozenset()
+    identity: Callable[[dict], str | None] = no_identity
+    sort_key: Callable[[dict], str | None] = no_identity
+    invented: Invented = field(default_factory=Invented)
+    created_identity: Callable[[str, str, bytes, Answer], tuple[str, str] | None] = nothing_created
 
 
 @dataclass
@@ -148,39 +199,25 @@ class Pairing:
 
 
 class Comparison:
-    """Walks a target and an oracle answer side by side, pairing ids as it goes. Lists of
-    objects with an identity (``identity(item)``, the profile's: a slug, a name) are matched
-    by it, so that one object only one server has does not shift every pairing after it."""
+    """Walks a target and an oracle answer side by side, pairing ids as it goes; lists go to a
+    ``ListComparison``."""
 
-    def __init__(
-        self,
-        pairing: Pairing,
-        identity: Callable[[dict], str | None],
-        unordered_keys: frozenset[str] = frozenset(),
-        sort_key: Callable[[dict], str | None] = lambda item: None,
-    ) -> None:
+    def __init__(self, pairing: Pairing, rules: DifferentialRules) -> None:
         self.pairing = pairing
-        self.identity = identity
-        self.unordered_keys = unordered_keys
-        self.sort_key = sort_key
+        self.rules = rules
+        self.lists = ListComparison(self)
         self.problems: list[tuple[str, str, str]] = []  # (where, target, oracle)
 
     def compare(self, target: Any, oracle: Any, where: str = "$", owner: str = "") -> None:
         if isinstance(target, dict) and isinstance(oracle, dict):
-            mine, theirs = self.identity(target), self.identity(oracle)
+            mine, theirs = self.rules.identity(target), self.rules.identity(oracle)
             if mine is not None and theirs is not None and not self.same_object(mine, theirs):
                 # two different objects: their ids must not be paired
                 self.problems.append((f"{where} (which object)", mine, theirs))
                 return
             self._compare_objects(target, oracle, where, owner)
         elif isinstance(target, list) and isinstance(oracle, list):
-            if self._compare_by_identity(target, oracle, where, owner):
-                return
-            if len(target) != len(oracle):
-                self._list_lengths_differ(target, oracle, where)
-                return
-            for index, (mine, theirs) in enumerate(zip(target, oracle, strict=True)):
-                self.compare(mine, theirs, f"{where}[{index}]", owner)
+            self.lists.compare(target, oracle, where, owner)
         elif isinstance(target, str) and isinstance(oracle, str):
             self._compare_strings(target, oracle, where, owner)
         elif target != oracle or type(target) is not type(oracle):
@@ -201,85 +238,6 @@ class Comparison:
         ):
             pairing.pair(target_id, oracle_id)
         return pairing.to_oracle(mine) == theirs
-
-    def identities(self, items: list) -> list[str] | None:
-        keys = [self.identity(item) if isinstance(item, dict) else None for item in items]
-        if not items or None in keys or len(set(keys)) != len(keys):
-            return None
-        return keys
-
-    def _compare_by_identity(self, target: list, oracle: list, where: str, owner: str) -> bool:
-        """Lists whose items all have distinct identities on both sides: the items only one
-        side has, the order of the common ones, and each common item. False: not such lists."""
-        mine, theirs = self.identities(target), self.identities(oracle)
-        if mine is None or theirs is None:
-            return False
-        unmatched = [key for key in theirs if key not in {self.pairing.to_oracle(k) for k in mine}]
-        for key in mine:
-            if self.pairing.to_oracle(key) not in theirs:
-                shape = self.pairing.shape(key)
-                alike = [other for other in unmatched if self.pairing.shape(other) == shape]
-                if len(alike) == 1:  # the one object of that shape, its ids not paired yet
-                    self.same_object(key, alike[0])
-                    unmatched.remove(alike[0])
-        mine = [self.pairing.to_oracle(key) for key in mine]  # ids inside names, paired
-        only_target = [key for key in mine if key not in theirs]
-        only_oracle = [key for key in theirs if key not in mine]
-        if only_target or only_oracle:
-            self.problems.append(
-                (
-                    f"{where} (items)",
-                    f"{len(target)} items, only here: {only_target[:10]}",
-                    f"{len(oracle)} items, only here: {only_oracle[:10]}",
-                )
-            )
-        common_mine = [key for key in mine if key in theirs]
-        common_theirs = [key for key in theirs if key in mine]
-        by_key = dict(zip(theirs, oracle, strict=True))
-        if common_mine != common_theirs:
-            order = (
-                "order of tied items"
-                if self._only_ties(common_mine, common_theirs, by_key)
-                else "order"
-            )
-            self.problems.append((f"{where} ({order})", str(common_mine), str(common_theirs)))
-        for index, key in enumerate(mine):
-            if key in by_key:
-                self.compare(target[index], by_key[key], f"{where}[{key}]", owner)
-        return True
-
-    def _only_ties(self, mine: list[str], theirs: list[str], by_key: dict[str, Any]) -> bool:
-        """Whether two orders of the same items differ only among items of one sort key (a
-        name that two documents share), whose order the API leaves to the database."""
-        keys_of = [[self.sort_key(by_key[key]) for key in order] for order in (mine, theirs)]
-        return None not in keys_of[0] and keys_of[0] == keys_of[1]
-
-    def _list_lengths_differ(self, target: list, oracle: list, where: str) -> None:
-        """One difference naming the items only one side has (by name, slug or id), rather
-        than a cascade of shifted elements."""
-        mine = [self.label(item) for item in target]
-        theirs = [self.label(item) for item in oracle]
-        only_target = [item for item in mine if item not in theirs]
-        only_oracle = [item for item in theirs if item not in mine]
-        self.problems.append(
-            (
-                f"{where} (length)",
-                f"{len(target)} items"
-                + (f", only here: {only_target[:10]}" if only_target else ""),
-                f"{len(oracle)} items"
-                + (f", only here: {only_oracle[:10]}" if only_oracle else ""),
-            )
-        )
-
-    def label(self, item: Any) -> str:
-        """How an item of a list is named in a difference: its identity, or its id."""
-        if isinstance(item, dict):
-            found = self.identity(item)
-            if found is not None:
-                return found
-            if isinstance(item.get("id"), str | int):
-                return str(item["id"])
-        return json.dumps(item)[:80]
 
     def _compare_invented(self, target: Any, oracle: Any, where: str) -> None:
         """Values a server invents under a key (Kragle's integer ids): paired, not compared;
@@ -308,7 +266,8 @@ class Comparison:
             if key in invented and not isinstance(mine, dict | list):
                 self._compare_invented(mine, theirs, f"{where}.{key}")
                 continue
-            if key in self.unordered_keys and isinstance(mine, list) and isinstance(theirs, list):
+            unordered = key in self.rules.unordered_keys
+            if unordered and isinstance(mine, list) and isinstance(theirs, list):
                 mine = self.sorted_alike(mine)
                 theirs = sorted(theirs, key=lambda item: json.dumps(item, sort_keys=True))
             self.compare(mine, theirs, f"{where}.{key}", owner)
@@ -356,11 +315,112 @@ class Comparison:
             )
 
 
+class ListComparison:
+    """Two lists side by side. Lists of objects with an identity (the profile's: a slug, a
+    name) are matched by it, so that one object only one server has does not shift every
+    pairing after it; other lists item by item."""
+
+    def __init__(self, comparison: Comparison) -> None:
+        self.comparison = comparison
+        self.pairing = comparison.pairing
+        self.identity = comparison.rules.identity
+        self.sort_key = comparison.rules.sort_key
+
+    def problem(self, where: str, target: str, oracle: str) -> None:
+        self.comparison.problems.append((where, target, oracle))
+
+    def compare(self, target: list, oracle: list, where: str, owner: str) -> None:
+        if self._compare_by_identity(target, oracle, where, owner):
+            return
+        if len(target) != len(oracle):
+            self._lengths_differ(target, oracle, where)
+            return
+        for index, (mine, theirs) in enumerate(zip(target, oracle, strict=True)):
+            self.comparison.compare(mine, theirs, f"{where}[{index}]", owner)
+
+    def identities(self, items: list) -> list[str] | None:
+        keys = [self.identity(item) if isinstance(item, dict) else None for item in items]
+        if not items or None in keys or len(set(keys)) != len(keys):
+            return None
+        return keys
+
+    def _compare_by_identity(self, target: list, oracle: list, where: str, owner: str) -> bool:
+        """Lists whose items all have distinct identities on both sides: the items only one
+        side has, the order of the common ones, and each common item. False: not such lists."""
+        mine, theirs = self.identities(target), self.identities(oracle)
+        if mine is None or theirs is None:
+            return False
+        self._pair_alike(mine, theirs)
+        mine = [self.pairing.to_oracle(key) for key in mine]  # ids inside names, paired
+        only_target = [key for key in mine if key not in theirs]
+        only_oracle = [key for key in theirs if key not in mine]
+        if only_target or only_oracle:
+            self.problem(
+                f"{where} (items)",
+                f"{len(target)} items, only here: {only_target[:10]}",
+                f"{len(oracle)} items, only here: {only_oracle[:10]}",
+            )
+        common_mine = [key for key in mine if key in theirs]
+        common_theirs = [key for key in theirs if key in mine]
+        by_key = dict(zip(theirs, oracle, strict=True))
+        if common_mine != common_theirs:
+            tied = self._only_ties(common_mine, common_theirs, by_key)
+            order = "order of tied items" if tied else "order"
+            self.problem(f"{where} ({order})", str(common_mine), str(common_theirs))
+        for index, key in enumerate(mine):
+            if key in by_key:
+                self.comparison.compare(target[index], by_key[key], f"{where}[{key}]", owner)
+        return True
+
+    def _pair_alike(self, mine: list[str], theirs: list[str]) -> None:
+        """An identity only the target has, alike but for ids to the one such identity only
+        the oracle has, names the same object: its ids are paired."""
+        unmatched = [key for key in theirs if key not in {self.pairing.to_oracle(k) for k in mine}]
+        for key in mine:
+            if self.pairing.to_oracle(key) not in theirs:
+                shape = self.pairing.shape(key)
+                alike = [other for other in unmatched if self.pairing.shape(other) == shape]
+                if len(alike) == 1:  # the one object of that shape, its ids not paired yet
+                    self.comparison.same_object(key, alike[0])
+                    unmatched.remove(alike[0])
+
+    def _only_ties(self, mine: list[str], theirs: list[str], by_key: dict[str, Any]) -> bool:
+        """Whether two orders of the same items differ only among items of one sort key (a
+        name that two documents share), whose order the API leaves to the database."""
+        keys_of = [[self.sort_key(by_key[key]) for key in order] for order in (mine, theirs)]
+        return None not in keys_of[0] and keys_of[0] == keys_of[1]
+
+    def _lengths_differ(self, target: list, oracle: list, where: str) -> None:
+        """One difference naming the items only one side has (by name, slug or id), rather
+        than a cascade of shifted elements."""
+        mine = [self.label(item) for item in target]
+        theirs = [self.label(item) for item in oracle]
+        only_target = [item for item in mine if item not in theirs]
+        only_oracle = [item for item in theirs if item not in mine]
+        target_text = f"{len(target)} items"
+        oracle_text = f"{len(oracle)} items"
+        if only_target:
+            target_text += f", only here: {only_target[:10]}"
+        if only_oracle:
+            oracle_text += f", only here: {only_oracle[:10]}"
+        self.problem(f"{where} (length)", target_text, oracle_text)
+
+    def label(self, item: Any) -> str:
+        """How an item of a list is named in a difference: its identity, or its id."""
+        if isinstance(item, dict):
+            found = self.identity(item)
+            if found is not None:
+                return found
+            if isinstance(item.get("id"), str | int):
+                return str(item["id"])
+        return json.dumps(item)[:80]
+
+
 def compare_answers(
     target: Answer,
     oracle: Answer,
     pairing: Pairing,
-    profile: Profile,
+    rules: DifferentialRules,
     unordered: bool = False,
 ) -> list[tuple[str, str, str]]:
     problems = []
@@ -379,7 +439,7 @@ def compare_answers(
     if unordered and isinstance(mine, list) and isinstance(theirs, list):
         mine = sorted(mine, key=lambda item: pairing.to_oracle(json.dumps(item, sort_keys=True)))
         theirs = sorted(theirs, key=lambda item: json.dumps(item, sort_keys=True))
-    comparison = Comparison(pairing, profile.identity, profile.unordered_keys, profile.sort_key)
+    comparison = Comparison(pairing, rules)
     comparison.compare(mine, theirs)
     return problems + [(f"body at {where}", a, b) for where, a, b in comparison.problems]
 
@@ -427,8 +487,9 @@ class LiveOracle:
 
     namespace = None
 
-    def __init__(self, client: ApiClient, target_url: str) -> None:
+    def __init__(self, client: ApiClient, target_url: str, cleanup: CleanUp) -> None:
         self.client = client
+        self.cleanup = cleanup
         client.outgoing = self.translate  # the oracle's client speaks the oracle's terms
         self.target_url = httpx.URL(target_url)
         self.pairing: Pairing | None = None
@@ -461,10 +522,11 @@ class LiveOracle:
         return Answer.of(self.client.request(request.method, path, **kwargs))
 
     def end_test(self, pairing: Pairing) -> None:
-        delete_unpaired(self.client, set(pairing.ids.values()))
+        # what the oracle's client created that no target object is paired with
+        delete_all_but(self.client, self.cleanup, set(pairing.ids.values()))
 
     def close(self, *namespaces: str) -> list[str]:
-        leftovers = self.client.clean_up(*namespaces)
+        leftovers = clean_up(self.client, self.cleanup, *namespaces)
         self.client.close()
         return leftovers
 
@@ -543,32 +605,26 @@ class TranscriptOracle:
         return []
 
 
-def delete_unpaired(client: ApiClient, paired: set[str]) -> None:
-    """Delete what the oracle's client created that no target object is paired with."""
-    for resource in client.profile.resources:
-        for object_id in list(client.created.ids.get(resource.kind, [])):
-            if object_id not in paired:
-                try:
-                    client.delete_object(resource, object_id)
-                except LeftBehind:
-                    continue  # deleted at clean-up, or reported left behind there
-                client.forget(resource.kind, object_id)
-
-
 # ---- the mirror -----------------------------------------------------------------------------
 
 
 class Mirror:
-    """A listener of the target's client: sends each of its requests to the oracle, compares
-    the answers, and keeps the differences, each with the run's test that sent it."""
+    """A listener of the target's client (at ``base_url``): sends each of its requests to the
+    oracle, compares the answers by the profile's ``rules``, and keeps the differences, each
+    with the test that sent it (``current_test()``, given by the session)."""
 
-    def __init__(self, oracle: Oracle, client: ApiClient, run: Run) -> None:
+    def __init__(
+        self,
+        oracle: Oracle,
+        base_url: str,
+        rules: DifferentialRules,
+        current_test: Callable[[], CurrentTest | None],
+    ) -> None:
         self.oracle = oracle
-        self.client = client
-        self.run = run
-        self.profile = client.profile
-        self.base_path = httpx.URL(client.base_url).path.rstrip("/")
-        self.pairing = Pairing(self.profile.invented)
+        self.rules = rules
+        self.current_test = current_test
+        self.base_path = httpx.URL(base_url).path.rstrip("/")
+        self.pairing = Pairing(rules.invented)
         self.differences: list[Difference] = []
         self.compared = 0
         # generated requests a recording does not hold (its run drew other cases): not compared
@@ -578,8 +634,8 @@ class Mirror:
         self._lock = threading.RLock()
 
     def heard(self, path: str, exchange: Exchange) -> None:
-        test = self.run.test
-        if not test.nodeid:
+        test = self.current_test()
+        if test is None:
             return  # clean-up and probes are not part of any test
         raw_path = exchange.raw_path
         outside = not (raw_path == self.base_path or raw_path.startswith(self.base_path + "/"))
@@ -619,8 +675,8 @@ class Mirror:
             self._add(request, target, None, "oracle", "a request", "none recorded")
             return
         self.compared += 1
-        unordered = (request.method, request.path) in self.profile.unordered
-        found = compare_answers(target, oracle, self.pairing, self.profile, unordered)
+        unordered = (request.method, request.path) in self.rules.unordered
+        found = compare_answers(target, oracle, self.pairing, self.rules, unordered)
         if found and oracle.other_request is not None:
             # not the same question: the answers say nothing about the servers
             recorded = short(oracle.other_request.decode("utf-8", "replace"))
@@ -634,7 +690,7 @@ class Mirror:
             self._note_one_sided_create("oracle", request, oracle)
 
     def _note_one_sided_create(self, side: str, request: Request, answer: Answer) -> None:
-        created = self.profile.created_identity(request.method, request.path, request.body, answer)
+        created = self.rules.created_identity(request.method, request.path, request.body, answer)
         if created is not None:
             self.one_sided[side].append(created)
 

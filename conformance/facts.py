@@ -98,7 +98,7 @@ def report_facts(run: Run, facts: RunFacts, started_at: float, started: float) -
         {
             **facts.as_json(),
             "profile": run.profile.name,
-            "profile_facts": run.profile.run_facts(settings),
+            "profile_facts": run.profile.hooks.facts(settings),
             "seed": settings.seed,
             "example_db": saved.where if saved is not None else None,
             "examples": settings.examples,

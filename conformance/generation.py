@@ -42,17 +42,17 @@ VALID_CHECKS = [
 INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
 
 
-def generated_settings(run: Run, **extra) -> settings:
+def generated_settings(run: Run, test_key: str, **extra) -> settings:
     """The --blocks-examples budget, no deadline (the target's latency is not under test), the
-    run's example database under the current test's key (a failure found is replayed first
-    by the next run), every health check off (slow targets trip them), and under
-    --blocks-no-shrink the first failing case as it was drawn."""
+    run's example database under the test's key (the ``test_key`` fixture: a failure found is
+    replayed first by the next run), every health check off (slow targets trip them), and
+    under --blocks-no-shrink the first failing case as it was drawn."""
     phases = [phase for phase in Phase if phase is not Phase.shrink]
     saved = run.saved_examples
     return settings(
         max_examples=run.settings.examples,
         deadline=None,
-        database=saved.for_test(run.test.key) if saved is not None else None,
+        database=saved.for_test(test_key) if saved is not None else None,
         suppress_health_check=list(HealthCheck),
         **({"phases": phases} if run.settings.no_shrink else {}),
         **extra,
@@ -154,6 +154,7 @@ class Contract:
     def check(
         self,
         run: Run,
+        test_key: str,
         api: ApiClient,
         label: str,
         mode: GenerationMode,
@@ -165,7 +166,7 @@ class Contract:
         with it; ``judge(api, label, mode, case, exchange)`` fails the test for a wrong
         answer."""
 
-        @generated_settings(run)
+        @generated_settings(run, test_key)
         @given(case=self.operations[label].as_strategy(generation_mode=mode))
         def check(case):
             assume(mode is POSITIVE or is_invalid(case))
@@ -199,14 +200,14 @@ def contract_tests(
     @pytest.mark.generated
     @pytest.mark.clause(valid_clause)
     @pytest.mark.parametrize("label", list(contract.operations))
-    def test_generated_valid_requests_follow_the_contract(run, api, owned, label):
-        contract.check(run, api, label, POSITIVE, prepared(POSITIVE, owned), valid)
+    def test_generated_valid_requests_follow_the_contract(run, test_key, api, owned, label):
+        contract.check(run, test_key, api, label, POSITIVE, prepared(POSITIVE, owned), valid)
 
     @pytest.mark.generated
     @pytest.mark.clause(invalid_clause)
     @pytest.mark.parametrize("label", contract.with_input)
-    def test_generated_invalid_requests_are_refused(run, api, owned, label):
-        contract.check(run, api, label, NEGATIVE, prepared(NEGATIVE, owned), invalid)
+    def test_generated_invalid_requests_are_refused(run, test_key, api, owned, label):
+        contract.check(run, test_key, api, label, NEGATIVE, prepared(NEGATIVE, owned), invalid)
 
     return (
         test_generated_valid_requests_follow_the_contract,

@@ -10,148 +10,31 @@ replaced by placeholders, are compared with the expectation recorded for that cl
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 import secrets
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from . import fixtures_dir
 from .checks import fail
+from .real_clients import ClientKind, Destination, client_version, expectation
+from .target import Target
 
-if TYPE_CHECKING:
-    from .target import Target
-
-KIT = "journey_kit"
 TIMEOUT = 300.0
 SHOWN_ERROR_LINES = 12
-# variables of the calling environment that would point the other interpreter elsewhere
-FOREIGN_VARIABLES = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
 # keys of a step's outcome that are never compared: the traceback's paths differ, and "raised"
 # is the error class a script read as one of several allowed ones (its "error" names them all)
 UNCOMPARED = ("traceback", "raised")
-
-
-@dataclass(frozen=True)
-class Destination:
-    """Where a journey's client is pointed: the target's URL, the headers its requests carry,
-    the namespace its objects are named in, and the profile's own extras (a test hook's URL)."""
-
-    url: str
-    headers: Mapping[str, str]
-    namespace: str
-    extras: Mapping[str, str] = field(default_factory=dict)
-
-
-def no_detail(outcome: dict) -> list[str]:
-    return []
-
-
-def derived_namespace(run_namespace: str, version: str) -> str:
-    """A namespace of the client's own, derived from the run's (the run's clean-up sweeps it)."""
-    digest = hashlib.sha256(f"{run_namespace}{version}".encode()).hexdigest()
-    return f"conf-{digest[:8]}-"
-
-
-@dataclass(frozen=True)
-class ClientKind:
-    """What one profile's real client and its journeys differ in."""
-
-    profile: str  # the profile's name
-    client: str  # how messages name the client ("Prefect", "peak-sdk")
-    package: str  # its distribution ("prefect", "peak-sdk")
-    module: str  # the module whose __version__ is its release ("prefect", "peak")
-    option: str  # the suite option naming its interpreters ("--blocks-prefect-python")
-    scripts: Path  # the journey scripts and their kit (journey_kit.py)
-    expectations: str  # the folder of journeys-<release>.json below fixtures/
-    # what a release's expectation was recorded against: in general, and for one ({version})
-    recorded_against: str
-    ground_truth: str
-    record_command: str  # the command that records a release's expectation
-    # the client's environment variables that point it at a destination (given its workdir)
-    point_at: Callable[[Destination, Path], dict[str, str]]
-    foreign: tuple[str, ...] = ()  # prefixes of variables that would point it elsewhere
-    # error classes whose message only quotes the server's answer: compared by class
-    passed_through: frozenset[str] = frozenset()
-    detail: Callable[[dict], list[str]] = no_detail  # more of a differing step to show
-    namespace_of: Callable[[str, str], str] = derived_namespace
-
-    @property
-    def dest(self) -> str:
-        """The option's name in the run's settings."""
-        return self.option.lstrip("-").replace("-", "_")
-
-    @property
-    def needed(self) -> str:
-        """What a run needs for the journeys, as a clause not run says it."""
-        return f"a Python with {self.package} installed ({self.option})"
-
-    @property
-    def needs(self) -> pytest.MarkDecorator:
-        """The marker of the journey tests: not covered without the option."""
-        return pytest.mark.needs(self.dest, self.needed)
-
-    def journey_names(self) -> list[str]:
-        return sorted(path.stem for path in self.scripts.glob("*.py") if path.stem != KIT)
-
-    def script_digest(self, name: str) -> str:
-        """What a recorded expectation was made by: the journey's script and the shared kit."""
-        digest = hashlib.sha256()
-        for stem in (name, KIT):
-            digest.update((self.scripts / f"{stem}.py").read_bytes())
-        return digest.hexdigest()
-
-    def expectation_path(self, version: str) -> Path:
-        return fixtures_dir() / self.expectations / f"journeys-{version}.json"
-
-    def recorded_versions(self) -> list[str]:
-        """The client releases whose journeys have a recorded expectation."""
-        found = (fixtures_dir() / self.expectations).glob("journeys-*.json")
-        return sorted(path.stem.removeprefix("journeys-") for path in found)
-
-    def clean_environment(self) -> dict[str, str]:
-        """The calling environment without the client's settings or what points Python
-        elsewhere."""
-        return {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(self.foreign) and name not in FOREIGN_VARIABLES
-        }
-
-
-@cache
-def expectation(kind: ClientKind, version: str) -> dict:
-    return json.loads(kind.expectation_path(version).read_text())
-
-
-@cache
-def client_version(kind: ClientKind, python: str) -> str | None:
-    """The client release installed for ``python`` (None: no client, or no such Python)."""
-    try:
-        found = subprocess.run(
-            [python, "-c", f"import {kind.module}; print({kind.module}.__version__)"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=kind.clean_environment(),
-        )
-    except OSError:
-        return None
-    return found.stdout.strip() if found.returncode == 0 and found.stdout.strip() else None
 
 
 # ---- running a journey -------------------------------------------------------------------------
@@ -461,33 +344,6 @@ def parametrize_clients(metafunc: pytest.Metafunc, kind: ClientKind, pythons: li
     metafunc.parametrize("journey_client", parameters, scope="session")
 
 
-def unusable_clients(kind: ClientKind, pythons: list[str]) -> str | None:
-    """An interpreter without the client, or with a client release whose journeys have no
-    recorded expectation: a usage error (one paragraph), never a failure of the server."""
-    for python in pythons:
-        version = client_version(kind, python)
-        if version in kind.recorded_versions():
-            continue
-        releases = ", ".join(kind.recorded_versions())
-        if version is None:
-            return (
-                f"{kind.option} {python} has no {kind.package} installed (or does not run), "
-                f"and the journeys need the real client. Nothing was tested. Name the Python of "
-                f"a virtualenv with {kind.package} {' or '.join(kind.recorded_versions())} (the "
-                "releases whose journeys are "
-                f"recorded, fixtures/{kind.expectations}/journeys-<release>.json)."
-            )
-        return (
-            f"{kind.option} {python} has {kind.package} {version}, and the journeys of the real "
-            f"client are compared with what that client release gives against "
-            f"{kind.recorded_against}: they are recorded for {kind.package} {releases} "
-            f"(fixtures/{kind.expectations}/journeys-<release>.json). Nothing was tested. Name a "
-            "Python with one of those releases, or record this one's against "
-            f"{kind.recorded_against} ({kind.record_command})."
-        )
-    return None
-
-
 # ---- recording an expectation ------------------------------------------------------------------
 
 
@@ -530,6 +386,7 @@ def record(
 def swept(kind: ClientKind, destination: Destination) -> list[str]:
     """Delete what the journeys left in their namespace (the profile's sweep)."""
     from . import profiles
+    from .cleanup import clean_up
     from .options import Settings
     from .run import Run
     from .target import client_of
@@ -537,6 +394,6 @@ def swept(kind: ClientKind, destination: Destination) -> list[str]:
     run = Run(profiles.get(kind.profile), Settings.of(target_url=destination.url))
     client = client_of(run, destination.url, dict(destination.headers), 30.0)
     try:
-        return client.clean_up(destination.namespace)
+        return clean_up(client, run.profile.cleanup, destination.namespace)
     finally:
         client.close()

@@ -337,3 +337,19 @@ class Settings:
 
 
 OptionAdder = Callable[..., None]
+
+
+def no_headers(settings: Settings) -> dict[str, str]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How a profile's requests carry credentials, read when the run's clients are made and
+    its secrets gathered for redaction. ``headers(settings)``: headers every request sends
+    unless --target-header names them (a token taken from the profile's own options).
+    ``options``: the profile's options that carry credentials, named when a target refuses the
+    run's credentials."""
+
+    headers: Callable[[Settings], dict[str, str]] = no_headers
+    options: tuple[str, ...] = ()

@@ -79,7 +79,7 @@ def installed_suite_dirs() -> dict[str, Path]:
 def suite_dirs(config: pytest.Config) -> dict[str, Path]:
     return {
         **installed_suite_dirs(),
-        **{profile.name: profile.suite_dir for profile in registered(config)},
+        **{profile.name: profile.catalogue.folder for profile in registered(config)},
     }
 
 
@@ -137,14 +137,15 @@ def activate(config: pytest.Config) -> None:
     if active_run(config) is not None:
         return
     profile = chosen_profile(config)
+    part = profile.catalogue
     markers = [
         "clause(id, ...): the conformance clause(s) a test checks",
         "generated: a test whose cases Hypothesis generates (skip with -m 'not generated')",
         "needs(option, why, unmet=False): runs only when the option is given (and, with "
         "unmet=True, never: none of its values serves the test); otherwise its clauses are "
         "reported not covered, with why",
-        *(f"level{level}: tests of level-{level} clauses" for level in profile.level_names),
-        *(f"{area}: tests of the {area} clauses" for area in sorted(set(profile.areas.values()))),
+        *(f"level{level}: tests of level-{level} clauses" for level in part.level_names),
+        *(f"{area}: tests of the {area} clauses" for area in sorted(set(part.areas.values()))),
     ]
     for marker in markers:
         config.addinivalue_line("markers", marker)
@@ -161,7 +162,7 @@ def activate(config: pytest.Config) -> None:
     from .selection import Selection
     from .session import ConformanceSession, TestHooks
 
-    run = Run(profile, Settings.from_config(config, profile.embedded_options))
+    run = Run(profile, Settings.from_config(config, profile.server.options))
     session = ConformanceSession(config, run)
     config.pluginmanager.register(session, RUN_PLUGIN)
     config.pluginmanager.register(Selection(run, session.record), f"{RUN_PLUGIN}-selection")

@@ -1,33 +1,31 @@
-"""What differs between blocks APIs, as one object per API: a ``Profile``.
+"""What differs between blocks APIs, as one object per API: a ``Profile``, made of named parts.
 
 The general modules (plugin, client, target, embedded server, catalogue, reports, checks) read
-the run's profile and never name an API. A profile lives in a folder of its own (its test
-modules, ``clauses.toml`` and a ``profile.py`` defining ``PROFILE``) and is listed here by name
-(``BUILT_IN``: one line per built-in profile), through the ``blocks_conformance.profiles`` entry
-point group, or by a pytest plugin that returns it from the hook
-``pytest_blocks_conformance_profiles`` (for example one loaded with ``-p``).
+the parts of the run's profile they need and never name an API. A profile lives in a folder of
+its own (its test modules, ``clauses.toml`` and a ``profile.py`` defining ``PROFILE``) and is
+listed here by name (``BUILT_IN``: one line per built-in profile), through the
+``blocks_conformance.profiles`` entry point group, or by a pytest plugin that returns it from the
+hook ``pytest_blocks_conformance_profiles`` (for example one loaded with ``-p``).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.metadata
-import re
-import sys
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import fixtures_dir
-
-if TYPE_CHECKING:
-    import httpx
-
-    from .client import ApiClient, Exchange
-    from .differential import Answer
-    from .options import Settings
+from . import file_name, fixtures_dir
+from .answers import Answers
+from .clauses import Catalogue
+from .cleanup import CleanUp
+from .differential import DifferentialRules
+from .embedded import ReferenceServer
+from .options import Credentials, Settings
+from .probing import Probe
+from .real_clients import ClientKind
 
 ENTRY_POINT_GROUP = "blocks_conformance.profiles"
 DEFAULT_PROFILE = "prefect"
@@ -38,157 +36,72 @@ BUILT_IN = {
 }
 
 
-UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-@dataclass(frozen=True)
-class Invented:
-    """Where a profile's servers put values they invent (ids, session tokens), so that
-    differential mode pairs them instead of comparing them.
-
-    ``in_text``: invented values inside the strings of answers (paired where found), and, unless
-    ``in_requests`` is given, where they appear in requests. ``keys``: JSON keys whose values
-    (strings or numbers) are invented. ``cookies``: cookies whose values are invented (paired
-    from the two servers' Set-Cookie headers)."""
-
-    in_text: re.Pattern | None = UUID
-    keys: frozenset[str] = frozenset()
-    in_requests: re.Pattern | None = None
-    cookies: tuple[str, ...] = ()
-
-    @property
-    def request_pattern(self) -> re.Pattern | None:
-        return self.in_requests or self.in_text
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A kind of object the suite creates, and how one is deleted. ``delete`` is a path
-    template with ``{id}``, or, for an API that cannot delete this kind itself, a function
-    ``(client, id) -> Exchange`` that deletes it some other way (a test hook) or raises
-    ``client.LeftBehind`` with the reason it stays; an answer in ``gone`` means it is gone."""
-
-    kind: str
-    delete: str | Callable[[ApiClient, str], Exchange]
-    gone: tuple[int, ...] = (204, 404)
-
-
-def reference_server_command(port: int, workdir: Path) -> list[str]:
-    """``python -m reference_server`` (every built-in profile) on a temporary SQLite file."""
-    host = ["--host", "127.0.0.1", "--port", str(port)]
-    return [sys.executable, "-m", "reference_server", *host, "--db", str(workdir / "blocks.db")]
-
-
-def answers_200(response: httpx.Response) -> bool:
-    return response.status_code == 200
-
-
-def no_identity(item: dict) -> str | None:
-    return None
-
-
-def client_error(status: int) -> bool:
-    return 400 <= status < 500
-
-
-def nothing_created(method: str, path: str, body: bytes, answer: Answer) -> None:
-    return None
-
-
-def no_options(url: str) -> list[str]:
-    return []
-
-
-def no_arguments(settings: Settings) -> list[str]:
-    return []
-
-
 def no_facts(settings: Settings) -> dict[str, str]:
     return {}
-
-
-def as_catalogued(clauses: dict, settings: Settings) -> dict:
-    return clauses
 
 
 def no_problem(settings: Settings) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class RunHooks:
+    """What a profile adds to a run beyond its API. ``new_state()``: a fresh object for the
+    profile's per-run data (``Run.state``: Kragle's logged-in users), made with the run.
+    ``unusable_settings(settings)``: a paragraph saying why the run's settings cannot be used
+    (the run ends with exit code 4 before any test), or None; asked at the session's start.
+    ``facts(settings)``: facts about the run the summary prints and the report keeps (the
+    Prefect release played)."""
+
+    new_state: Callable[[], Any] | None = None
+    unusable_settings: Callable[[Settings], str | None] = no_problem
+    facts: Callable[[Settings], dict[str, str]] = no_facts
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per API
 class Profile:
-    """Everything the general modules need to know about one blocks API."""
+    """One blocks API, as the parts the general modules read; each part is defined (with what
+    it is for and when it is read) in the module that reads it. A profile gives its name, its
+    ``catalogue`` and its ``cleanup``, and the other parts it has; the rest keep their
+    defaults (the toy profile, tests/toy_profile, shows the minimum).
+
+    - ``catalogue`` (``clauses.Catalogue``): its clauses and tests, areas and levels.
+    - ``cleanup`` (``cleanup.CleanUp``): what the suite creates and how it is deleted.
+    - ``server`` (``embedded.ReferenceServer``): its reference server and its base path.
+    - ``probe`` (``probing.Probe``): how a server of the API is seen to be alive.
+    - ``answers`` (``answers.Answers``): the JSON Schemas of its answers, its error shape.
+    - ``credentials`` (``options.Credentials``): headers its requests need, and the options
+      that carry credentials.
+    - ``differential`` (``differential.DifferentialRules``): how two servers' answers are
+      compared.
+    - ``clients`` (``real_clients.ClientKind``): its real clients, whose journeys are level 5.
+    - ``hooks`` (``RunHooks``): its per-run state, its own settings' checks, its run facts.
+    """
 
     name: str
-    clause_prefix: str  # every clause id starts with "<prefix>-"
-    suite_dir: Path  # test modules and clauses.toml
-    areas: Mapping[str, str]  # area code in clause ids -> marker name
-    level_names: Mapping[int, str]
-    resources: tuple[Resource, ...]  # in the order clean-up deletes them
-    # the objects an answer to (client, path below the base URL, exchange) reports created, as
-    # (kind, id) pairs that clean-up deletes
-    created_by: Callable[[ApiClient, str, Exchange], list[tuple[str, str]]]
-    # objects of a run's namespace that a server created without saying so
-    sweep: Callable[[ApiClient, str], list[tuple[str, str]]]
-    example_url: str  # how a --target-url of this API looks
-    probe_path: str = "/health"
-    probe_alive: Callable[[httpx.Response], bool] = answers_200
-    probe_expectation: str = "200"
-    embedded_command: Callable[[int, Path], list[str]] = reference_server_command
-    embedded_base_path: str = "/api"
-    schemas: Path | None = None  # JSON Schemas of the answers (default fixtures/schemas/<name>)
-    error_schema: str | None = "error"  # the schema of every error answer's body
-    is_error: Callable[[int], bool] = client_error
-    # answers whose lists have no defined order (compared as multisets in differential mode),
-    # as (method, path below the base URL)
-    unordered: frozenset[tuple[str, str]] = frozenset()
-    # object keys whose lists are sets, in any order (compared sorted in differential mode)
-    unordered_keys: frozenset[str] = frozenset()
-    # what identifies an object in a list answer across two servers (a slug, a name), so that
-    # differential mode matches list items by it; None: by position
-    identity: Callable[[dict], str | None] = no_identity
-    # what a list answer is sorted by where equal values may come in any order (a document's
-    # name): differential mode calls an order that differs only among equal values an "order
-    # of tied items"; None: not sorted by a value of the item
-    sort_key: Callable[[dict], str | None] = no_identity
-    # where the servers put values they invent (ids, session tokens): differential mode pairs
-    # them instead of comparing them
-    invented: Invented = field(default_factory=Invented)
-    # differential mode: the (identity, id) of the object an answer to (method, path below the
-    # base URL, request body, answer) reports created, or None; creates that only one server
-    # made during a test (racing creates won by different requests) are paired by identity
-    created_identity: Callable[[str, str, bytes, Answer], tuple[str, str] | None] = nothing_created
-    # headers sent with every request unless --target-header names them (e.g. a token taken
-    # from the profile's own options)
-    default_headers: Callable[[Settings], dict[str, str]] | None = None
-    # the profile's own options' values (by dest) when the run tests the embedded reference
-    # server and they were not given (its test hooks, say)
-    embedded_options: Mapping[str, Any] = field(default_factory=dict)
-    # a fresh object for the profile's per-run data (``Run.state``), or None
-    new_state: Callable[[], Any] | None = None
-    # the suite options a run against a started reference server (at this base URL) needs,
-    # such as the URL of its test hook
-    reference_options: Callable[[str], list[str]] = no_options
-    # more arguments for the embedded server's command, from the run's settings
-    embedded_arguments: Callable[[Settings], list[str]] = no_arguments
-    # facts about the run the summary prints and the report keeps (e.g. the release played)
-    run_facts: Callable[[Settings], dict[str, str]] = no_facts
-    # the catalogue as a run sees it (e.g. a release's own bugs made SHOULD for its runs)
-    adjust_catalogue: Callable[[dict, Settings], dict] = as_catalogued
-    # a paragraph saying why the run's settings cannot be used (the run ends with exit code 4
-    # before any test), or None
-    unusable_settings: Callable[[Settings], str | None] = no_problem
+    catalogue: Catalogue
+    cleanup: CleanUp
+    server: ReferenceServer = field(default_factory=ReferenceServer)
+    probe: Probe = field(default_factory=Probe)
+    answers: Answers = field(default_factory=Answers)
+    credentials: Credentials = field(default_factory=Credentials)
+    differential: DifferentialRules = field(default_factory=DifferentialRules)
+    clients: tuple[ClientKind, ...] = ()
+    hooks: RunHooks = field(default_factory=RunHooks)
+
+    def __post_init__(self) -> None:
+        if self.answers.schemas is None:  # the profile's folder of the project's schemas
+            schemas = fixtures_dir() / "schemas" / file_name(self.name)
+            object.__setattr__(self, "answers", replace(self.answers, schemas=schemas))
 
     @property
-    def catalogue_path(self) -> Path:
-        return self.suite_dir / "clauses.toml"
+    def file_name(self) -> str:
+        return file_name(self.name)
 
     @property
-    def schema_dir(self) -> Path:
-        return self.schemas or fixtures_dir() / "schemas" / self.name
-
-    def resource(self, kind: str) -> Resource:
-        return next(resource for resource in self.resources if resource.kind == kind)
+    def example_url(self) -> str:
+        """How a --target-url of this API looks (its reference server's on port 4200)."""
+        return f"http://127.0.0.1:4200{self.server.base_path}"
 
 
 def installed() -> dict[str, str]:

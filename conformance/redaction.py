@@ -23,7 +23,6 @@ from urllib.parse import quote, urlsplit
 
 if TYPE_CHECKING:
     from .options import Settings
-    from .profiles import Profile
 
 REDACTED = "<redacted>"
 # Shorter values are not searched for: replacing every "ab" of a report would garble it, and a
@@ -87,13 +86,11 @@ class Redactor:
             self.add(value)
 
     @classmethod
-    def for_run(cls, profile: Profile, settings: Settings) -> Redactor:
+    def for_run(cls, settings: Settings, default_headers: Mapping[str, str]) -> Redactor:
         """Every header value given to the suite (the profile's default ones included), every
         option whose name says password, token or secret, and every password in a URL."""
         redactor = cls()
-        headers = {**settings.headers, **settings.oracle_headers}
-        if profile.default_headers is not None:
-            headers.update(profile.default_headers(settings))
+        headers = {**settings.headers, **settings.oracle_headers, **default_headers}
         for value in headers.values():
             redactor.add(value)
         for dest, value in settings.values.items():

@@ -117,7 +117,8 @@ class RunRecord:
             str(level): {status: len(ids) for status, ids in statuses.items()}
             for level, statuses in sorted(self.by_level(clauses).items())
         }
-        level_names = {str(level): name for level, name in sorted(profile.level_names.items())}
+        level_names = dict(sorted(profile.catalogue.level_names.items()))
+        level_names = {str(level): name for level, name in level_names.items()}
         return {
             "report_version": REPORT_VERSION,
             "run": run,
@@ -213,7 +214,7 @@ def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profil
     lines = []
     for level, statuses in sorted(record.by_level(clauses).items()):
         parts = ", ".join(f"{len(statuses[s])} {s}" for s in STATUSES if statuses[s])
-        lines.append(f"level {level} ({profile.level_names.get(level, '')}): {parts}")
+        lines.append(f"level {level} ({profile.catalogue.level_names.get(level, '')}): {parts}")
         for status in ("failed", "expected failure", "skipped"):
             for clause_id in statuses[status]:
                 lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")

@@ -40,11 +40,22 @@ def known_clauses(run: Run) -> dict[str, Clause]:
         clauses = catalogue(run.profile)
     except CatalogueError as error:
         raise pytest.UsageError(f"blocks-conformance: bad clause catalogue: {error}") from None
-    return run.profile.adjust_catalogue(clauses, run.settings)
+    return run.profile.catalogue.adjust(clauses, run.settings)
+
+
+def test_key(run: Run, item: pytest.Item) -> str:
+    """A test's id whatever the rootdir (a checkout or an installed wheel): the key of its
+    example database and of its exchanges in a recorded run."""
+    profile = run.profile
+    try:
+        where = item.path.relative_to(profile.catalogue.folder)
+    except ValueError:
+        where = item.path.name
+    return f"{profile.name}/{where}::{item.name}"
 
 
 def in_suite(run: Run, path: Path) -> bool:
-    return run.profile.suite_dir in Path(path).resolve().parents
+    return run.profile.catalogue.folder in Path(path).resolve().parents
 
 
 class Selection:

@@ -11,16 +11,19 @@ from pathlib import Path
 import pytest
 
 from . import report as reports
-from .checks import failed_exchange, with_clauses
+from .checks import failed_exchange
 from .clauses import Clause
 from .client import TargetUnreachable, redact_headers
+from .current import CurrentTest, TestInProgress
 from .embedded import EmbeddedServer
 from .expectations import Expectations, all_expected, mismatch_report
 from .facts import RunFacts, report_facts
+from .headings import head
+from .real_clients import unusable_clients
 from .redaction import redact_test_report
 from .run import Run
 from .saved_examples import SavedExamples, open_saved_examples
-from .selection import clause_ids, in_suite, known_clauses
+from .selection import clause_ids, in_suite, known_clauses, test_key
 from .target import EXIT_TARGET_UNUSABLE, open_target, start_embedded
 
 DIFFERENCE = "oracle-difference"  # the user property that carries a difference
@@ -46,13 +49,18 @@ class ConformanceSession:
         self.started = time.perf_counter()  # the session's start (reset when it starts)
         self.started_at = time.time()
         self.early_server: EmbeddedServer | None = None  # started with the session
+        self.tests = TestInProgress()  # the test being run in this process, for the listeners
+
+    @property
+    def known(self) -> dict[str, Clause]:
+        """The catalogue as this run sees it."""
+        return known_clauses(self.run)
 
     @property
     def clauses(self) -> dict[str, Clause]:
         """The catalogue, cut to levels 1..N under --blocks-level N."""
         level = self.run.settings.level
-        known = known_clauses(self.run)
-        return {k: c for k, c in known.items() if level is None or c.level <= level}
+        return {k: c for k, c in self.known.items() if level is None or c.level <= level}
 
     @property
     def target(self):
@@ -63,10 +71,10 @@ class ConformanceSession:
         self.started_at = time.time()
         if self.run.settings.catalogue_only:
             return
-        problem = self.profile.unusable_settings(self.run.settings)
+        problem = unusable_settings(self.run)
         if problem:
             pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
-        self.run.saved_examples = self.open_saved_examples()
+        self.run.keep_examples(self.open_saved_examples())
         if self.will_test_the_embedded_server():
             self.early_server = start_embedded(self.run)
 
@@ -97,7 +105,7 @@ class ConformanceSession:
                 returncode=pytest.ExitCode.USAGE_ERROR,
             )
         started, self.early_server = self.early_server, None
-        open_target(self.run, started)
+        self.run.opened(*open_target(self.run, self.tests, started))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         clauses = [value for key, value in report.user_properties if key == "clause"]
@@ -183,6 +191,16 @@ class ConformanceSession:
         write_summary(terminalreporter.write_line, self, self.facts())
 
 
+def unusable_settings(run: Run) -> str | None:
+    """Why the run's settings cannot be used (the run ends with exit code 4 before any test):
+    the profile's own settings, or an interpreter named for one of its real clients."""
+    settings = run.settings
+    problem = run.profile.hooks.unusable_settings(settings)
+    for kind in run.profile.clients:
+        problem = problem or unusable_clients(kind, list(settings.value(kind.dest) or []))
+    return problem
+
+
 def write_summary(write, session: ConformanceSession, facts: dict) -> None:
     """The terminal summary: the run's facts, each level's clauses, the verdict, differences
     from the oracle and what clean-up could not delete."""
@@ -223,55 +241,55 @@ def write_summary(write, session: ConformanceSession, facts: dict) -> None:
 
 
 class TestHooks:
-    """The hooks around each test: the run knows the test being run (its draws, its
-    recorded exchanges), failures name its clauses and carry its request and answer, a
-    listed failure becomes an expected one, the oracle's differences are attached, and no
-    report leaves with a secret in it."""
+    """The hooks around each test: the test being run is known to those that file exchanges
+    under it and its draws are its own, failures are headed with its clauses and carry its
+    request and answer, a listed failure becomes an expected one, the oracle's differences are
+    attached, and no report leaves with a secret in it."""
 
     __test__ = False  # not a test class, whatever its name
 
     def __init__(self, session: ConformanceSession) -> None:
         self.session = session
         self.run = session.run
+        self.tests = session.tests
         self.ignored_differences = Expectations.load(
             session.config.getoption("blocks_oracle_ignore"), "--blocks-oracle-ignore"
         )
 
-    def test_key(self, item: pytest.Item) -> str:
-        """A test's id whatever the rootdir (a checkout or an installed wheel)."""
-        profile = self.run.profile
-        try:
-            where = item.path.relative_to(profile.suite_dir)
-        except ValueError:
-            where = item.path.name
-        return f"{profile.name}/{where}::{item.name}"
-
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item):
+        key = test_key(self.run, item)
+        namespace = self.run.target.namespace if self.run.target is not None else ""
         generated = item.get_closest_marker("generated") is not None
-        self.run.begin_test(item.nodeid, clause_ids(item), self.test_key(item), generated)
-        with with_clauses(clause_ids(item)), self.run.timed("fixtures"):
+        self.tests.begin(
+            CurrentTest(item.nodeid, tuple(clause_ids(item)), key, namespace, generated)
+        )
+        self.run.begin_test(key)
+        with self.run.timed("fixtures"):
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
         phase = "generated tests" if item.get_closest_marker("generated") else "other tests"
-        with with_clauses(clause_ids(item)), self.run.timed(phase):
+        with self.run.timed(phase):
             return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem):
         try:
-            with with_clauses(clause_ids(item)), self.run.timed("fixtures"):
+            with self.run.timed("fixtures"):
                 return (yield)
         finally:
-            self.run.end_test()
+            self.tests.end()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
         if report.when == "teardown":
             self.attach_differences(item, report)
+        if report.failed:
+            known = self.session.known
+            head(report, [known[i] for i in clause_ids(item) if i in known])
         if report.failed and call.excinfo is not None:
             exchange = failed_exchange(call.excinfo.value)
             if exchange is not None:

@@ -1,27 +1,44 @@
-"""The server under test: the bundled reference server or a URL, probed before any test runs."""
+"""The server under test: the bundled reference server or a URL, probed before any test runs,
+and the clients of a run, each with its listeners assembled in one place (``client_of``)."""
 
 import fcntl
 import hashlib
 import secrets
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any, Protocol
 
-import httpx
 import pytest
 
-from .client import ApiClient, Counters, Recorder, tls_context
+from .cleanup import CleanUp, ObjectsCreated, clean_up
+from .client import ApiClient, Counters, Listener, Recorder
+from .current import CurrentTest
 from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
-from .options import PROBE_TIMEOUT_CAP
+from .options import Settings
+from .probing import EXIT_TARGET_UNUSABLE, probe, unusable
 from .profiles import Profile
-from .redaction import CredentialsLearned
-from .run import Run
+from .redaction import CredentialsLearned, Redactor
 
-EXIT_TARGET_UNUSABLE = 4
+__all__ = ["EXIT_TARGET_UNUSABLE", "Target", "client_of", "open_target", "start_embedded"]
+
+
+class RunBeingOpened(Protocol):
+    """What opening a target needs of the run (``run.Run``)."""
+
+    profile: Profile
+    settings: Settings
+    redactor: Redactor
+    counters: Counters
+    state: Any
+
+    def default_headers(self) -> dict[str, str]: ...
+
+    def timed(self, phase: str) -> AbstractContextManager[None]: ...
 
 
 @dataclass
@@ -29,16 +46,22 @@ class Target:
     url: str
     client: ApiClient
     namespace: str
+    cleanup: CleanUp
     embedded: EmbeddedServer | None = None
     leftovers: list[str] = field(default_factory=list)  # deletes that failed
-    left_behind: list[str] = field(default_factory=list)  # objects the API cannot delete
     # more namespaces of the run, swept at its end (those of other processes it starts)
     other_namespaces: list[str] = field(default_factory=list)
 
+    @property
+    def left_behind(self) -> list[str]:
+        """Objects the API cannot delete, with why."""
+        return self.client.created.left_behind
+
     def close(self, mirror: Mirror | None) -> None:
         if self.embedded is None:  # the embedded server's database is thrown away whole
-            self.leftovers = self.client.clean_up(self.namespace, *self.other_namespaces)
-            self.left_behind = list(self.client.left_behind)
+            self.leftovers = clean_up(
+                self.client, self.cleanup, self.namespace, *self.other_namespaces
+            )
         self.client.close()
         if mirror is not None:
             oracle_leftovers = mirror.oracle.close(self.namespace, *self.other_namespaces)
@@ -60,90 +83,57 @@ class Target:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def unusable(url: str, what: str, profile: Profile, role: str = "target") -> None:
-    option = "--target-url" if role == "target" else "--blocks-oracle-url"
-    advice = (
-        ", or leave --target-url out to test the bundled reference server"
-        if role == "target"
-        else ""
-    )
-    pytest.exit(
-        f"blocks-conformance: the {role} {url} is not usable: {what}. Nothing was tested. "
-        f"Check that the server is running and that {option} is the base URL of its "
-        f"{profile.name} API (for example {profile.example_url}){advice}.",
-        returncode=EXIT_TARGET_UNUSABLE,
-    )
-
-
-def probe(
-    url: str, headers: dict[str, str], timeout: float, profile: Profile, role: str = "target"
-) -> None:
-    """One request to the profile's probe path; anything but a live answer ends the run."""
-    probed = f"{url.rstrip('/')}{profile.probe_path}"
-    started = time.monotonic()
-    try:
-        answer = httpx.get(
-            probed,
-            headers=headers,
-            timeout=min(timeout, PROBE_TIMEOUT_CAP),
-            verify=tls_context(),
-        )
-    except httpx.HTTPError as error:
-        waited = time.monotonic() - started
-        unusable(
-            url,
-            f"GET {probed} failed after {waited:.1f} s with {type(error).__name__}: "
-            f"{error or 'no detail'}",
-            profile,
-            role,
-        )
-        return
-    if not profile.probe_alive(answer):
-        unusable(
-            url,
-            f"GET {probed} answered {answer.status_code} instead of {profile.probe_expectation}",
-            profile,
-            role,
-        )
-
-
-def request_headers(run: Run, given: dict[str, str]) -> dict[str, str]:
+def request_headers(run: RunBeingOpened, given: dict[str, str]) -> dict[str, str]:
     """Headers given (--target-header, or --blocks-oracle-header for the oracle) over the
     profile's default headers (names compared case-blind)."""
-    profile = run.profile
-    defaults = profile.default_headers(run.settings) if profile.default_headers else {}
+    defaults = run.default_headers()
     taken = {name.lower() for name in given}
     return {**{k: v for k, v in defaults.items() if k.lower() not in taken}, **given}
 
 
 def client_of(
-    run: Run, url: str, headers: dict[str, str], timeout: float, counters: Counters | None = None
+    run: RunBeingOpened,
+    url: str,
+    headers: dict[str, str],
+    timeout: float,
+    counters: Counters | None = None,
+    more: tuple[Listener, ...] = (),
 ) -> ApiClient:
-    """A client of the run's API at ``url``: the credentials it sends and meets are kept out
-    of the reports, and the objects its answers report created are cleaned up. The one place
-    where a client's listeners are assembled (``open_target`` adds the recording and the
-    oracle to the target's)."""
+    """A client of the run's API at ``url``, with its listeners: the objects its answers report
+    created are cleaned up, the credentials it sends and meets are kept out of the reports,
+    then ``more`` (the recording, the oracle of differential mode). The one place where a
+    client's listeners are assembled."""
+    profile = run.profile
     run.redactor.learn_headers(headers)
-    client = ApiClient(url, headers, timeout, run.profile, counters, run.state)
-    client.listen([CredentialsLearned(run.redactor)])
+    client = ApiClient(url, headers, timeout, profile.answers, counters, run.state)
+    client.listen(
+        [ObjectsCreated(client, profile.cleanup), CredentialsLearned(run.redactor), *more]
+    )
     return client
 
 
-def start_embedded(run: Run) -> EmbeddedServer:
+def start_embedded(run: RunBeingOpened) -> EmbeddedServer:
     """Start the embedded reference server's process (``open_target`` waits for it): started
     as the session starts, it gets ready while the tests are collected."""
-    return EmbeddedServer(run.profile, run.profile.embedded_arguments(run.settings))
+    server = run.profile.server
+    return EmbeddedServer(server, run.profile.probe, server.arguments(run.settings))
 
 
-def open_target(run: Run, started: EmbeddedServer | None = None) -> Target:
+def unusable_target(run: RunBeingOpened, url: str, role: str, what: str) -> None:
+    unusable(url, what, run.profile.name, run.profile.example_url, role)
+
+
+def open_target(
+    run: RunBeingOpened,
+    current_test: Callable[[], CurrentTest | None],
+    started: EmbeddedServer | None = None,
+) -> tuple[Target, Mirror | None]:
     """Start the embedded server (or take the one ``started``) or probe --target-url, make the
-    run's client and namespace, and open the oracle of differential mode; the run holds them
-    from then on."""
+    run's client and namespace, and open the oracle of differential mode (its differences and
+    the recorded exchanges are filed under ``current_test()``)."""
     profile, settings = run.profile, run.settings
     headers = request_headers(run, settings.headers)
-    timeout = settings.timeout
-    url = settings.target_url
-    embedded = None
+    url, embedded = settings.target_url, None
     with run.timed("target start"):
         if url is None:
             embedded = started or start_embedded(run)
@@ -154,22 +144,32 @@ def open_target(run: Run, started: EmbeddedServer | None = None) -> Target:
                 pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
             url = embedded.url
         else:
-            probe(url, headers, timeout, profile)
-    client = client_of(run, url, headers, timeout, run.counters)
+            probe(
+                url,
+                headers,
+                settings.timeout,
+                profile.probe,
+                partial(unusable_target, run, url, "target"),
+            )
+    mirror = open_mirror(run, url.rstrip("/"), current_test)
+    more: list[Listener] = []
     if settings.record_exchanges:
-        client.listen([Recorder(settings.record_exchanges, client.base_url, lambda: run.test)])
+        more.append(Recorder(settings.record_exchanges, url.rstrip("/"), current_test))
+    if mirror is not None:
+        more.append(mirror)
+    client = client_of(run, url, headers, settings.timeout, run.counters, tuple(more))
     namespace = f"conf-{secrets.token_hex(4)}-"
-    run.mirror = open_mirror(run, client)
-    if run.mirror is not None and isinstance(run.mirror.oracle, TranscriptOracle):
+    if mirror is not None and isinstance(mirror.oracle, TranscriptOracle):
         # A recorded run is replayed in its own namespace (names, slugs and the checksums of
         # fields that name them must be the same); whatever an earlier replay left is swept.
-        namespace = run.mirror.oracle.namespace
-        client.clean_up(namespace)
-    run.target = Target(url, client, namespace, embedded)
-    return run.target
+        namespace = mirror.oracle.namespace
+        clean_up(client, profile.cleanup, namespace)
+    return Target(url, client, namespace, profile.cleanup, embedded), mirror
 
 
-def open_mirror(run: Run, client: ApiClient) -> Mirror | None:
+def open_mirror(
+    run: RunBeingOpened, target_url: str, current_test: Callable[[], CurrentTest | None]
+) -> Mirror | None:
     """Differential mode, when an oracle is named: a live server or a recorded transcript."""
     profile, settings = run.profile, run.settings
     url = settings.oracle_url
@@ -185,10 +185,15 @@ def open_mirror(run: Run, client: ApiClient) -> Mirror | None:
             raise pytest.UsageError(f"--blocks-oracle-transcript {transcript}: {error}") from None
     elif url:
         headers = request_headers(run, settings.oracle_headers)
-        probe(url, headers, settings.timeout, profile, role="oracle")
-        oracle = LiveOracle(client_of(run, url, headers, settings.timeout), client.base_url)
+        probe(
+            url,
+            headers,
+            settings.timeout,
+            profile.probe,
+            partial(unusable_target, run, url, "oracle"),
+        )
+        oracle_client = client_of(run, url, headers, settings.timeout)
+        oracle = LiveOracle(oracle_client, target_url, profile.cleanup)
     else:
         return None
-    mirror = Mirror(oracle, client, run)
-    client.listen([mirror])
-    return mirror
+    return Mirror(oracle, target_url, profile.differential, current_test)

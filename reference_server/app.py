@@ -41,15 +41,21 @@ class Mounted:
 def profile_modules() -> list[Any]:
     """The ``app`` module of every profile package of the reference server."""
     modules = []
-    for found in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]):
-        if not found.ispkg:
-            continue
+    here = Path(__file__).resolve().parent
+    for found in pkgutil.iter_modules([str(here)]):
+        if not found.ispkg or not (here / found.name / "app.py").is_file():
+            continue  # a package without an app is no profile (a helper package)
+        name = f"{__package__}.{found.name}.app"
         try:
-            module = importlib.import_module(f"{__package__}.{found.name}.app")
-        except ModuleNotFoundError:
-            continue
-        if hasattr(module, "MOUNT_PATH") and hasattr(module, "create_app"):
-            modules.append(module)
+            module = importlib.import_module(name)
+        except ImportError as error:
+            # a profile whose app does not import must not vanish from the server unnoticed
+            raise ImportError(
+                f"the reference server's profile app {name} failed to import: {error}"
+            ) from error
+        if not (hasattr(module, "MOUNT_PATH") and hasattr(module, "create_app")):
+            raise ImportError(f"{name} must define MOUNT_PATH and create_app")
+        modules.append(module)
     return modules
 
 

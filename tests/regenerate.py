@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance import profiles
+from conformance import file_name, profiles
 from conformance.contracts import render as render_contract
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,11 +64,11 @@ def contract(name: str) -> tuple[Path, Callable[[], str]]:
 
 
 def generated() -> list[Generated]:
-    from .docs_pages import architecture, options_page
+    from .support.docs_pages import architecture, options_page
     from .variants.document import render as variants_doc
 
     made = [
-        Generated(ROOT / "docs" / "clauses" / f"{name}.md", lambda name=name: clause_doc(name))
+        Generated(ROOT / "docs" / "clauses" / f"{file_name(name)}.md", lambda name=name: clause_doc(name))
         for name in profiles.names()
     ]
     for name in profiles.names():

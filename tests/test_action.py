@@ -13,7 +13,7 @@ import yaml
 
 from conformance.action import artifact_name, shown_command, suite_arguments
 
-from .conftest import ROOT
+from .support import ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 INPUTS = (

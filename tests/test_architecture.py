@@ -9,34 +9,26 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .support import ROOT
 
 PACKAGE = ROOT / "conformance"
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+def module_name(path: Path, root: Path = ROOT) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def is_type_checking(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
-def imported_modules(path: Path, known: set[str]) -> set[str]:
-    """The modules of ``known`` that ``path`` imports when it runs (imports inside functions
-    included; those only for type checkers left out)."""
+def imported_modules(path: Path, known: set[str], root: Path = ROOT) -> set[str]:
+    """The modules of ``known`` that ``path`` imports: when it runs (imports inside functions
+    included) and for type checkers alike (a cycle of type-only imports is a cycle of the
+    design all the same)."""
+    path = root / path
     tree = ast.parse(path.read_text())
-    skipped = {
-        id(inner) for node in ast.walk(tree) if is_type_checking(node) for inner in ast.walk(node)
-    }
-    package = (
-        module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
-    )
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
     for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -89,6 +81,14 @@ def test_conformance_has_no_import_cycle():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_type_only_imports_count(tmp_path):
+    module = tmp_path / "conformance" / "m.py"
+    module.parent.mkdir()
+    module.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .n import X\n")
+    found = imported_modules(module.relative_to(tmp_path), {"conformance.n"}, root=tmp_path)
+    assert found == {"conformance.n"}
 
 
 MUTABLE = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
@@ -192,12 +192,25 @@ MAX_FUNCTION_LINES = 80
 SIZED = ("conformance", "reference_server", "tests", "benchmarks")
 
 
+# what a table's entries may be: constants, names, nested literals, and rows made by a call
+# whose arguments are themselves data (``query("limit", INTEGER)``)
+DATA = (ast.Constant, ast.Name, ast.Attribute, ast.Call, ast.keyword, ast.Starred)
+DATA_PARTS = (*DATA, *LITERALS, ast.expr_context, ast.UnaryOp, ast.USub, ast.UAdd)
+
+
+def is_data(node: ast.AST) -> bool:
+    """A literal written as data: constants, names, nested literals and rows made by calls of
+    them. A literal that computes its entries (an f-string, an operator, a comprehension, a
+    condition) is code, however it is laid out."""
+    return all(isinstance(inner, DATA_PARTS) for inner in ast.walk(node))
+
+
 def literal_lines(node: ast.AST) -> set[int]:
-    """The lines of ``node`` inside data literals (dict, list, tuple and set displays): tables
-    of options, contracts and cases are data, however long."""
+    """The lines of ``node`` inside data literals (dict, list, tuple and set displays of
+    constants): tables of options, contracts and cases are data, however long."""
     lines: set[int] = set()
     for inner in ast.walk(node):
-        if isinstance(inner, LITERALS) and inner.end_lineno > inner.lineno:
+        if isinstance(inner, LITERALS) and inner.end_lineno > inner.lineno and is_data(inner):
             lines.update(range(inner.lineno + 1, inner.end_lineno))
     return lines
 
@@ -227,3 +240,38 @@ def test_the_size_check_finds_a_long_function_but_not_a_long_literal():
     long_function = "def f():\n" + "    x = 1\n" * 81
     long_literal = "def g():\n    return [\n" + "        1,\n" * 200 + "    ]\n"
     assert oversized(long_function, "m.py") and not oversized(long_literal, "m.py")
+
+
+def test_a_table_built_in_code_counts_as_code():
+    computed = "def h(x):\n    return (\n" + '        f"{x}",\n' * 100 + "    )\n"
+    assert oversized(computed, "m.py")
+
+
+def test_conftest_holds_fixtures_and_no_test_module_imports_it():
+    """Helpers live in tests/support; conftest.py only offers fixtures (and hooks) and imports
+    no test module, and no module imports conftest as a library."""
+    tests = ROOT / "tests"
+    known = {module_name(path) for path in tests.rglob("*.py")}
+    conftest = imported_modules(tests / "conftest.py", known)
+    assert not {name for name in conftest if name.rpartition(".")[2].startswith("test_")}
+    importing = [
+        str(path.relative_to(ROOT))
+        for path in tests.rglob("*.py")
+        if "tests.conftest" in imported_modules(path, known)
+    ]
+    assert importing == []
+
+
+def test_the_reference_server_reads_the_suite_only_through_its_data_folder():
+    """The suite judges the reference server and never imports it; the server reads the data
+    they share (the timeline of Prefect releases) through ``conformance.fixtures_dir`` alone."""
+    server = ROOT / "reference_server"
+    suite_modules = {module_name(path) for path in PACKAGE.rglob("*.py")}
+    server_modules = {module_name(path) for path in server.rglob("*.py")}
+    shared = {"conformance", "conformance.fixtures_dir"}
+    for path in server.rglob("*.py"):
+        found = imported_modules(path, suite_modules | shared)
+        assert found <= shared, f"{path.relative_to(ROOT)} imports {sorted(found - shared)}"
+    for path in PACKAGE.rglob("*.py"):
+        found = imported_modules(path, server_modules)
+        assert not found, f"{path.relative_to(ROOT)} imports {sorted(found)}"

@@ -9,7 +9,7 @@ import pytest
 from conformance import profiles
 from conformance.clauses import catalogue
 
-from .conftest import ROOT
+from .support import ROOT
 
 PROFILES = profiles.names()
 
@@ -18,10 +18,10 @@ PROFILES = profiles.names()
 def test_clause_ids_levels_and_texts_are_well_formed(name):
     profile = profiles.get(name)
     clauses = catalogue(profile)  # raises on duplicates, unknown areas, levels, strengths
-    pattern = re.compile(rf"^{profile.clause_prefix}-[A-Z]+-[a-z0-9-]+$")
+    pattern = re.compile(rf"^{profile.catalogue.prefix}-[A-Z]+-[a-z0-9-]+$")
     for clause in clauses.values():
         assert pattern.match(clause.id), clause.id
-        assert clause.level in profile.level_names, clause.id
+        assert clause.level in profile.catalogue.level_names, clause.id
         assert clause.text.endswith("."), clause.id
 
 

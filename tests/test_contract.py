@@ -1,5 +1,5 @@
 """The contract cannot drift: every answer a server gives during a conformance run validates
-against fixtures/openapi/prefect-blocks.json, for the reference server and (in CI) the real
+against fixtures/openapi/prefect.json, for the reference server and (in CI) the real
 Prefect server; and the committed contract is the one the builder writes."""
 
 import json
@@ -14,8 +14,8 @@ from referencing.jsonschema import DRAFT202012
 from conformance.expectations import Expectations
 from conformance.prefect.contract import CONTRACT_PATH
 
-from .conftest import LEDGERS, ROOT
-from .full_runs import FULL_RUNS
+from .support import LEDGERS, ROOT
+from .support.full_runs import FULL_RUNS
 
 CONTRACT = json.loads(CONTRACT_PATH.read_text())
 REGISTRY = Registry().with_resource(

@@ -5,21 +5,22 @@ a recorded run replays as the oracle."""
 
 import gzip
 import json
-from types import SimpleNamespace
 
 import pytest
 
 from conformance.client import Exchange
+from conformance.current import CurrentTest
 from conformance.differential import Answer, Mirror, Pairing, compare_answers
 from conformance.expectations import Expectations
-from conformance.options import Settings
 from conformance.prefect.profile import PROFILE
-from conformance.run import CurrentTest, Run
 
-from .conftest import ROOT, ServerProcess, run_suite
+from .support import ROOT
+from .support.servers import ServerProcess
+from .support.suite_runs import run_suite
 from .test_variants import profile_url
 from .variants import DifferingVariant, differing_variants, suite_args
 
+RULES = PROFILE.differential
 # what any two right servers answer differently (races, random names)
 RACES = ROOT / "fixtures" / "differential" / "races.txt"
 # create, read, update, filter and delete sequences, nested references, documents and filters
@@ -108,7 +109,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
             Answer(status, "application/json", json.dumps(target)),
             Answer(status, "application/json", json.dumps(oracle)),
             pairing,
-            PROFILE,
+            RULES,
         )
         assert found == [], found
 
@@ -135,7 +136,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
             json.dumps(document(parent_o, child_o, ref_o, "2026-12-02T10:00:03Z")),
         ),
         pairing,
-        PROFILE,
+        RULES,
     )
     assert [where for where, _, _ in found] == [
         "body at $.updated (movement since the last answer)"
@@ -145,7 +146,7 @@ def test_ids_are_paired_through_create_read_update_filter_delete():
         Answer(200, "application/json", json.dumps({"id": parent_t})),
         Answer(200, "application/json", json.dumps({"id": child_o})),
         pairing,
-        PROFILE,
+        RULES,
     )
     assert [where for where, _, _ in found] == ["body at $.id"]
 
@@ -162,14 +163,14 @@ def test_an_order_that_differs_only_among_equal_names_is_told_apart():
     plain order difference."""
     twins = [("widget", "doc"), ("other", "doc")]
     swapped = compare_answers(
-        listed(("a", "alpha"), *twins), listed(("a", "alpha"), *twins[::-1]), Pairing(), PROFILE
+        listed(("a", "alpha"), *twins), listed(("a", "alpha"), *twins[::-1]), Pairing(), RULES
     )
     assert [where for where, _, _ in swapped] == ["body at $ (order of tied items)"]
     reordered = compare_answers(
         listed(("a", "alpha"), ("b", "beta")),
         listed(("b", "beta"), ("a", "alpha")),
         Pairing(),
-        PROFILE,
+        RULES,
     )
     assert [where for where, _, _ in reordered] == ["body at $ (order)"]
 
@@ -334,11 +335,9 @@ def test_racing_creates_won_by_different_requests_are_paired():
         "11111111-1111-4111-8111-111111111111",
         "22222222-2222-4222-8222-222222222222",
     )
-    run = Run(PROFILE, Settings.of())
-    run.test = CurrentTest("t", ("PF-BD-409-concurrent",), "t")
-    client = SimpleNamespace(base_url="http://target/api", profile=PROFILE)
+    test = CurrentTest("t", ("PF-BD-409-concurrent",), "t")
     oracle = ScriptedOracle([(409, {"detail": "Block already exists"}), (201, document(oracle_id))])
-    mirror = Mirror(oracle, client, run)
+    mirror = Mirror(oracle, "http://target/api", RULES, lambda: test)
     for status, body in ((201, document(target_id)), (409, {"detail": "Block already exists"})):
         exchange = Exchange(
             "POST", "http://target/api/block_documents/", {}, status, {}, json.dumps(body)

@@ -11,7 +11,8 @@ from conformance import profiles
 from conformance.clauses import catalogue
 from conformance.expectations import Expectations, all_expected
 
-from .conftest import LEDGERS, REAL_EXPECTED_FAILURES, ROOT, run_suite
+from .support import LEDGERS, REAL_EXPECTED_FAILURES, ROOT
+from .support.suite_runs import run_suite
 
 REPORT_SCHEMA = json.loads((ROOT / "fixtures" / "schemas" / "report.json").read_text())
 

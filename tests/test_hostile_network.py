@@ -8,8 +8,8 @@ import pytest
 
 from conformance.timestamps import NotATimestamp, is_later, parse, same_instant
 
-from .conftest import run_suite
-from .proxies import Faults, HostileProxy
+from .support.proxies import Faults, HostileProxy
+from .support.suite_runs import run_suite
 
 BUSY_EVERY = 20  # one request in 20 gets 503 (each costs the suite a retry and its wait)
 HOSTILE = Faults(latency=(0.001, 0.004), busy_every=BUSY_EVERY, close_after_answer=True, seed=7)

@@ -20,7 +20,8 @@ import pytest
 from conformance import html_report, matrix
 from conformance.cli import main as cli
 
-from .conftest import SuiteRun, run_suite, variant_server
+from .support.servers import variant_server
+from .support.suite_runs import SuiteRun, run_suite
 
 pytestmark = pytest.mark.xdist_group("html_reports")
 

@@ -3,7 +3,8 @@ test_journeys.py). Without --blocks-prefect-python their clauses are not covered
 says level 5 was not run; with it (PREFECT_PYTHON, which CI sets) they pass against the
 reference server with credentials in a target header; their expectation was recorded by the
 journeys as they are now. That they pass against the reference and the real server, and leave
-nothing behind, is checked on the full runs (tests/full_runs.py, tests/test_no_residue.py)."""
+nothing behind, is checked on the full runs (tests/support/full_runs.py,
+tests/test_no_residue.py)."""
 
 import base64
 import json
@@ -13,10 +14,13 @@ import pytest
 
 from conformance import profiles, report
 from conformance.clauses import catalogue
-from conformance.journeys import Placeholders, expectation
+from conformance.journeys import Placeholders
 from conformance.prefect.client_journeys import PREFECT, client_settings
+from conformance.real_clients import expectation
 
-from .conftest import ServerProcess, required_in_ci, run_suite
+from .support.environment import required_in_ci
+from .support.servers import ServerProcess
+from .support.suite_runs import run_suite
 
 WHY = "a Python with prefect installed (--blocks-prefect-python)"
 

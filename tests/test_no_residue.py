@@ -2,14 +2,14 @@
 
 The full run against a reference server seeded with objects the suite does not own, and (CI
 sets BLOCKS_REAL_TARGET_URL) the full run against the real Prefect server, are compared
-before and after (tests/full_runs.py).
+before and after (tests/support/full_runs.py).
 """
 
 import httpx
 
-from .conftest import run_suite
-from .full_runs import FULL_RUNS, seed_foreign_objects
-from .snapshot import snapshot
+from .support.full_runs import FULL_RUNS, seed_foreign_objects
+from .support.snapshot import snapshot
+from .support.suite_runs import run_suite
 
 
 def differences(before: dict, after: dict) -> list[str]:

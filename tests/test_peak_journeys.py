@@ -16,10 +16,10 @@ import pytest
 
 from conformance import profiles
 from conformance.clauses import catalogue
-from conformance.journeys import Destination, expectation
 from conformance.peak_press.client_journeys import PEAK, hook_url, sdk_environment
+from conformance.real_clients import Destination, expectation
 
-from .conftest import run_suite
+from .support.suite_runs import run_suite
 
 WHY = "a Python with peak-sdk installed (--blocks-peak-press-python)"
 NEWEST = "1.29.0"  # every journey applies to it

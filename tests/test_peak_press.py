@@ -10,7 +10,7 @@ import os
 import httpx
 import pytest
 
-from .conftest import run_suite
+from .support.suite_runs import run_suite
 
 TOKEN = {"Authorization": "peak-conformance-token"}  # the reference server's default
 JOURNEYS = {"PP-JRN-spec", "PP-JRN-deployment", "PP-JRN-errors", "PP-JRN-validate"}

@@ -13,7 +13,9 @@ import sys
 import httpx
 import pytest
 
-from .conftest import ROOT, ServerProcess, run_suite
+from .support import ROOT
+from .support.servers import ServerProcess
+from .support.suite_runs import run_suite
 
 TOY = ROOT / "tests" / "toy_profile"
 TOY_RUN = ("-p", "tests.toy_profile.plugin")
@@ -26,7 +28,7 @@ def run_toy(*args: str, tmp_path):
 
 def toy_server(tmp_path, *options: str) -> ServerProcess:
     return ServerProcess(
-        [*TOY_APP, *options], tmp_path, base_path="/toy", probe="/ping", reference=False
+        [*TOY_APP, *options], tmp_path, base_path="/toy", probe="/health", reference=False
     )
 
 
@@ -161,3 +163,19 @@ def test_a_built_in_profile_is_its_two_packages_and_one_registration_line(tmp_pa
     made = json.loads(report.read_text())
     assert made["verdict"] == "Level 2 conformant"
     assert made["run"]["profile"] == "toy" and made["run"]["embedded"] is True
+
+
+def test_a_profile_app_that_fails_to_import_stops_the_server_naming_it(monkeypatch):
+    """A profile package whose app does not import must not vanish from the server unnoticed."""
+    from reference_server import app
+
+    real_import = app.importlib.import_module
+
+    def failing(name: str, *args, **kwargs):
+        if name == "reference_server.kragle.app":
+            raise ModuleNotFoundError("No module named 'a_missing_dependency'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(app.importlib, "import_module", failing)
+    with pytest.raises(ImportError, match="reference_server.kragle.app failed to import"):
+        app.profile_modules()

@@ -11,8 +11,8 @@ from conformance import profiles
 from conformance.options import Settings
 from conformance.redaction import REDACTED, Redactor, forms_of
 
-from .conftest import run_suite
-from .proxies import Faults, HostileProxy
+from .support.proxies import Faults, HostileProxy
+from .support.suite_runs import run_suite
 
 HEADER_SECRET = "hdr-known-value-7f3a9c"
 PASSWORD = "leaky-password-91c2e4"
@@ -106,7 +106,7 @@ def test_credential_header_lines_are_redacted_whatever_their_value():
 )
 def test_options_holding_secrets_are_known_to_the_run(profile, option, value):
     settings = Settings.of(**{option: value})
-    redactor = Redactor.for_run(profiles.get(profile), settings)
+    redactor = Redactor.for_run(settings, profiles.get(profile).credentials.headers(settings))
     secret = {
         "blocks_oracle_header": "oracle-secret-42",
         "target_url": "url-password-9",
@@ -119,5 +119,7 @@ def test_a_profile_default_token_is_known_to_the_run():
     """Peak Press sends its token as the Authorization header when none is given."""
     from conformance.peak_press.options import REFERENCE_TOKEN
 
-    redactor = Redactor.for_run(profiles.get("peak-press"), Settings.of())
+    redactor = Redactor.for_run(
+        Settings.of(), profiles.get("peak-press").credentials.headers(Settings.of())
+    )
     assert REFERENCE_TOKEN not in redactor.text(f"sent {REFERENCE_TOKEN}")

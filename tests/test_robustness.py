@@ -11,7 +11,8 @@ import uuid
 import httpx
 import pytest
 
-from .conftest import ServerProcess, run_suite
+from .support.servers import ServerProcess
+from .support.suite_runs import run_suite
 
 SERVER = [sys.executable, "-m", "reference_server"]
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from .conftest import required_in_ci, run_suite
+from .support.environment import required_in_ci
+from .support.suite_runs import run_suite
 
 # a broken variant only a generated invalid request to POST /block_schemas/ finds
 VARIANT = "coerces_schema_fields"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .support import ROOT
 
 VARIANT_FILES = sorted((ROOT / "tests" / "variants").glob("*.py"))
 

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from .conftest import run_suite
+from .support.suite_runs import run_suite
 
 EXIT_TARGET_UNUSABLE = 4
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from conformance import profiles
-from conformance.clauses import catalogue
+from conformance.clauses import catalogue, header
 
-from .conftest import ROOT, required_in_ci, run_suite
-from .full_runs import FULL_RUNS, client_journeys
+from .support import ROOT
+from .support.environment import required_in_ci
+from .support.full_runs import FULL_RUNS, client_journeys
+from .support.suite_runs import run_suite
 from .variants import AllowedVariant, Variant, all_variants, allowed_variants, suite_args
 
 VARIANTS = all_variants()
@@ -42,7 +44,7 @@ def fails_for_declared_reason(run, clause: str, reasons: tuple[str, ...]) -> boo
 
 def profile_url(server, name: str) -> str:
     """The base URL of profile ``name`` on a reference server (or a variant of it)."""
-    return f"http://127.0.0.1:{server.port}{profiles.get(name).embedded_base_path}"
+    return f"http://127.0.0.1:{server.port}{profiles.get(name).server.base_path}"
 
 
 def run_against(variant: Variant, server, tmp_path):
@@ -56,7 +58,7 @@ def clause_files(profile: str, clause: str) -> tuple[Path, ...]:
     """The profile's test modules that name ``clause`` (in a clause marker, or as the clause
     of tests a module makes with a factory)."""
     marker = f'"{clause}"'
-    folder = profiles.get(profile).suite_dir
+    folder = profiles.get(profile).catalogue.folder
     return tuple(path for path in sorted(folder.glob("test_*.py")) if marker in path.read_text())
 
 
@@ -94,6 +96,9 @@ def test_broken_variant_fails_its_clause_for_the_declared_reason(variant, start_
         f"{variant.name} must fail {variant.clause} with {variant.reasons}; its failures:\n"
         f"{messages or run.output[-3000:]}"
     )
+    # the failure names the clause as the catalogue writes it: id, strength, sentence
+    heading = header(catalogue(profiles.get(variant.profile))[variant.clause])
+    assert all(heading in message for message in failure_messages(run, variant.clause)), heading
 
 
 @FULL_RUNS

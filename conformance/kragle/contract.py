@@ -8,11 +8,11 @@ objects and missing authentication, 500 with the error envelope for every API er
 import json
 
 from .. import fixtures_dir
-from ..contracts import document, localise, main, ref, schemas_of
+from ..contracts import contract_path, document, localise, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "kragle"
 DEFINITION_SCHEMA = fixtures_dir() / "kragle" / "block_definition.json"
-CONTRACT_PATH = fixtures_dir() / "openapi" / "kragle.json"
+CONTRACT_PATH = contract_path("kragle")
 # 0 and 1 are what the documents tell clients to send; true and false a server may read as 1
 # and 0 (KR-LIST-bad-boolean), so a request with them is not an invalid one
 QUERY_BOOLEAN = {"type": "string", "enum": ["0", "1", "true", "false"]}

@@ -12,13 +12,16 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..answers import Answers
+from ..clauses import Catalogue
+from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange, LeftBehind
-from ..profiles import Invented, Profile, Resource
-
-if TYPE_CHECKING:
-    from ..differential import Answer
+from ..differential import Answer, DifferentialRules, Invented
+from ..embedded import ReferenceServer
+from ..options import Credentials
+from ..probing import Probe
+from ..profiles import Profile, RunHooks
 
 BASE_PATH = "/kragle/api/v1"
 HOOKS_PATH = "/kragle/_hooks"
@@ -115,40 +118,51 @@ INVENTED = Invented(
 
 PROFILE = Profile(
     name="kragle",
-    clause_prefix="KR",
-    suite_dir=Path(__file__).resolve().parent,
-    areas={
-        "AUTH": "auth",
-        "ERR": "auth",
-        "CRT": "create",
-        "READ": "read",
-        "LIST": "list",
-        "DEF": "definitions",
-        "REM": "remote",
-        "VAL": "validate",
-        "UPD": "update",
-        "VIS": "visibility",
-        "GEN": "generated",
-    },
-    level_names={
-        1: "create and read",
-        2: "list and paging",
-        3: "validation and update",
-        4: "visibility",
-    },
-    resources=(Resource("blocktype", delete_blocktype),),
-    created_by=created_by,
-    sweep=sweep,
-    example_url="http://127.0.0.1:4200/kragle/api/v1",
-    probe_path="/blocktypes",
-    probe_expectation="200 (the public block list)",
-    embedded_base_path=BASE_PATH,
-    error_schema="error",
-    is_error=server_error,
-    identity=identity,
-    invented=INVENTED,
-    created_identity=created_identity,
-    embedded_options={HOOK_OPTION: EMBEDDED_HOOK},
-    new_state=KragleState,
-    reference_options=reference_options,
+    catalogue=Catalogue(
+        prefix="KR",
+        folder=Path(__file__).resolve().parent,
+        areas={
+            "AUTH": "auth",
+            "ERR": "auth",
+            "CRT": "create",
+            "READ": "read",
+            "LIST": "list",
+            "DEF": "definitions",
+            "REM": "remote",
+            "VAL": "validate",
+            "UPD": "update",
+            "VIS": "visibility",
+            "GEN": "generated",
+        },
+        level_names={
+            1: "create and read",
+            2: "list and paging",
+            3: "validation and update",
+            4: "visibility",
+        },
+    ),
+    cleanup=CleanUp(
+        resources=(Resource("blocktype", delete_blocktype),),
+        created_by=created_by,
+        sweep=sweep,
+    ),
+    server=ReferenceServer(
+        base_path=BASE_PATH,
+        options={HOOK_OPTION: EMBEDDED_HOOK},
+        reference_options=reference_options,
+    ),
+    probe=Probe(path="/blocktypes", expectation="200 (the public block list)"),
+    answers=Answers(error_schema="error", is_error=server_error),
+    credentials=Credentials(
+        options=(
+            "--blocks-kragle-user",
+            "--blocks-kragle-password",
+            "--blocks-kragle-second-user",
+            "--blocks-kragle-second-password",
+        )
+    ),
+    differential=DifferentialRules(
+        identity=identity, invented=INVENTED, created_identity=created_identity
+    ),
+    hooks=RunHooks(new_state=KragleState),
 )

@@ -12,8 +12,8 @@ from .strategies import invalid_definitions, is_valid, valid_definitions
 
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-valid-definitions")
-def test_generated_valid_definitions_are_accepted(run, api, blocks):
-    @generated_settings(run)
+def test_generated_valid_definitions_are_accepted(run, test_key, api, blocks):
+    @generated_settings(run, test_key)
     @given(definition=valid_definitions())
     def check(definition):
         payload = blocks.payload("gen", definition)
@@ -30,8 +30,8 @@ def test_generated_valid_definitions_are_accepted(run, api, blocks):
 
 @pytest.mark.generated
 @pytest.mark.clause("KR-GEN-invalid-definitions")
-def test_generated_invalid_definitions_get_code_9(run, api, blocks):
-    @generated_settings(run)
+def test_generated_invalid_definitions_get_code_9(run, test_key, api, blocks):
+    @generated_settings(run, test_key)
     @given(case=invalid_definitions())
     def check(case):
         what, definition = case

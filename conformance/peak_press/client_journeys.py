@@ -18,8 +18,8 @@ import argparse
 import json
 from pathlib import Path
 
-from ..journeys import ClientKind, Destination, client_version
 from ..journeys import record as record_journeys
+from ..real_clients import ClientKind, Destination, client_version
 
 RECORD_COMMAND = "python -m conformance.peak_press.client_journeys --python PY"
 # peak-sdk raises one class per status (peak/exceptions.py), and a plain Exception for a status
@@ -91,7 +91,8 @@ def record_on_the_reference_server(python: str, path: Path | None = None) -> dic
 
     if client_version(PEAK, python) is None:
         raise SystemExit(f"{python} has no peak-sdk installed")
-    server = EmbeddedServer(profiles.get("peak-press"))
+    profile = profiles.get("peak-press")
+    server = EmbeddedServer(profile.server, profile.probe)
     try:
         server.wait_until_healthy()
         destination = Destination(

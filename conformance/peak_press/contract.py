@@ -1,15 +1,15 @@
-"""The Peak Press profile's OpenAPI 3.1 contract (``fixtures/openapi/peak-press.json``), built
-from the answers' JSON Schemas (``fixtures/schemas/peak-press/``) and the statuses the clauses
+"""The Peak Press profile's OpenAPI 3.1 contract (``fixtures/openapi/peak_press.json``), built
+from the answers' JSON Schemas (``fixtures/schemas/peak_press/``) and the statuses the clauses
 allow. ``python -m conformance.peak_press.contract`` writes it; a test checks it is current.
 
 The multipart spec and release creates are left out: their ``spec`` field is JSON inside a form
 field, which a generator can only fill with noise; the clauses check them."""
 
-from .. import fixtures_dir
-from ..contracts import document, main, ref, schemas_of
+from .. import file_name, fixtures_dir
+from ..contracts import contract_path, document, main, ref, schemas_of
 
-SCHEMAS = fixtures_dir() / "schemas" / "peak-press"
-CONTRACT_PATH = fixtures_dir() / "openapi" / "peak-press.json"
+SCHEMAS = fixtures_dir() / "schemas" / file_name("peak-press")
+CONTRACT_PATH = contract_path("peak-press")
 SPEC_STATUSES = ["available", "unavailable", "archived"]
 SCOPES = ["private", "public", "shared"]
 DEPLOYMENT_STATUSES = [

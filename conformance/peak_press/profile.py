@@ -6,17 +6,20 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import httpx
+
+from ..answers import Answers
+from ..clauses import Catalogue
+from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
-from ..profiles import Profile, Resource
-from .options import EMBEDDED_HOOK, HOOK_OPTION, PYTHON_OPTION, REFERENCE_TOKEN
-
-if TYPE_CHECKING:
-    import httpx
-
-    from ..differential import Answer
-    from ..options import Settings
+from ..differential import Answer, DifferentialRules
+from ..embedded import ReferenceServer
+from ..options import Credentials, Settings
+from ..probing import Probe
+from ..profiles import Profile
+from .client_journeys import PEAK
+from .options import EMBEDDED_HOOK, HOOK_OPTION, REFERENCE_TOKEN
 
 SPECS = "/v1/blocks/specs/"
 DEPLOYMENTS = "/v1/blocks/deployments/"
@@ -115,51 +118,48 @@ def created_identity(method: str, path: str, body: bytes, answer: Answer):
     return f"{kind} {json.loads(quoted)}", created["id"]
 
 
-def unusable_clients(settings: Settings) -> str | None:
-    """A --blocks-peak-press-python with no peak-sdk, or with an SDK release whose journeys have
-    no recorded expectation: a usage error, never a failure of the server."""
-    from ..journeys import unusable_clients as unusable
-    from .client_journeys import PEAK
-
-    return unusable(PEAK, list(settings.value(PYTHON_OPTION) or []))
-
-
 PROFILE = Profile(
     name="peak-press",
-    clause_prefix="PP",
-    suite_dir=Path(__file__).resolve().parent,
-    areas={
-        "API": "api",
-        "SPEC": "specs",
-        "PAGE": "pagination",
-        "VAL": "dry_run",
-        "REL": "releases",
-        "DEP": "deployments",
-        "REV": "revisions",
-        "PAR": "parameters",
-        "RDP": "redeploy",
-        "GEN": "generated",
-        "JRN": "journeys",
-    },
-    level_names={1: "specs", 2: "releases", 3: "deployments", 4: "parameters", 5: "clients"},
-    resources=(
-        Resource("deployment", DEPLOYMENTS + "{id}", gone=DELETED),
-        Resource("spec", SPECS + "{id}", gone=DELETED),
+    catalogue=Catalogue(
+        prefix="PP",
+        folder=Path(__file__).resolve().parent,
+        areas={
+            "API": "api",
+            "SPEC": "specs",
+            "PAGE": "pagination",
+            "VAL": "dry_run",
+            "REL": "releases",
+            "DEP": "deployments",
+            "REV": "revisions",
+            "PAR": "parameters",
+            "RDP": "redeploy",
+            "GEN": "generated",
+            "JRN": "journeys",
+        },
+        level_names={1: "specs", 2: "releases", 3: "deployments", 4: "parameters", 5: "clients"},
     ),
-    created_by=created_by,
-    sweep=sweep,
-    example_url="http://127.0.0.1:4200/peak",
-    probe_path=SPECS + "?pageSize=1",
-    probe_alive=speaks_the_api,
-    probe_expectation="a JSON answer, 200 (or 401 without a token)",
-    embedded_base_path="/peak",
+    cleanup=CleanUp(
+        resources=(
+            Resource("deployment", DEPLOYMENTS + "{id}", gone=DELETED),
+            Resource("spec", SPECS + "{id}", gone=DELETED),
+        ),
+        created_by=created_by,
+        sweep=sweep,
+    ),
+    server=ReferenceServer(
+        base_path="/peak",
+        options={HOOK_OPTION: EMBEDDED_HOOK},
+        reference_options=reference_options,
+    ),
+    probe=Probe(
+        path=SPECS + "?pageSize=1",
+        alive=speaks_the_api,
+        expectation="a JSON answer, 200 (or 401 without a token)",
+    ),
     # peak-sdk passes an error's body on as it is: no shape is required of it (the detail Peak's
     # examples show is PP-API-error-shape, SHOULD)
-    error_schema=None,
-    default_headers=token_header,
-    identity=identity,
-    created_identity=created_identity,
-    embedded_options={HOOK_OPTION: EMBEDDED_HOOK},
-    reference_options=reference_options,
-    unusable_settings=unusable_clients,
+    answers=Answers(error_schema=None),
+    credentials=Credentials(headers=token_header, options=("--blocks-peak-press-token",)),
+    differential=DifferentialRules(identity=identity, created_identity=created_identity),
+    clients=(PEAK,),
 )

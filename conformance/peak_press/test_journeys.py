@@ -7,7 +7,8 @@ deletes what it creates."""
 
 import pytest
 
-from ..journeys import Destination, Journeys
+from ..journeys import Journeys
+from ..real_clients import Destination
 from ..run import Run
 from ..target import Target, request_headers
 from .client_journeys import PEAK, hook_url

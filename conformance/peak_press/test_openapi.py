@@ -1,4 +1,4 @@
-"""Generated cases from our OpenAPI contract (``fixtures/openapi/peak-press.json``).
+"""Generated cases from our OpenAPI contract (``fixtures/openapi/peak_press.json``).
 
 Schemathesis generates requests for every JSON operation; the suite sends them with its own
 client (token, timeouts, clean-up registry) and lets schemathesis judge the answers. Valid

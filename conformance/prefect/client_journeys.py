@@ -21,8 +21,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..journeys import SHOWN_ERROR_LINES, ClientKind, Destination, client_version
+from ..journeys import SHOWN_ERROR_LINES
 from ..journeys import record as record_journeys
+from ..real_clients import ClientKind, Destination, client_version
 
 RECORD_COMMAND = "python -m conformance.prefect.client_journeys --python PY --target-url URL"
 

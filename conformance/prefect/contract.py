@@ -1,7 +1,7 @@
 """Our OpenAPI 3.1 contract of the Prefect blocks API: every endpoint the suite covers, the
 request bodies the real server accepts, and every status the clauses allow.
 
-``python -m conformance.prefect.contract`` writes ``fixtures/openapi/prefect-blocks.json``; a
+``python -m conformance.prefect.contract`` writes ``fixtures/openapi/prefect.json``; a
 test fails when that file is stale, and another checks every response the real server gives
 during a conformance run against it. Request schemas describe what the real server *accepts*,
 pydantic's lax coercions included (``"5"`` for an integer, ``0`` or ``"yes"`` for a boolean), so
@@ -11,10 +11,10 @@ PostgreSQL cannot store (the real server on PostgreSQL answers 503 to it, on SQL
 """
 
 from .. import fixtures_dir
-from ..contracts import document, main, ref, schemas_of
+from ..contracts import contract_path, document, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "prefect"
-CONTRACT_PATH = fixtures_dir() / "openapi" / "prefect-blocks.json"
+CONTRACT_PATH = contract_path("prefect")
 
 WITHOUT_NUL = "^[^\\x00]*$"  # text PostgreSQL can store
 TEXT = {"type": "string", "pattern": WITHOUT_NUL}

@@ -3,14 +3,15 @@ block documents), the main profile of the suite."""
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from ..clauses import Catalogue
+from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
-from ..profiles import Profile, Resource
+from ..differential import Answer, DifferentialRules
+from ..embedded import ReferenceServer
+from ..profiles import Profile, RunHooks
 from . import releases
-
-if TYPE_CHECKING:
-    from ..differential import Answer
+from .client_journeys import PREFECT
 
 CREATE_PATHS = {
     "/block_types/": "block_type",
@@ -95,7 +96,7 @@ def sort_key(item: dict) -> str | None:
     return item["name"] if isinstance(item.get("name"), str) else None
 
 
-def created_identity(method: str, path: str, body: bytes, answer: "Answer"):
+def created_identity(method: str, path: str, body: bytes, answer: Answer):
     """A 201 create answer's object, by its identity and id."""
     created = answer.json if answer.status == 201 else None
     if not isinstance(created, dict) or not isinstance(created.get("id"), str):
@@ -109,63 +110,53 @@ def release_arguments(settings) -> list[str]:
     return ["--prefect-release", releases.chosen(settings).version]
 
 
-def unusable_settings(settings) -> str | None:
-    """A release the timeline does not know, or a --blocks-prefect-python with no prefect, or
-    with a client release whose journeys have no recorded expectation: a usage error, never a
-    failure of the server."""
-    return releases.unknown_release(settings) or unusable_clients(settings)
-
-
-def unusable_clients(settings) -> str | None:
-    from ..journeys import unusable_clients as unusable
-    from .client_journeys import PREFECT
-
-    return unusable(PREFECT, list(settings.value(PREFECT.dest) or []))
-
-
 def release_facts(settings) -> dict[str, str]:
     return {"prefect release": releases.chosen(settings).described}
 
 
 PROFILE = Profile(
     name="prefect",
-    clause_prefix="PF",
-    suite_dir=Path(__file__).resolve().parent,
-    areas={
-        "API": "api",
-        "BT": "block_types",
-        "BS": "block_schemas",
-        "SYS": "block_schemas",
-        "BD": "block_documents",
-        "SEQ": "sequences",
-        "FLT": "filters",
-        "CAP": "filters",
-        "SEC": "secrets",
-        "NEST": "nested",
-        "GEN": "generated",
-        "JRN": "journeys",
-    },
-    level_names={1: "save", 2: "load", 3: "filter", 4: "nested", 5: "clients"},
-    resources=(
-        Resource("block_document", "/block_documents/{id}"),
-        Resource("block_schema", "/block_schemas/{id}"),
-        Resource("block_type", "/block_types/{id}"),
+    catalogue=Catalogue(
+        prefix="PF",
+        folder=Path(__file__).resolve().parent,
+        areas={
+            "API": "api",
+            "BT": "block_types",
+            "BS": "block_schemas",
+            "SYS": "block_schemas",
+            "BD": "block_documents",
+            "SEQ": "sequences",
+            "FLT": "filters",
+            "CAP": "filters",
+            "SEC": "secrets",
+            "NEST": "nested",
+            "GEN": "generated",
+            "JRN": "journeys",
+        },
+        level_names={1: "save", 2: "load", 3: "filter", 4: "nested", 5: "clients"},
+        adjust=releases.adjusted_catalogue,
     ),
-    created_by=created_by,
-    sweep=sweep,
-    example_url="http://127.0.0.1:4200/api",
-    probe_path="/health",
-    embedded_base_path="/api",
-    # the real server builds the capability list from a Python set
-    unordered=frozenset({("GET", "/block_capabilities/")}),
-    # the real server keeps a schema's capabilities in a frozenset: their order changes with
-    # each server process's hash seed
-    unordered_keys=frozenset({"capabilities"}),
-    identity=identity,
-    sort_key=sort_key,
-    created_identity=created_identity,
-    embedded_arguments=release_arguments,
-    run_facts=release_facts,
-    adjust_catalogue=releases.adjusted_catalogue,
-    unusable_settings=unusable_settings,
+    cleanup=CleanUp(
+        resources=(
+            Resource("block_document", "/block_documents/{id}"),
+            Resource("block_schema", "/block_schemas/{id}"),
+            Resource("block_type", "/block_types/{id}"),
+        ),
+        created_by=created_by,
+        sweep=sweep,
+    ),
+    server=ReferenceServer(base_path="/api", arguments=release_arguments),
+    differential=DifferentialRules(
+        # the real server builds the capability list from a Python set
+        unordered=frozenset({("GET", "/block_capabilities/")}),
+        # the real server keeps a schema's capabilities in a frozenset: their order changes
+        # with each server process's hash seed
+        unordered_keys=frozenset({"capabilities"}),
+        identity=identity,
+        sort_key=sort_key,
+        created_identity=created_identity,
+    ),
+    clients=(PREFECT,),
+    # a release the timeline does not know is a usage error, never a failure of the server
+    hooks=RunHooks(unusable_settings=releases.unknown_release, facts=release_facts),
 )

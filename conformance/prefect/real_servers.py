@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from ..embedded import free_port
-from ..journeys import client_version
+from ..real_clients import client_version
 from .client_journeys import clean_environment
 from .releases import Release, named
 

@@ -137,9 +137,9 @@ def main(argv: list[str] | None = None) -> None:
     add_to_timeline(version, found.stdout.strip().splitlines()[-1])
     release = releases.named(version)
     with tempfile.TemporaryDirectory() as folder, real_server(python) as server:
-        from reference_server.prefect.system_blocks import main as capture
-
-        capture(server.url)
+        # the reference server's own command records what it plays (the suite never imports it)
+        capture = [sys.executable, "-m", "reference_server.prefect.system_blocks", server.url]
+        subprocess.run(capture, check=True)
         record(python, server.url, {})
         report_path, exchanges = Path(folder) / "report.json", Path(folder) / "exchanges.jsonl"
         suite_run(server.url, version, report_path, exchanges)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from packaging.version import Version
 
 from .. import fixtures_dir
 
@@ -34,8 +35,9 @@ FIXTURES = {
 }
 
 
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+def version_key(version: str) -> Version:
+    """A release as it sorts and compares (3.10.0 after 3.9.1)."""
+    return Version(version)
 
 
 def line_of(version: str) -> str:
@@ -114,7 +116,7 @@ class Timeline:
         """Every known release, oldest first."""
         found = []
         for line, newest in sorted(self.lines.items(), key=lambda item: version_key(item[0])):
-            patches = version_key(newest)[2]
+            patches = version_key(newest).micro
             found += [f"{line}.{patch}" for patch in range(patches + 1)]
         return found
 

@@ -54,10 +54,10 @@ def delete_documents(api, docs: list[Doc]) -> None:
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-FLT-model")
-def test_filters_agree_with_the_model(run, api, blocks, two_types):
+def test_filters_agree_with_the_model(run, test_key, api, blocks, two_types):
     scope = {"slug": {"any_": [block_type["slug"] for block_type, _ in two_types]}}
 
-    @generated_settings(run)
+    @generated_settings(run, test_key)
     @given(specs=document_specs, data=st.data())
     def check(specs, data):
         docs = create_documents(blocks, two_types, specs)
@@ -74,7 +74,7 @@ def test_filters_agree_with_the_model(run, api, blocks, two_types):
                     expect_equal(found, expected_names(docs, body), "the filtered names", answer)
                 except ConformanceFailure as failure:
                     case = describe_case(docs, two_types)
-                    raise ConformanceFailure(f"{failure}\n{case}") from None
+                    raise failure.adding(case) from None
         finally:
             delete_documents(api, docs)
 

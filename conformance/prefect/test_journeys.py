@@ -6,7 +6,8 @@ creates is in the run's namespace, so the run's clean-up sweep deletes it."""
 
 import pytest
 
-from ..journeys import Destination, Journeys
+from ..journeys import Journeys
+from ..real_clients import Destination
 from ..run import Run
 from ..target import Target
 from .client_journeys import PREFECT

@@ -1,4 +1,4 @@
-"""Generated cases from our OpenAPI contract (``fixtures/openapi/prefect-blocks.json``).
+"""Generated cases from our OpenAPI contract (``fixtures/openapi/prefect.json``).
 
 Schemathesis generates requests for every operation; the suite sends them with its own client
 (headers, timeouts, clean-up registry) and lets schemathesis judge the answers. Valid requests

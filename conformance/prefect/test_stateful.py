@@ -127,7 +127,7 @@ class Calls:
         except TargetUnreachable:
             raise
         except ConformanceFailure as failure:
-            raise ConformanceFailure(f"{failure}\n{self.log()}") from None
+            raise failure.adding(self.log()) from None
         except Exception as error:  # e.g. an answer without a key the model reads
             raise ConformanceFailure(
                 f"the answer could not be checked: {type(error).__name__}: {error}\n{self.log()}"
@@ -464,8 +464,8 @@ def bound_to(api, ns: str, counters) -> type[BlocksMachine]:
 
 @pytest.mark.generated
 @pytest.mark.clause("PF-GEN-stateful")
-def test_random_call_sequences_agree_with_the_model(run, api, ns):
+def test_random_call_sequences_agree_with_the_model(run, test_key, api, ns):
     machine = bound_to(api, ns, run.counters)
-    configured = generated_settings(run, stateful_step_count=30)
+    configured = generated_settings(run, test_key, stateful_step_count=30)
     seed(run.settings.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)

@@ -16,9 +16,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from packaging.version import Version
+
 from .checksum import plain_definitions
 from .store import NotFound, Store
-from .timeline import version_key
 
 RELEASES = Path(__file__).with_name("releases")
 TYPE_KEYS = ("name", "slug", "logo_url", "documentation_url", "description", "code_example")
@@ -27,13 +28,13 @@ TYPE_KEYS = ("name", "slug", "logo_url", "documentation_url", "description", "co
 def captured() -> list[str]:
     """The releases whose system blocks were captured, oldest first."""
     found = [path.name.removesuffix(".json.gz") for path in RELEASES.glob("*.json.gz")]
-    return sorted(found, key=version_key)
+    return sorted(found, key=Version)
 
 
 def capture_for(release: str) -> str:
     """The capture a release plays: the newest taken from it or an earlier release (the system
     blocks change rarely; a capture is taken where they change what a client sees)."""
-    earlier = [version for version in captured() if version_key(version) <= version_key(release)]
+    earlier = [version for version in captured() if Version(version) <= Version(release)]
     if not earlier:
         raise ValueError(f"no system blocks captured for Prefect {release} or an earlier release")
     return earlier[-1]

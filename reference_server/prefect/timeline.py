@@ -1,38 +1,37 @@
 """The real Prefect releases the server can play, and what its answers take from the one it plays:
-read from the suite's timeline of releases (``fixtures/prefect/releases.toml`` in a checkout,
-``conformance/_fixtures/prefect/releases.toml`` in an installed wheel), which lists every known
-release and each behaviour that changed between them with the first release that has it. Only
-the facts (``sets``) matter here: the real servers' bugs are the suite's business."""
+read from the suite's timeline of releases, which lists every known release and each behaviour
+that changed between them with the first release that has it. Only the facts (``sets``) matter
+here: the real servers' bugs are the suite's business.
+
+The timeline is data the suite and its reference server share: the server finds it through the
+one interface the suite's package offers for its data, ``conformance.fixtures_dir()`` (a light
+import: the package's ``__init__`` and nothing of the suite itself).
+"""
 
 import functools
 import tomllib
-from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parents[2]
-_PLACES = (
-    _ROOT / "fixtures" / "prefect" / "releases.toml",
-    _ROOT / "conformance" / "_fixtures" / "prefect" / "releases.toml",
-)
+from packaging.version import Version
 
+from conformance import fixtures_dir
 
-def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+TIMELINE = ("prefect", "releases.toml")
 
 
 @functools.cache
 def _table() -> dict:
-    for place in _PLACES:
-        if place.exists():
-            return tomllib.loads(place.read_text())
-    raise FileNotFoundError(f"no timeline of Prefect releases at {' or '.join(map(str, _PLACES))}")
+    return tomllib.loads(fixtures_dir().joinpath(*TIMELINE).read_text())
 
 
 def versions() -> list[str]:
     """Every release the server can play, oldest first."""
-    lines = sorted(_table()["lines"].items(), key=lambda item: version_key(item[0]))
-    return [
-        f"{line}.{patch}" for line, newest in lines for patch in range(version_key(newest)[2] + 1)
-    ]
+    lines = sorted(_table()["lines"].items(), key=lambda item: Version(item[0]))
+    return [f"{line}.{patch}" for line, newest in lines for patch in patches(newest)]
+
+
+def patches(newest: str) -> range:
+    """The patch numbers of a line, up to its newest known release's."""
+    return range(Version(newest).micro + 1)
 
 
 def resolved(name: str | None) -> str:
@@ -55,7 +54,7 @@ def resolved(name: str | None) -> str:
 def facts(version: str) -> dict:
     """What the release does where releases differ (the changes up to it, applied in order)."""
     found: dict = {}
-    for change in sorted(_table()["change"], key=lambda change: version_key(change["since"])):
-        if version_key(change["since"]) <= version_key(version):
+    for change in sorted(_table()["change"], key=lambda change: Version(change["since"])):
+        if Version(change["since"]) <= Version(version):
             found.update(change.get("sets", {}))
     return found

@@ -15,7 +15,7 @@ def own_app(port: int, workdir: Path) -> list[str]:
     return [sys.executable, "-m", "tests.toy_profile.reference_server_toy", "--port", str(port)]
 
 
-PROFILE = replace(BUILT_IN_SHAPE, embedded_command=own_app)
+PROFILE = replace(BUILT_IN_SHAPE, server=replace(BUILT_IN_SHAPE.server, command=own_app))
 
 
 def pytest_blocks_conformance_profiles() -> list[Profile]:

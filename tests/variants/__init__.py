@@ -63,7 +63,7 @@ def suite_args(profile: str, url: str) -> list[str]:
     ``url`` takes."""
     from conformance import profiles
 
-    return [*profiles.get(profile).reference_options(url), *SUITE_ARGS.get(profile, [])]
+    return [*profiles.get(profile).server.reference_options(url), *SUITE_ARGS.get(profile, [])]
 
 
 def breaks(

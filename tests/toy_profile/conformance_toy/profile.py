@@ -6,8 +6,12 @@ provided by a plugin (``-p tests.toy_profile.plugin``) it starts its own app ins
 
 from pathlib import Path
 
+from conformance.answers import Answers
+from conformance.clauses import Catalogue
+from conformance.cleanup import CleanUp, Resource
 from conformance.client import ApiClient, Exchange
-from conformance.profiles import Profile, Resource
+from conformance.embedded import ReferenceServer
+from conformance.profiles import Profile
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,18 +30,17 @@ def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
     return [("note", note["id"]) for note in notes if isinstance(note, dict) and "id" in note]
 
 
+# The fewest parts a profile gives: its name, its catalogue and clean-up, where its API is on
+# the reference server and where its answers' schemas are. Every other part keeps its default
+# (probed at /health for a 200, no credentials, no real client, no run hooks).
 PROFILE = Profile(
     name="toy",
-    clause_prefix="TOY",
-    suite_dir=HERE,
-    areas={"NOTE": "notes"},
-    level_names={1: "write", 2: "read"},
-    resources=(Resource("note", "/notes/{id}"),),
-    created_by=created_by,
-    sweep=sweep,
-    example_url="http://127.0.0.1:4200/toy",
-    probe_path="/ping",
-    embedded_base_path="/toy",
-    schemas=HERE / "schemas",
-    error_schema="error",
+    catalogue=Catalogue(
+        prefix="TOY", folder=HERE, areas={"NOTE": "notes"}, level_names={1: "write", 2: "read"}
+    ),
+    cleanup=CleanUp(
+        resources=(Resource("note", "/notes/{id}"),), created_by=created_by, sweep=sweep
+    ),
+    server=ReferenceServer(base_path="/toy"),
+    answers=Answers(schemas=HERE / "schemas"),
 )

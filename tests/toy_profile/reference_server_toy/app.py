@@ -16,8 +16,8 @@ DESCRIPTION = f"toy: {MOUNT_PATH}, notes kept in memory"
 def create_app(db_path: str, keep_deleted: bool = False) -> Starlette:
     notes: dict[str, dict] = {}
 
-    async def ping(request: Request) -> JSONResponse:
-        return JSONResponse("pong")
+    async def health(request: Request) -> JSONResponse:
+        return JSONResponse(True)
 
     async def listed(request: Request) -> JSONResponse:
         prefix = request.query_params.get("prefix", "")
@@ -45,7 +45,7 @@ def create_app(db_path: str, keep_deleted: bool = False) -> Starlette:
 
     return Starlette(
         routes=[
-            Route(f"{MOUNT_PATH}/ping", ping),
+            Route(f"{MOUNT_PATH}/health", health),
             Route(f"{MOUNT_PATH}/notes", listed),
             Route(f"{MOUNT_PATH}/notes", create, methods=["POST"]),
             Route(f"{MOUNT_PATH}/notes/{{note_id}}", read),

@@ -1,4 +1,4 @@
-"""Imported last by the forkserver (``tests/forked.py``), after the modules it preloads: the
+"""Imported last by the forkserver (``tests/support/forked.py``), after the modules it preloads: the
 rest of what every forked suite run would otherwise pay for itself.
 
 - pytest's built-in plugins and the plugins installed through entry points (xdist,

@@ -9,7 +9,7 @@ from conformance.options import GROUP
 from .layout import END, START
 from .layout import render as layout
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 
 
@@ -74,6 +74,8 @@ def options_page() -> str:
             lines += ["", f"## The {name} profile's own", "", *option_rows(group)]
     lines += ["", "## Levels", "", "`--blocks-level N` runs the clauses of levels 1 to N:", ""]
     for profile in profiles.every():
-        levels = ", ".join(f"{level} {title}" for level, title in profile.level_names.items())
+        levels = ", ".join(
+            f"{level} {title}" for level, title in profile.catalogue.level_names.items()
+        )
         lines.append(f"- `{profile.name}`: {levels}")
     return "\n".join(lines) + "\n"

@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import ServerProcess, SuiteRun, run_suite
+from .servers import ServerProcess
 from .snapshot import snapshot
+from .suite_runs import SuiteRun, run_suite
 
 # Tests that read the full runs share one pytest-xdist worker (README: `-n auto --dist
 # loadgroup`), so that each run is made once per session, not once per worker.

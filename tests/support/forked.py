@@ -49,7 +49,7 @@ PRELOAD = [
     "httptools",
     "cryptography.fernet",
     "tests.variants",
-    "tests.forked_warmup",  # last: it freezes what the modules above created
+    "tests.support.forked_warmup",  # last: it freezes what the modules above created
 ]
 
 _context: list = []
