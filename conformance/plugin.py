@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from . import hookspecs, profiles
-from .options import Settings, add_general_options, add_profile_options
+from .options import Settings, add_general_options, add_profile_options, header_problems
 
 if TYPE_CHECKING:
     from .client import ApiClient
@@ -162,7 +162,10 @@ def activate(config: pytest.Config) -> None:
     from .session import ConformanceSession, TestHooks
     from .stopping import StopOnSigterm
 
-    run = Run(profile, Settings.from_config(config, profile.embedded_options))
+    settings = Settings.from_config(config, profile.embedded_options)
+    if problem := header_problems(settings, profile):
+        raise pytest.UsageError(problem)
+    run = Run(profile, settings)
     session = ConformanceSession(config, run)
     config.pluginmanager.register(session, RUN_PLUGIN)
     config.pluginmanager.register(Selection(run, session.record), f"{RUN_PLUGIN}-selection")

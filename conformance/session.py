@@ -17,6 +17,7 @@ from .client import TargetUnreachable, redact_headers
 from .embedded import EmbeddedServer
 from .expectations import Expectations, all_expected, mismatch_report
 from .facts import RunFacts, report_facts
+from .options import level_problem
 from .redaction import redact_test_report
 from .run import Run
 from .saved_examples import SavedExamples, open_saved_examples
@@ -63,7 +64,9 @@ class ConformanceSession:
         self.started_at = time.time()
         if self.run.settings.catalogue_only:
             return
-        problem = self.profile.unusable_settings(self.run.settings)
+        problem = level_problem(
+            self.run.settings.level, self.profile.name, self.profile.level_names
+        ) or self.profile.unusable_settings(self.run.settings)
         if problem:
             pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
         self.run.saved_examples = self.open_saved_examples()

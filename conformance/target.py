@@ -18,7 +18,7 @@ from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
 from .options import PROBE_TIMEOUT_CAP
 from .profiles import Profile
-from .redaction import CredentialsLearned
+from .redaction import CredentialsLearned, without_url_passwords
 from .run import Run
 
 EXIT_TARGET_UNUSABLE = 4
@@ -67,12 +67,12 @@ def unusable(url: str, what: str, profile: Profile, role: str = "target") -> Non
         if role == "target"
         else ""
     )
-    pytest.exit(
+    paragraph = (
         f"blocks-conformance: the {role} {url} is not usable: {what}. Nothing was tested. "
         f"Check that the server is running and that {option} is the base URL of its "
-        f"{profile.name} API (for example {profile.example_url}){advice}.",
-        returncode=EXIT_TARGET_UNUSABLE,
+        f"{profile.name} API (for example {profile.example_url}){advice}."
     )
+    pytest.exit(without_url_passwords(paragraph), returncode=EXIT_TARGET_UNUSABLE)
 
 
 def probe(
