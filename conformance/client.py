@@ -376,8 +376,8 @@ class ApiClient:
         leftovers = self._delete_recorded()
         try:
             for namespace in namespaces:
-                for kind, object_id in self.profile.sweep(self, namespace):
-                    self.created.add(kind, object_id)
+                for found in self.profile.sweep(self, namespace):
+                    self.created.add(found.kind, found.id)
         except TargetUnreachable as error:
             return [*leftovers, f"namespace sweep: {error}"]
         return leftovers + self._delete_recorded()

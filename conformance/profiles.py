@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from .client import ApiClient, Exchange
     from .differential import Answer
+    from .namespaces import Swept
     from .options import Settings
 
 ENTRY_POINT_GROUP = "blocks_conformance.profiles"
@@ -115,6 +116,10 @@ def no_problem(settings: Settings) -> str | None:
     return None
 
 
+def nothing_to_prepare(client: ApiClient, settings: Settings) -> str | None:
+    return None
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per API
 class Profile:
     """Everything the general modules need to know about one blocks API."""
@@ -128,8 +133,9 @@ class Profile:
     # the objects an answer to (client, path below the base URL, exchange) reports created, as
     # (kind, id) pairs that clean-up deletes
     created_by: Callable[[ApiClient, str, Exchange], list[tuple[str, str]]]
-    # objects of a run's namespace that a server created without saying so
-    sweep: Callable[[ApiClient, str], list[tuple[str, str]]]
+    # the objects whose name starts with a prefix (a run's namespace, whose objects a server
+    # created without saying so; or "conf-", every run's, for ``blocks-conformance sweep``)
+    sweep: Callable[[ApiClient, str], list[Swept]]
     example_url: str  # how a --target-url of this API looks
     probe_path: str = "/health"
     probe_alive: Callable[[httpx.Response], bool] = answers_200
@@ -178,6 +184,9 @@ class Profile:
     # a paragraph saying why the run's settings cannot be used (the run ends with exit code 4
     # before any test), or None
     unusable_settings: Callable[[Settings], str | None] = no_problem
+    # what ``blocks-conformance sweep`` does before ``sweep`` outside a run (log the test users
+    # in, say), from the settings: a paragraph saying why it cannot sweep, or None
+    prepare_sweep: Callable[[ApiClient, Settings], str | None] = nothing_to_prepare
 
     @property
     def catalogue_path(self) -> Path:

@@ -7,6 +7,7 @@ provided by a plugin (``-p tests.toy_profile.plugin``) it starts its own app ins
 from pathlib import Path
 
 from conformance.client import ApiClient, Exchange
+from conformance.namespaces import Swept
 from conformance.profiles import Profile, Resource
 
 HERE = Path(__file__).resolve().parent
@@ -20,10 +21,14 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
     return []
 
 
-def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    answer = client.get("/notes", params={"prefix": namespace})
+def sweep(client: ApiClient, prefix: str) -> list[Swept]:
+    answer = client.get("/notes", params={"prefix": prefix})
     notes = answer.json if answer.status == 200 and isinstance(answer.json, list) else []
-    return [("note", note["id"]) for note in notes if isinstance(note, dict) and "id" in note]
+    return [
+        Swept("note", note["id"], str(note.get("text", "")))
+        for note in notes
+        if isinstance(note, dict) and "id" in note
+    ]
 
 
 PROFILE = Profile(

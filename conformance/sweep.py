@@ -1,0 +1,168 @@
+"""``blocks-conformance sweep``: delete what earlier runs left on a target.
+
+A run deletes its objects at its end, also when it is stopped with Ctrl-C or SIGTERM; a run
+killed outright (SIGKILL, a lost machine) cannot. Every object a run creates starts with its
+namespace, ``conf-<8 hex>-``: the sweep asks the profile for the objects whose name starts with
+``conf-``, keeps those whose name starts with a run's namespace (``namespaces.RUN_NAMESPACE``),
+lists them by run and deletes them the way a run's clean-up does. Nothing else is touched;
+``--dry-run`` only lists. The target's credentials are given as to a run (``--target-header``
+and the profile's own options), and no value of them is printed.
+
+Exit codes: 0 everything found was deleted (or listed, with --dry-run), 1 some object could not
+be deleted, 2 a usage error, 4 the target is not usable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from . import profiles
+from .client import ApiClient, TargetUnreachable
+from .namespaces import PREFIX, Swept, of_earlier_runs
+from .options import Settings, add_option_arguments, header_problems
+from .plugin import installed_packages
+from .redaction import without_url_passwords
+from .run import Run
+from .target import EXIT_TARGET_UNUSABLE, client_of, request_headers
+
+EXIT_NOT_ALL_DELETED = 1
+EXIT_USAGE = 2
+Write = Callable[[str], None]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's options: the target as a run names it, and every installed profile's own
+    options (a sweep reads the credentials among them)."""
+    parser.add_argument(
+        "--target-url",
+        required=True,
+        metavar="URL",
+        help="base URL of the server, as given to the run (e.g. http://127.0.0.1:4200/api)",
+    )
+    parser.add_argument(
+        "--blocks-profile",
+        default=profiles.DEFAULT_PROFILE,
+        metavar="NAME",
+        help=f"which blocks API the target implements (installed: "
+        f"{', '.join(profiles.names())}; default {profiles.DEFAULT_PROFILE})",
+    )
+    parser.add_argument(
+        "--target-header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="header sent with every request, e.g. for auth; repeatable. No value is printed.",
+    )
+    parser.add_argument(
+        "--target-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="timeout per request (default 10)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="list what earlier runs left; delete nothing"
+    )
+    for name, package in installed_packages().items():
+        add_profile_arguments(parser, name, package)
+
+
+def add_profile_arguments(parser: argparse.ArgumentParser, name: str, package: str) -> None:
+    """A profile's own options: those its ``options.py`` names in ``SWEEP_OPTIONS`` (the
+    credentials a sweep needs) shown, the others taken but not shown, so that the options of
+    a run's command line can be given as they are."""
+    module = importlib.import_module(f"{package}.options")
+    shown = set(getattr(module, "SWEEP_OPTIONS", ()))
+    group = parser.add_argument_group(f"the {name} profile's options a sweep reads")
+
+    def add(option: str, **kwargs: Any) -> None:
+        if option in shown:
+            group.add_argument(option, **kwargs)
+        else:
+            parser.add_argument(option, **{**kwargs, "help": argparse.SUPPRESS})
+
+    add_option_arguments(add, name, package)
+
+
+def settings_of(arguments: argparse.Namespace) -> Settings:
+    values = vars(arguments)
+    return Settings({k: v for k, v in values.items() if k.startswith(("target_", "blocks_"))})
+
+
+def main(arguments: argparse.Namespace, write: Write = print) -> int:
+    try:
+        profile = profiles.get(arguments.blocks_profile)
+    except KeyError as error:
+        write(f"blocks-conformance sweep: --blocks-profile: {error.args[0]}")
+        return EXIT_USAGE
+    settings = settings_of(arguments)
+    problems = header_problems(settings, profile)
+    if problems:
+        write(f"blocks-conformance sweep: {problems}")
+        return EXIT_USAGE
+    run = Run(profile, settings)
+    client = client_of(
+        run, settings.target_url, request_headers(run, settings.headers), settings.timeout
+    )
+    try:
+        return sweep(client, settings, arguments.dry_run, write)
+    except TargetUnreachable as error:
+        write(unusable(settings.target_url, run.redactor.text(str(error))))
+        return EXIT_TARGET_UNUSABLE
+    finally:
+        client.close()
+
+
+def unusable(url: str, what: str) -> str:
+    return without_url_passwords(
+        f"blocks-conformance sweep: the target {url} is not usable: {what}. Nothing was "
+        "deleted. Check that the server is running and that --target-url is the base URL "
+        "its runs were given."
+    )
+
+
+def sweep(client: ApiClient, settings: Settings, dry_run: bool, write: Write) -> int:
+    profile = client.profile
+    probed = client.get(profile.probe_path)
+    if probed.response is None or not profile.probe_alive(probed.response):
+        what = f"GET {probed.url} answered {probed.status} instead of {profile.probe_expectation}"
+        write(unusable(client.base_url, what))
+        return EXIT_TARGET_UNUSABLE
+    problem = profile.prepare_sweep(client, settings)
+    if problem:
+        write(unusable(client.base_url, problem))
+        return EXIT_TARGET_UNUSABLE
+    runs = of_earlier_runs(profile.sweep(client, PREFIX))
+    found = [item for items in runs.values() for item in items]
+    verb = "would delete" if dry_run else "deleting"
+    write(f"{client.base_url} ({profile.name}): {len(found)} object(s) of {len(runs)} run(s)")
+    for namespace, items in runs.items():
+        write(f"  {namespace}: {verb} {kinds(items)}")
+        for item in items:
+            write(f"    {item.kind} {item.id} {item.name}")
+    if dry_run or not found:
+        return 0
+    return delete(client, found, write)
+
+
+def kinds(items: list[Swept]) -> str:
+    counted = Counter(item.kind for item in items)
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counted.items()))
+
+
+def delete(client: ApiClient, found: list[Swept], write: Write) -> int:
+    """Delete as a run's clean-up does (the profile's order of kinds, newest first)."""
+    for item in found:
+        client.created.add(item.kind, item.id)
+    leftovers = client.clean_up()
+    for leftover in leftovers:
+        write(f"could not delete {leftover}")
+    for kept in client.left_behind:
+        write(f"left behind (the API cannot delete it): {kept}")
+    failed = len(leftovers) + len(client.left_behind)
+    write(f"deleted {len(found) - failed} of {len(found)} object(s)")
+    return EXIT_NOT_ALL_DELETED if failed else 0
