@@ -94,6 +94,12 @@ class StopOnSigterm:
         self.session = session
 
     @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo) -> None:
+        """Ctrl-C (or Stopped) is being handled: a SIGTERM now (a CI's second signal) must
+        not interrupt that, nor the clean-up after it."""
+        self.stopping = True
+
+    @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.finishing = True
         output = getattr(session.config, "workeroutput", None)

@@ -47,6 +47,16 @@ def test_a_sigterm_while_the_session_finishes_is_only_counted(sigterm_restored):
     assert stopping.received == 1 and not stopping.stopping
 
 
+def test_a_sigterm_after_ctrl_c_does_not_interrupt_its_handling(sigterm_restored):
+    """A CI that sends SIGINT, then SIGTERM: pytest is still reporting the KeyboardInterrupt
+    (or cleaning up) when the SIGTERM comes."""
+    stopping = StopOnSigterm(controller=False)
+    stopping.install()
+    stopping.pytest_keyboard_interrupt(None)
+    stopping.handle(signal.SIGTERM, None)
+    assert stopping.received == 1
+
+
 def test_an_ignored_sigterm_stays_ignored(sigterm_restored):
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     stopping = StopOnSigterm(controller=False)
