@@ -39,7 +39,9 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "action": "append",
             "default": [],
             "metavar": "'NAME: VALUE'",
-            "help": "header sent with every request to the target, e.g. for auth; repeatable.",
+            "help": "header sent with every request to the target, e.g. for auth; repeatable. "
+            "No message or report shows its value (a malformed one is a usage error that "
+            "says why).",
         },
     ),
     (
@@ -66,7 +68,8 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "type": int,
             "metavar": "N",
             "help": "run only the clauses of levels 1 to N of the run's profile (each profile's "
-            "levels: --blocks-list-clauses, or docs/options.md).",
+            "levels: --blocks-list-clauses, or docs/options.md); a level the profile does not "
+            "have ends the run with exit code 4.",
         },
     ),
     (
