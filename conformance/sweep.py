@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
 from . import profiles
-from .client import ApiClient, TargetUnreachable
+from .client import ApiClient, Exchange, TargetUnreachable
 from .namespaces import PREFIX, Swept, of_earlier_runs
 from .options import Settings, add_option_arguments, header_problems
 from .plugin import installed_packages
@@ -75,6 +76,8 @@ def add_profile_arguments(parser: argparse.ArgumentParser, name: str, package: s
     """A profile's own options: those its ``options.py`` names in ``SWEEP_OPTIONS`` (the
     credentials a sweep needs) shown, the others taken but not shown, so that the options of
     a run's command line can be given as they are."""
+    if importlib.util.find_spec(f"{package}.options") is None:
+        return
     module = importlib.import_module(f"{package}.options")
     shown = set(getattr(module, "SWEEP_OPTIONS", ()))
     group = parser.add_argument_group(f"the {name} profile's options a sweep reads")
@@ -136,7 +139,13 @@ def sweep(client: ApiClient, settings: Settings, dry_run: bool, write: Write) ->
     if problem:
         write(unusable(client.base_url, problem))
         return EXIT_TARGET_UNUSABLE
+    refused = Refusals()
+    client.listen([refused])
     runs = of_earlier_runs(profile.sweep(client, PREFIX))
+    client.listeners.remove(refused)
+    if refused.answers:
+        write(unusable(client.base_url, refused.paragraph()))
+        return EXIT_TARGET_UNUSABLE
     found = [item for items in runs.values() for item in items]
     verb = "would delete" if dry_run else "deleting"
     write(f"{client.base_url} ({profile.name}): {len(found)} object(s) of {len(runs)} run(s)")
@@ -147,6 +156,25 @@ def sweep(client: ApiClient, settings: Settings, dry_run: bool, write: Write) ->
     if dry_run or not found:
         return 0
     return delete(client, found, write)
+
+
+class Refusals:
+    """A listener of the client: the answers that refused a listing (a sweep that cannot see
+    everything must not say there is nothing left)."""
+
+    def __init__(self) -> None:
+        self.answers: list[str] = []
+
+    def heard(self, path: str, exchange: Exchange) -> None:
+        if exchange.status >= 400:
+            self.answers.append(f"{exchange.method} {exchange.path} answered {exchange.status}")
+
+    def paragraph(self) -> str:
+        first = self.answers[0]
+        return (
+            f"{len(self.answers)} request(s) listing its objects were refused (first: {first}); "
+            "give the credentials as to a run (--target-header, the profile's own options)"
+        )
 
 
 def kinds(items: list[Swept]) -> str:

@@ -256,20 +256,29 @@ def test_a_malformed_header_is_a_usage_error_that_shows_no_value(capsys):
     assert code == 2 and "has no ':'" in output and "t0ken-s3cret" not in output
 
 
-def test_the_report_of_a_sweep_lists_each_object_with_its_name(tmp_path, capsys):
+def test_a_dry_run_lists_each_object_by_run_with_its_name(tmp_path, capsys):
     server = ServerProcess(None, tmp_path)
     try:
-        created = httpx.post(
-            f"{server.url}/block_types/",
-            json={"name": "conf-0a1b2c3d-one", "slug": "conf-0a1b2c3d-one"},
-        ).json()
+        name = "conf-0a1b2c3d-one"
+        created = httpx.post(f"{server.url}/block_types/", json={"name": name, "slug": name})
         code, output = sweep(capsys, f"--target-url={server.url}", "--dry-run")
-        assert code == 0
-        assert f"    block_type {created['id']} conf-0a1b2c3d-one" in output
-        assert "1 object(s) of 1 run(s)" in output
-        assert (
-            json.dumps(created["slug"])
-            and httpx.get(f"{server.url}/block_types/slug/conf-0a1b2c3d-one").status_code == 200
-        )
+        kept = httpx.get(f"{server.url}/block_types/slug/{name}").status_code
     finally:
         server.kill()
+    assert code == 0 and kept == 200
+    assert "(prefect): 1 object(s) of 1 run(s)" in output
+    assert "  conf-0a1b2c3d-: would delete 1 block_type" in output
+    assert f"    block_type {created.json()['id']} {name}" in output
+
+
+def test_a_refused_listing_is_not_reported_as_nothing_left(tmp_path, capsys):
+    server = ServerProcess(None, tmp_path)
+    try:
+        url = PROFILED[2].url(server)
+        options = ["--blocks-profile=peak-press", "--blocks-peak-press-token=wr0ng-t0ken-s3cret"]
+        code, output = sweep(capsys, f"--target-url={url}", *options)
+    finally:
+        server.kill()
+    assert code == 4, output
+    assert "were refused (first: GET /peak/v1/blocks/deployments/ answered 401)" in output
+    assert "wr0ng-t0ken-s3cret" not in output and "object(s) of" not in output
