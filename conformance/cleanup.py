@@ -11,6 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .client import ApiClient, Exchange, LeftBehind, TargetUnreachable
+from .namespaces import Swept
+from .options import Settings
+
+
+def nothing_to_prepare(client: ApiClient, settings: Settings) -> str | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,17 @@ class CleanUp:
 
     ``resources``: the kinds, in the order clean-up deletes them. ``created_by(client, path,
     exchange)``: the (kind, id) pairs an answer reports created (``path`` is below the base
-    URL), called after every exchange of the run's clients. ``sweep(client, namespace)``: the
-    (kind, id) pairs of the objects named in the namespace, called at the end of the run (a
-    server may create objects without answering that it did)."""
+    URL), called after every exchange of the run's clients. ``sweep(client, prefix)``: the
+    objects whose name starts with ``prefix`` (``namespaces.Swept``), called at the end of the
+    run with its namespace (a server may create objects without answering that it did), and by
+    ``blocks-conformance sweep`` with every run's. ``prepare_sweep(client, settings)``: what
+    that command does first, outside a run (log the test users in, say): a paragraph saying why
+    it cannot sweep, or None."""
 
     resources: tuple[Resource, ...]
     created_by: Callable[[ApiClient, str, Exchange], list[tuple[str, str]]]
-    sweep: Callable[[ApiClient, str], list[tuple[str, str]]]
+    sweep: Callable[[ApiClient, str], list[Swept]]
+    prepare_sweep: Callable[[ApiClient, Settings], str | None] = nothing_to_prepare
 
     def resource(self, kind: str) -> Resource:
         return next(resource for resource in self.resources if resource.kind == kind)
@@ -63,8 +73,8 @@ def clean_up(client: ApiClient, part: CleanUp, *namespaces: str) -> list[str]:
     leftovers = delete_recorded(client, part)
     try:
         for namespace in namespaces:
-            for kind, object_id in part.sweep(client, namespace):
-                client.created.add(kind, object_id)
+            for found in part.sweep(client, namespace):
+                client.created.add(found.kind, found.id)
     except TargetUnreachable as error:
         return [*leftovers, f"namespace sweep: {error}"]
     return leftovers + delete_recorded(client, part)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +39,9 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "action": "append",
             "default": [],
             "metavar": "'NAME: VALUE'",
-            "help": "header sent with every request to the target, e.g. for auth; repeatable.",
+            "help": "header sent with every request to the target, e.g. for auth; repeatable. "
+            "No message or report shows its value (a malformed one is a usage error that "
+            "says why).",
         },
     ),
     (
@@ -65,7 +68,8 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "type": int,
             "metavar": "N",
             "help": "run only the clauses of levels 1 to N of the run's profile (each profile's "
-            "levels: --blocks-list-clauses, or docs/options.md).",
+            "levels: --blocks-list-clauses, or docs/options.md); a level the profile does not "
+            "have ends the run with exit code 4.",
         },
     ),
     (
@@ -224,32 +228,117 @@ def add_profile_options(parser: pytest.Parser, name: str, package: str) -> None:
     named ``--blocks-<profile>-...`` so that no two profiles and no other plugin collide."""
     if importlib.util.find_spec(f"{package}.options") is None:
         return
-    module = importlib.import_module(f"{package}.options")
     group = parser.getgroup(f"{GROUP}-{name}", f"blocks conformance: {name} profile")
+    add_option_arguments(group.addoption, name, package)
+
+
+def add_option_arguments(add_to: Callable[..., Any], name: str, package: str) -> None:
+    """Hand a profile's own options to ``add_to`` (pytest's ``addoption``, or argparse's
+    ``add_argument`` for ``blocks-conformance sweep``)."""
+    if importlib.util.find_spec(f"{package}.options") is None:
+        return
+    module = importlib.import_module(f"{package}.options")
     prefix = f"--blocks-{name}-"
 
     def add(option: str, **kwargs) -> None:
         if not option.startswith(prefix):
             raise ValueError(f"profile {name}: option {option} must start with {prefix}")
-        group.addoption(option, **kwargs)
+        add_to(option, **kwargs)
 
     module.add_options(add)
+
+
+# An HTTP header name (RFC 9110's token); a value may not hold a line break or another control
+# character but the tab.
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+NOT_SHOWN = "it is not shown: it may be a credential"
+
+
+def header_problem(entry: str, option: str) -> str | None:
+    """Why ``entry`` is not a ``'Name: value'`` header, naming the header but never showing
+    its value (nor a name that may be a credential put in the wrong place), or None."""
+    name, colon, value = entry.partition(":")
+    name = name.strip()
+    if not colon:
+        return f"a {option} has no ':' (it must look like 'Name: value'; {NOT_SHOWN})"
+    if not name:
+        return f"a {option} has no name before its ':' (it must look like 'Name: value')"
+    if not HEADER_NAME.fullmatch(name):
+        return (
+            f"a {option} has a name that is not a header name, with spaces or other characters"
+            f" a name cannot hold ({NOT_SHOWN}); it must look like 'Name: value'"
+        )
+    if CONTROL.search(value.strip()):
+        return (
+            f"{option} '{name}: ...' has a line break or another control character in its "
+            f"value (a secret read from a file with its newline?); the value is not shown"
+        )
+    return None
 
 
 def parse_headers(raw: Iterable[str], option: str = "--target-header") -> dict[str, str]:
     headers = {}
     for entry in raw:
-        name, sep, value = entry.partition(":")
-        if not sep or not name.strip():
-            raise pytest.UsageError(f"{option} must look like 'Name: value', got {entry!r}")
+        problem = header_problem(entry, option)
+        if problem:
+            raise pytest.UsageError(problem)
+        name, _, value = entry.partition(":")
         headers[name.strip()] = value.strip()
     return headers
+
+
+def option_name(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def header_problems(settings: Settings, credentials: Credentials, profile: str) -> str | None:
+    """The first malformed header a run would send: one given (``--target-header``,
+    ``--blocks-oracle-header``) or one the profile makes from its options (a token), named by
+    the options it comes from; no value is shown."""
+    for dest, option in (
+        ("target_header", "--target-header"),
+        ("blocks_oracle_header", "--blocks-oracle-header"),
+    ):
+        for entry in settings.value(dest) or []:
+            if problem := header_problem(entry, option):
+                return problem
+    made = credentials.headers(settings)
+    for name, value in made.items():
+        if CONTROL.search(value):  # sent as made
+            given = [
+                option_name(dest)
+                for dest, option_value in settings.values.items()
+                if isinstance(option_value, str)
+                and option_value.strip()
+                and option_value.strip() in value
+            ]
+            source = ", ".join(given) or "its options"
+            return (
+                f"the {name} header the {profile} profile makes from {source} has a line "
+                "break or another control character in its value (a secret read from a file "
+                "with its newline?); the value is not shown"
+            )
+    return None
+
+
+def level_problem(
+    level: int | None, profile_name: str, level_names: Mapping[int, str]
+) -> str | None:
+    """Why ``--blocks-level`` names no level of the profile, naming the range, or None."""
+    if level is None or level in level_names:
+        return None
+    levels = ", ".join(f"{number} {name}" for number, name in sorted(level_names.items()))
+    return (
+        f"--blocks-level {level} is not a level of the {profile_name} profile: its levels are "
+        f"{min(level_names)} to {max(level_names)} ({levels}). Nothing was tested."
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
     """Every option of the suite as given for one run (``--target-*`` and ``--blocks-*``,
-    the profile's own included), read once. A profile's ``embedded_options`` fill in its
+    the profile's own included), read once. A profile's reference server's ``options`` fill in its
     options when the run tests the embedded reference server and the option was not given."""
 
     values: Mapping[str, Any]

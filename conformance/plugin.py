@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from . import hookspecs, profiles
-from .options import Settings, add_general_options, add_profile_options
+from .options import Settings, add_general_options, add_profile_options, header_problems
 
 if TYPE_CHECKING:
     from .client import ApiClient
@@ -161,14 +161,26 @@ def activate(config: pytest.Config) -> None:
     from .run import Run
     from .selection import Selection
     from .session import ConformanceSession, TestHooks
+    from .stopping import StopOnSigterm
 
-    run = Run(profile, Settings.from_config(config, profile.server.options))
+    settings = Settings.from_config(config, profile.server.options)
+    if problem := header_problems(settings, profile.credentials, profile.name):
+        raise pytest.UsageError(problem)
+    run = Run(profile, settings)
     session = ConformanceSession(config, run)
     config.pluginmanager.register(session, RUN_PLUGIN)
     config.pluginmanager.register(Selection(run, session.record), f"{RUN_PLUGIN}-selection")
     config.pluginmanager.register(TestHooks(session), f"{RUN_PLUGIN}-tests")
+    stopping = StopOnSigterm(controller=is_xdist_controller(config))
+    config.pluginmanager.register(stopping, f"{RUN_PLUGIN}-stopping")
+    stopping.install()  # SIGTERM cleans up, as Ctrl-C does (conformance/stopping.py)
     # the short fixture names (target, api, ns) exist in conformance runs only
     config.pluginmanager.import_plugin("conformance.fixtures")
+
+
+def is_xdist_controller(config: pytest.Config) -> bool:
+    """This process hands the tests to pytest-xdist workers (which run them)."""
+    return config.getoption("dist", "no") != "no" and not hasattr(config, "workerinput")
 
 
 def wanted_from_the_start(config: pytest.Config) -> bool:

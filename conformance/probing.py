@@ -15,6 +15,7 @@ import pytest
 
 from .client import tls_context
 from .options import PROBE_TIMEOUT_CAP
+from .redaction import without_url_passwords
 
 EXIT_TARGET_UNUSABLE = 4
 
@@ -42,12 +43,12 @@ def unusable(url: str, what: str, profile_name: str, example_url: str, role: str
         if role == "target"
         else ""
     )
-    pytest.exit(
+    paragraph = (
         f"blocks-conformance: the {role} {url} is not usable: {what}. Nothing was tested. "
         f"Check that the server is running and that {option} is the base URL of its "
-        f"{profile_name} API (for example {example_url}){advice}.",
-        returncode=EXIT_TARGET_UNUSABLE,
+        f"{profile_name} API (for example {example_url}){advice}."
     )
+    pytest.exit(without_url_passwords(paragraph), returncode=EXIT_TARGET_UNUSABLE)
 
 
 def probe(

@@ -66,6 +66,15 @@ def forms_of(value: str) -> set[str]:
     return {form for form in found if len(form) >= MIN_LENGTH}
 
 
+URL_USERINFO = re.compile(r"(?<=://)[^/?#\s@]+@")
+
+
+def without_url_passwords(text: str) -> str:
+    """``text`` with the credentials of every URL in it (``scheme://user:password@host``, or
+    a token as the user) replaced, for a message printed before the run has a redactor."""
+    return URL_USERINFO.sub(f"{REDACTED}@", text)
+
+
 def url_password(value: str) -> str | None:
     try:
         return urlsplit(value).password if "://" in value else None

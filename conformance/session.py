@@ -19,6 +19,7 @@ from .embedded import EmbeddedServer
 from .expectations import Expectations, all_expected, mismatch_report
 from .facts import RunFacts, report_facts
 from .headings import head
+from .options import level_problem
 from .real_clients import unusable_clients
 from .redaction import redact_test_report
 from .run import Run
@@ -193,10 +194,12 @@ class ConformanceSession:
 
 def unusable_settings(run: Run) -> str | None:
     """Why the run's settings cannot be used (the run ends with exit code 4 before any test):
-    the profile's own settings, or an interpreter named for one of its real clients."""
-    settings = run.settings
-    problem = run.profile.hooks.unusable_settings(settings)
-    for kind in run.profile.clients:
+    a level the profile does not have, the profile's own settings, or an interpreter named for
+    one of its real clients."""
+    settings, profile = run.settings, run.profile
+    problem = level_problem(settings.level, profile.name, profile.catalogue.level_names)
+    problem = problem or profile.hooks.unusable_settings(settings)
+    for kind in profile.clients:
         problem = problem or unusable_clients(kind, list(settings.value(kind.dest) or []))
     return problem
 

@@ -31,6 +31,12 @@ def test_passes():
     assert True
 """
 WITHOUT_PLUGIN = ("-p", "no:conformance.plugin")
+SIGNALS_TEST = """
+import signal
+
+def test_sigterm_is_as_python_left_it():
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+"""
 
 
 def pytest_in(project, *args: str) -> subprocess.CompletedProcess:
@@ -97,3 +103,13 @@ def test_an_unrelated_passing_run_keeps_its_exit_code(unrelated_project):
         alone = pytest_in(unrelated_project, *args, *WITHOUT_PLUGIN)
         assert guest.returncode == alone.returncode
         assert comparable(guest.stdout) == comparable(alone.stdout)
+
+
+def test_an_unrelated_run_keeps_the_sigterm_handler(tmp_path):
+    """A conformance run handles SIGTERM (it cleans up, conformance/stopping.py); no other run
+    does."""
+    project = tmp_path / "signals"
+    project.mkdir()
+    (project / "test_signals.py").write_text(SIGNALS_TEST)
+    guest = pytest_in(project)
+    assert guest.returncode == pytest.ExitCode.OK, guest.stdout

@@ -32,6 +32,7 @@ def users(conformance_run: Run, target: Target) -> tuple[User, User]:
     first, second = authenticate(target.client, first), authenticate(target.client, second)
     conformance_run.state.hook_url = hook_url(conformance_run, target)
     conformance_run.state.cookies = [first.cookie, second.cookie]
+    conformance_run.state.user_ids = [first.user_id, second.user_id]
     if first.user_id == second.user_id:
         pytest.fail("--blocks-kragle-user and --blocks-kragle-second-user must be two users")
     return first, second

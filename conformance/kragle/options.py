@@ -10,6 +10,16 @@ DEFAULT_USERS = (
     ("conformance-b", "conformance-b-password"),
 )
 
+# what ``blocks-conformance sweep`` reads: the test users (it lists what they see and own) and
+# the hook that deletes blocks
+SWEEP_OPTIONS = (
+    "--blocks-kragle-user",
+    "--blocks-kragle-password",
+    "--blocks-kragle-second-user",
+    "--blocks-kragle-second-password",
+    "--blocks-kragle-hook-url",
+)
+
 
 def add_options(add: Callable[..., None]) -> None:
     (first, first_password), (second, second_password) = DEFAULT_USERS

@@ -19,7 +19,8 @@ from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange, LeftBehind
 from ..differential import Answer, DifferentialRules, Invented
 from ..embedded import ReferenceServer
-from ..options import Credentials
+from ..namespaces import Swept
+from ..options import Credentials, Settings
 from ..probing import Probe
 from ..profiles import Profile, RunHooks
 
@@ -32,10 +33,11 @@ HOOK_OPTION = "blocks_kragle_hook_url"
 
 @dataclass
 class KragleState:
-    """A run's Kragle state: the test hook's URL and the test users' Cookie headers."""
+    """A run's Kragle state: the test hook's URL, and the test users' Cookie headers and ids."""
 
     hook_url: str | None = None
     cookies: list[str] = field(default_factory=list)
+    user_ids: list[str] = field(default_factory=list)
 
 
 def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[str, str]]:
@@ -54,9 +56,11 @@ def delete_blocktype(client: ApiClient, block_id: str) -> Exchange:
     return client.delete(f"{hook_url}/blocktypes/{block_id}")
 
 
-def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    """The blocks of the namespace that the test users see, page by page."""
-    found: set[tuple[str, str]] = set()
+def sweep(client: ApiClient, prefix: str) -> list[Swept]:
+    """The blocks whose name starts with ``prefix`` that the test users see, page by page, and
+    own (a public block of another user is not the run's, whatever its name)."""
+    found: dict[str, Swept] = {}
+    owners = {str(user_id) for user_id in client.state.user_ids}
     for cookie in client.state.cookies:
         for page in range(1, MAX_SWEEP_PAGES + 1):
             answer = client.get("/blocktypes", params={"page": page}, headers={"Cookie": cookie})
@@ -65,11 +69,43 @@ def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
             if answer.status != 200 or not isinstance(items, list) or not items:
                 break
             for item in items:
-                if isinstance(item, dict) and str(item.get("name", "")).startswith(namespace):
-                    found.add(("blocktype", str(item.get("id"))))
+                name = str(item.get("name", "")) if isinstance(item, dict) else ""
+                owner = str(item.get("owner")) if isinstance(item, dict) else ""
+                if name.startswith(prefix) and (not owners or owner in owners):
+                    found[str(item.get("id"))] = Swept("blocktype", str(item.get("id")), name)
             if len(items) < (body.get("pagesize") or 10):
                 break
-    return sorted(found)
+    return sorted(found.values())
+
+
+USER_OPTIONS = (
+    ("blocks_kragle_user", "blocks_kragle_password"),
+    ("blocks_kragle_second_user", "blocks_kragle_second_password"),
+)
+
+
+def prepare_sweep(client: ApiClient, settings: Settings) -> str | None:
+    """Outside a run: log the test users in (a sweep lists what each sees and owns) and take
+    the hook that deletes blocks (Kragle has no DELETE)."""
+    from .helpers import User, cookie_header
+
+    for login_option, password_option in USER_OPTIONS:
+        user = User(settings.value(login_option), settings.value(password_option))
+        answer = client.post("/authenticate", user.credentials)
+        body = answer.json
+        cookie = cookie_header(answer) if answer.status == 200 else ""
+        if not cookie or not isinstance(body, dict) or body.get("user_id") is None:
+            return (
+                f"could not log in as {user.login}: POST /authenticate answered "
+                f"{answer.status}. The sweep lists what the test users see: give their logins "
+                "and passwords with --blocks-kragle-user, --blocks-kragle-password, "
+                "--blocks-kragle-second-user and --blocks-kragle-second-password"
+            )
+        client.state.cookies.append(cookie)
+        client.state.user_ids.append(body["user_id"])
+    hook = settings.value(HOOK_OPTION)
+    client.state.hook_url = hook.rstrip("/") if hook and hook != EMBEDDED_HOOK else None
+    return None
 
 
 def server_error(status: int) -> bool:
@@ -145,6 +181,7 @@ PROFILE = Profile(
         resources=(Resource("blocktype", delete_blocktype),),
         created_by=created_by,
         sweep=sweep,
+        prepare_sweep=prepare_sweep,
     ),
     server=ReferenceServer(
         base_path=BASE_PATH,

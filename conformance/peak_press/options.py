@@ -6,6 +6,7 @@ REFERENCE_TOKEN = "peak-conformance-token"
 HOOK_OPTION = "blocks_peak_press_hook_url"
 PYTHON_OPTION = "blocks_peak_press_python"
 EMBEDDED_HOOK = "/_conformance"  # below the target URL: the reference server's test hook
+SWEEP_OPTIONS = ("--blocks-peak-press-token",)  # what ``blocks-conformance sweep`` reads
 
 
 def add_options(add) -> None:

@@ -15,6 +15,7 @@ from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
 from ..differential import Answer, DifferentialRules
 from ..embedded import ReferenceServer
+from ..namespaces import Swept
 from ..options import Credentials, Settings
 from ..probing import Probe
 from ..profiles import Profile
@@ -39,34 +40,36 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
     return []
 
 
-def _named(client: ApiClient, path: str, items_key: str, namespace: str) -> list[str]:
-    """Ids of the objects listed at ``path`` whose name starts with ``namespace``."""
-    ids: list[str] = []
+def _named(client: ApiClient, path: str, items_key: str, prefix: str) -> list[tuple[str, str]]:
+    """(id, name) of the objects listed at ``path`` whose name starts with ``prefix``."""
+    named: list[tuple[str, str]] = []
     page, page_count = 1, 1
     while page <= page_count:
-        params = {"name": namespace, "pageSize": SWEEP_PAGE_SIZE, "pageNumber": page}
+        params = {"name": prefix, "pageSize": SWEEP_PAGE_SIZE, "pageNumber": page}
         answer = client.get(path, params=params)
         body = answer.json
         if answer.status != 200 or not isinstance(body, dict):
-            return ids
+            return named
         items = [item for item in body.get(items_key) or [] if isinstance(item, dict)]
         if not items:  # an empty page ends the walk, whatever pageCount claims
-            return ids
+            return named
         for item in items:
             name = str((item.get("metadata") or {}).get("name", ""))
-            if name.startswith(namespace) and isinstance(item.get("id"), str):
-                ids.append(item["id"])
+            if name.startswith(prefix) and isinstance(item.get("id"), str):
+                named.append((item["id"], name))
         page_count = body.get("pageCount") if isinstance(body.get("pageCount"), int) else 0
         page += 1
-    return ids
+    return named
 
 
-def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    """Deployments and specs whose name starts with the namespace (the lists' name filter is a
+def sweep(client: ApiClient, prefix: str) -> list[Swept]:
+    """Deployments and specs whose name starts with ``prefix`` (the lists' name filter is a
     prefix match)."""
-    deployments = _named(client, DEPLOYMENTS, "deployments", namespace)
-    specs = _named(client, SPECS, "specs", namespace)
-    return [("deployment", i) for i in deployments] + [("spec", i) for i in specs]
+    deployments = _named(client, DEPLOYMENTS, "deployments", prefix)
+    specs = _named(client, SPECS, "specs", prefix)
+    return [Swept("deployment", *found) for found in deployments] + [
+        Swept("spec", *found) for found in specs
+    ]
 
 
 def speaks_the_api(response: httpx.Response) -> bool:

@@ -9,6 +9,7 @@ from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
 from ..differential import Answer, DifferentialRules
 from ..embedded import ReferenceServer
+from ..namespaces import Swept
 from ..profiles import Profile, RunHooks
 from . import releases
 from .client_journeys import PREFECT
@@ -62,18 +63,21 @@ def _all_pages(client: ApiClient, path: str, body: dict) -> list[dict]:
             return items
 
 
-def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    """Documents whose name, and types whose slug or name, starts with the namespace, found
-    through the filter endpoints (level 3): a server without them is only cleaned up by id."""
+def sweep(client: ApiClient, prefix: str) -> list[Swept]:
+    """Documents whose name, and types whose slug or name, starts with ``prefix``, found
+    through the filter endpoints (level 3): a server without them is only cleaned up by id.
+    A type's schemas and documents go with it."""
     found = []
-    documents = {"block_documents": {"name": {"like_": namespace}, "is_anonymous": None}}
+    documents = {"block_documents": {"name": {"like_": prefix}, "is_anonymous": None}}
     for document in _all_pages(client, "/block_documents/filter", documents):
-        if str(document.get("name", "")).startswith(namespace):
-            found.append(("block_document", document["id"]))
+        name = str(document.get("name", ""))
+        if name.startswith(prefix):
+            found.append(Swept("block_document", document["id"], name))
     for block_type in _all_pages(client, "/block_types/filter", {}):
         names = (str(block_type.get("slug", "")), str(block_type.get("name", "")))
-        if any(name.startswith(namespace) for name in names):
-            found.append(("block_type", block_type["id"]))
+        named = next((name for name in names if name.startswith(prefix)), None)
+        if named is not None:
+            found.append(Swept("block_type", block_type["id"], named))
     return found
 
 

@@ -11,6 +11,7 @@ from conformance.clauses import Catalogue
 from conformance.cleanup import CleanUp, Resource
 from conformance.client import ApiClient, Exchange
 from conformance.embedded import ReferenceServer
+from conformance.namespaces import Swept
 from conformance.profiles import Profile
 
 HERE = Path(__file__).resolve().parent
@@ -24,10 +25,14 @@ def created_by(client: ApiClient, path: str, exchange: Exchange) -> list[tuple[s
     return []
 
 
-def sweep(client: ApiClient, namespace: str) -> list[tuple[str, str]]:
-    answer = client.get("/notes", params={"prefix": namespace})
+def sweep(client: ApiClient, prefix: str) -> list[Swept]:
+    answer = client.get("/notes", params={"prefix": prefix})
     notes = answer.json if answer.status == 200 and isinstance(answer.json, list) else []
-    return [("note", note["id"]) for note in notes if isinstance(note, dict) and "id" in note]
+    return [
+        Swept("note", note["id"], str(note.get("text", "")))
+        for note in notes
+        if isinstance(note, dict) and "id" in note
+    ]
 
 
 # The fewest parts a profile gives: its name, its catalogue and clean-up, where its API is on
