@@ -38,11 +38,18 @@ def like(pattern: str | None, value: str) -> bool:
     return not pattern or like_pattern(pattern).search(value) is not None
 
 
-def in_any(condition: dict | None, value: str, key: str = "any_") -> bool:
+def in_any(condition: dict | None, value: str) -> bool:
     """An ``any_`` sub-filter: absent, null or without ``any_`` holds."""
-    if not condition or condition.get(key) is None:
+    if not condition or condition.get("any_") is None:
         return True
-    return value in condition[key]
+    return value in condition["any_"]
+
+
+def in_ids(condition: dict | None, value: str) -> bool:
+    """An ``any_`` sub-filter of UUIDs, which name the same id in either case."""
+    if not condition or condition.get("any_") is None:
+        return True
+    return value in [found.lower() for found in condition["any_"]]
 
 
 def combined(results: list[bool], spec: dict) -> bool:
@@ -63,12 +70,12 @@ def schema_matches(schema: BlockSchema, spec: dict | None) -> bool:
         return True
     results = []
     if spec.get("block_type_id") is not None:
-        results.append(in_any(spec["block_type_id"], schema.block_type_id))
+        results.append(in_ids(spec["block_type_id"], schema.block_type_id))
     if (capabilities := spec.get("block_capabilities")) is not None:
         wanted = capabilities.get("all_") or []
         results.append(set(wanted) <= set(schema.capabilities))
     if spec.get("id") is not None:
-        results.append(in_any(spec["id"], schema.id))
+        results.append(in_ids(spec["id"], schema.id))
     if spec.get("version") is not None:
         results.append(in_any(spec["version"], schema.version))
     return combined(results, spec)
@@ -78,12 +85,12 @@ def document_matches(document: BlockDocument, spec: dict | None) -> bool:
     spec = {"is_anonymous": NOT_ANONYMOUS} if spec is None else spec
     results = []
     if spec.get("id") is not None:
-        results.append(in_any(spec["id"], document.id))
+        results.append(in_ids(spec["id"], document.id))
     anonymous = spec.get("is_anonymous", NOT_ANONYMOUS)
     if anonymous is not None:
         results.append(anonymous.get("eq_") is None or anonymous["eq_"] == document.is_anonymous)
     if spec.get("block_type_id") is not None:
-        results.append(in_any(spec["block_type_id"], document.block_type_id))
+        results.append(in_ids(spec["block_type_id"], document.block_type_id))
     if (name := spec.get("name")) is not None:
         results.append(in_any(name, document.name) and like(name.get("like_"), document.name))
     return combined(results, spec)
