@@ -294,7 +294,7 @@ def test_update_refuses_non_updatable_keys(api, blocks, key):
     read = api.get(f"/block_types/{created['id']}")
     body = expect_json(read, 200, "block_type")
     for field in ("name", "slug", "is_protected"):
-        expect_equal(body[field], created[field], f"{field} after a refused PATCH", read)
+        expect_equal(body[field], created[field], f"{field} after that PATCH", read)
 
 
 @pytest.fixture
