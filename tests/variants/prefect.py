@@ -1930,6 +1930,65 @@ def unknown_schema_type_is_a_validation_error():
     return rewrite_responses(invalid)
 
 
+def at_the_body(method, path, status, body):
+    """A 422 whose errors are all located at the whole body."""
+    errors = body.get("exception_detail") if isinstance(body, dict) else None
+    if status != 422 or not isinstance(errors, list):
+        return None
+    located = [{**error, "loc": ["body"]} for error in errors if isinstance(error, dict)]
+    return status, {**body, "exception_detail": located}
+
+
+@breaks("PF-BT-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-BS-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-BD-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-FLT-422-locations", "the 422 body must name the location", "named [['body']]")
+def locates_every_error_at_the_body():
+    """Every validation error is located at [body], whatever field it is about (a validator
+    that checks the body as one document)."""
+    return rewrite_responses(at_the_body)
+
+
+@breaks("PF-BS-read-checksum-empty-version", "?version='' must get 404", "answered 200")
+def reads_an_empty_version_as_none():
+    """GET /block_schemas/checksum/{c}?version= (empty) answers the newest schema of the
+    checksum, as if no version had been sent."""
+
+    def drop(method, path, query, body):
+        if "/block_schemas/checksum/" in path:
+            kept = "&".join(part for part in query.split("&") if part != "version=")
+            return kept, body
+        return query, body
+
+    return rewrite_requests(drop)
+
+
+@breaks("PF-SEC-masked-create", "data in the create answer must be", '"hunter2-')
+def answers_creates_in_clear():
+    """The create answer of a document shows its secrets in clear (reads are masked)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    def wrap(app):
+        store = prefect_store(app)
+
+        async def dispatch(request, call_next):
+            answer = await call_next(request)
+            if request.method != "POST" or request.url.path != "/api/block_documents/":
+                return answer
+            raw = b"".join([chunk async for chunk in answer.body_iterator])
+            created = parsed(raw)
+            if answer.status_code != 201 or not isinstance(created, dict):
+                return response(answer.status_code, created)
+            from reference_server.prefect import api
+
+            document = store.block_document(created["id"])
+            return response(201, api.document_view(store, document, include_secrets=True))
+
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
+
+
 # ---- differences no clause fails, found by differential mode ---------------------------------
 
 differs = partial(differs_from_reference, "prefect")
