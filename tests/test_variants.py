@@ -196,9 +196,10 @@ def test_allowed_variant_passes_the_whole_suite(variant, start_variant, tmp_path
     server = start_variant(variant.name)
     run = run_suite(*allowed_args(variant, server), tmp_path=tmp_path)
     failed = run.clauses_with("failed")
-    assert failed == set(variant.fails), (
-        f"{variant.name} must fail exactly {sorted(variant.fails)}; failed {sorted(failed)}:\n"
-        f"{run.output[-3000:]}"
+    possible = set(variant.fails) | set(variant.may_fail)
+    assert set(variant.fails) <= failed <= possible, (
+        f"{variant.name} must fail {sorted(variant.fails)} (and may fail "
+        f"{sorted(variant.may_fail)}); failed {sorted(failed)}:\n{run.output[-3000:]}"
     )
     assert run.clauses_with("skipped") == set(), run.output[-3000:]
     if variant.scope is not None:  # a part of the suite: no verdict to claim
@@ -216,9 +217,10 @@ def test_allowed_variant_passes_the_whole_suite(variant, start_variant, tmp_path
 @pytest.mark.parametrize("variant", ALLOWED, ids=lambda variant: variant.name)
 def test_allowed_variants_name_known_clauses_and_should_failures(variant):
     clauses = catalogue(profiles.get(variant.profile))
-    for clause in (*variant.clauses, *variant.fails):
+    for clause in (*variant.clauses, *variant.fails, *variant.may_fail):
         assert clause in clauses, f"{variant.name}: unknown clause {clause}"
-    musts = [clause for clause in variant.fails if clauses[clause].strength == "MUST"]
+    failing = (*variant.fails, *variant.may_fail)
+    musts = [clause for clause in failing if clauses[clause].strength == "MUST"]
     assert musts == [], f"{variant.name} may fail SHOULD clauses only, not {musts}"
 
 

@@ -1,6 +1,6 @@
 """Find, by running real releases, the first Prefect release where a clause's outcome changes::
 
-    python -m conformance.prefect.bisect PF-API-malformed-uuid [--from 3.0.0] [--to 3.9.1]
+    python -m conformance.prefect.bisect PF-API-malformed-uuid-route [--from 3.0.0] [--to 3.9.1]
 
 Each release probed is installed from the package index into a cached virtualenv
 (``$BLOCKS_PREFECT_VENVS``, else ``~/.cache/blocks-conformance/prefect``, with the pins
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m conformance.prefect.bisect",
         description="Find the first real Prefect release where a clause's outcome changes.",
     )
-    parser.add_argument("clause", help="a clause id, e.g. PF-API-malformed-uuid")
+    parser.add_argument("clause", help="a clause id, e.g. PF-API-malformed-uuid-route")
     parser.add_argument("--from", dest="first", default=known.first, help="oldest release")
     parser.add_argument("--to", dest="last", default=known.newest, help="newest release")
     parser.add_argument(

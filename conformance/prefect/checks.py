@@ -6,6 +6,7 @@ detail, the CSRF probe's 422). The real server's exact words, and its own shape 
 errors, are SHOULD clauses (``test_wording.py``) and differential mode's.
 """
 
+import json
 from typing import Any
 
 from ..checks import expect, expect_equal, expect_status, validate_body
@@ -60,3 +61,23 @@ def expect_real_validation_shape(exchange: Exchange, loc: list | None = None) ->
     __tracebackhide__ = True
     expect_validation_error(exchange, loc)
     return validate_body(exchange, "validation_error")
+
+
+def expect_refused_or_ignored(exchange: Exchange, success: int, requirement: str) -> bool:
+    """A key the operation does not take: refused with a 422 validation error, or ignored (the
+    operation's ``success`` status). True when the server went on without the key."""
+    __tracebackhide__ = True
+    expect_status(exchange, 422, success, requirement=requirement)
+    if exchange.status == 422:
+        validate_body(exchange, "validation_errors")
+        return False
+    return True
+
+
+def is_json(exchange: Exchange) -> bool:
+    """The answer's body is a JSON text (``null`` and ``false`` included)."""
+    try:
+        json.loads(exchange.text)
+    except ValueError:
+        return False
+    return True

@@ -106,23 +106,45 @@ def let_the_clock_move() -> None:
     time.sleep(CLOCK_STEP)
 
 
-def expect_timestamps_after_update(before: dict, after: dict, exchange: Exchange) -> None:
-    """``created`` stays where it was and ``updated`` moves forward, compared as instants (any
-    fractional precision, ``Z`` or an offset), never as strings."""
+def stamps(before: dict, after: dict, exchange: Exchange) -> tuple[bool, bool, bool]:
+    """Whether ``created`` stayed, ``updated`` is not earlier, and ``updated`` is later, from
+    ``before`` to ``after``: compared as instants (any fractional precision, ``Z`` or an
+    offset), never as strings."""
     __tracebackhide__ = True
     try:
-        created_kept = same_instant(after["created"], before["created"])
-        moved = is_later(after["updated"], before["updated"])
+        kept = same_instant(after["created"], before["created"])
+        not_earlier = not is_later(before["updated"], after["updated"])
+        later = is_later(after["updated"], before["updated"])
     except NotATimestamp as error:
         fail("created and updated must be ISO 8601 timestamps with a zone", str(error), exchange)
+    return kept, not_earlier, later
+
+
+def expect_timestamps_kept_in_order(before: dict, after: dict, exchange: Exchange) -> None:
+    """After an update ``created`` stays where it was and ``updated`` does not move back (a
+    server keeping whole seconds leaves it where it was within a second)."""
+    __tracebackhide__ = True
+    kept, not_earlier, _ = stamps(before, after, exchange)
     expect(
-        created_kept,
+        kept,
         f"'created' after an update must stay {before['created']}",
         f"gave {after['created']}",
         exchange,
     )
     expect(
-        moved,
+        not_earlier,
+        f"'updated' after an update must not be earlier than {before['updated']}",
+        f"gave {after['updated']}",
+        exchange,
+    )
+
+
+def expect_updated_moved(before: dict, after: dict, exchange: Exchange) -> None:
+    """After an update ``updated`` is later than before (the real server keeps microseconds)."""
+    __tracebackhide__ = True
+    _, _, later = stamps(before, after, exchange)
+    expect(
+        later,
         f"'updated' after an update must be later than {before['updated']}",
         f"gave {after['updated']}",
         exchange,

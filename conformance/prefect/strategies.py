@@ -59,13 +59,17 @@ def document_filters(draw, ids: list[str], names: list[str], type_ids: list[str]
     """A /block_documents/filter body over the given documents (block_types scope added later).
 
     Every sub-filter, sort and paging key appears in some cases; each is rare enough that most
-    filters still select documents, so a wrong answer shows."""
+    filters still select documents, so a wrong answer shows. Only what clients send: no empty
+    any_ list (PF-FLT-any-empty), and under or_ an explicit is_anonymous and no sub-filter
+    without a condition (PF-FLT-docs-or-default)."""
     spec: dict = {}
     if one_in(draw, 4):
         spec["operator"] = draw(st.sampled_from(["and_", "or_"]))
+    either = spec.get("operator") == "or_"
     if one_in(draw, 5):
-        spec["id"] = {"any_": draw(subsets(ids, UNKNOWN_ID) | st.just([]))}
-    anonymous = draw(st.sampled_from(["absent", "absent", "null", "eq-null", True, False]))
+        spec["id"] = {"any_": draw(subsets(ids, UNKNOWN_ID))}
+    readings = [True, False] if either else ["absent", "absent", "null", "eq-null", True, False]
+    anonymous = draw(st.sampled_from(readings))
     if anonymous == "null":
         spec["is_anonymous"] = None
     elif anonymous == "eq-null":
@@ -79,7 +83,7 @@ def document_filters(draw, ids: list[str], names: list[str], type_ids: list[str]
         name["any_"] = draw(subsets(names, "no-such-name"))
     if one_in(draw, 2):
         name["like_"] = draw(like_patterns(names))
-    if name or one_in(draw, 10):
+    if name or (not either and one_in(draw, 10)):
         spec["name"] = name
     body: dict = {}
     if spec or one_in(draw, 4):

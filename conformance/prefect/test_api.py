@@ -4,18 +4,48 @@ import pytest
 
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import NO_BODY, Exchange
-from .checks import expect_detail, expect_real_validation_shape, expect_validation_error
+from .checks import (
+    expect_detail,
+    expect_real_validation_shape,
+    expect_validation_error,
+    is_json,
+)
 from .helpers import UNKNOWN_ID, Blocks, malformed_id_status, real_keys
 
 
+def reads_as_true_in_javascript(value) -> bool:
+    """JavaScript's truthiness of a JSON value: false, null, 0 and "" are false."""
+    return value not in (False, None, 0, "")
+
+
 @pytest.mark.clause("PF-API-health")
-def test_health_answers_true(api):
+def test_health_answers_a_true_body(api):
+    answer = api.get("/health")
+    expect_status(answer, 200, requirement="GET /api/health must answer 200")
+    expect(is_json(answer), "its body must be JSON", "sent another body", answer)
+    expect(
+        reads_as_true_in_javascript(answer.json),
+        "its body must read as true in JavaScript (the UI's health check)",
+        f"answered {answer.text}",
+        answer,
+    )
+
+
+@pytest.mark.clause("PF-API-health-literal")
+def test_health_answers_the_literal_true(api):
     expect_json(api.get("/health"), 200, "health")
 
 
 @pytest.mark.clause("PF-API-admin-version")
 def test_admin_version_is_a_version_string(api):
-    expect_json(api.get("/admin/version"), 200, "version_string")
+    answer = api.get("/admin/version")
+    version = expect_json(answer, 200, "version_string")
+    expect(
+        version.split(".")[0] == "3",
+        "the server version must be of major version 3 (the client refuses another major)",
+        f"answered {version!r}",
+        answer,
+    )
 
 
 @pytest.mark.clause("PF-API-csrf-probe")
@@ -51,8 +81,25 @@ def test_malformed_json_is_a_validation_error(api):
     expect_real_validation_shape(answer)
 
 
+COLLECTIONS = ["block_types", "block_schemas", "block_documents"]
+
+
 @pytest.mark.clause("PF-API-malformed-uuid")
-@pytest.mark.parametrize("collection", ["block_types", "block_schemas", "block_documents"])
+@pytest.mark.parametrize("collection", COLLECTIONS)
+@pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
+def test_malformed_path_id_is_a_client_error(api, collection, method):
+    body = {} if method == "PATCH" else NO_BODY
+    answer = api.request(method, f"/{collection}/not-a-uuid", body)
+    expect_status(
+        answer,
+        *range(400, 500),
+        requirement="a non-UUID path id must get a 4xx (404, 405 or 422 as the releases answer)",
+    )
+    expect(is_json(answer), "its body must be JSON", "sent another body", answer)
+
+
+@pytest.mark.clause("PF-API-malformed-uuid-route")
+@pytest.mark.parametrize("collection", COLLECTIONS)
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 def test_malformed_path_id_matches_no_route(run, api, collection, method):
     body = {} if method == "PATCH" else NO_BODY
@@ -125,6 +172,17 @@ def one_answer_of_each_kind(api, blocks: Blocks) -> list[Exchange]:
 @pytest.mark.clause("PF-API-content-type")
 def test_every_answer_with_a_body_is_json(api, blocks):
     for answer in one_answer_of_each_kind(api, blocks):
+        expect(
+            is_json(answer),
+            f"a {answer.status} answer to {answer.method} {answer.path} must be JSON",
+            f"sent {answer.text[:200]!r}",
+            answer,
+        )
+
+
+@pytest.mark.clause("PF-API-content-type-header")
+def test_every_answer_with_a_body_says_application_json(api, blocks):
+    for answer in one_answer_of_each_kind(api, blocks):
         content_type = answer.headers.get("content-type", "")
         expect(
             content_type.split(";")[0].strip() == "application/json",
@@ -133,7 +191,6 @@ def test_every_answer_with_a_body_is_json(api, blocks):
             f"sent the content type {content_type or 'none'}",
             answer,
         )
-        expect(answer.json is not None, "its body must be JSON", "sent another body", answer)
 
 
 def keyed_objects(document: dict) -> list[tuple[str, str, dict]]:

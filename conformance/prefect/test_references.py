@@ -22,11 +22,24 @@ def ref(document: dict) -> dict:
     return {"$ref": {"block_document_id": document["id"]}}
 
 
+LEVELS = ("leaf", "middle", "top")
+
+
 @pytest.fixture
 def tree(blocks: Blocks) -> Tree:
+    """Types leaf, middle and top and their schemas, registered as the client registers a nested
+    class: the referenced schemas first."""
+    types = {level: blocks.block_type(level) for level in LEVELS}
+    fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
+    schemas = {level: blocks.block_schema(types[level], fields[level]) for level in LEVELS}
+    return Tree(types, schemas, fields)
+
+
+@pytest.fixture
+def top_only(blocks: Blocks) -> Tree:
     """Types leaf, middle and top; only the top schema is posted, so the server must create the
-    middle and leaf schemas from its definitions."""
-    types = {level: blocks.block_type(level) for level in ("leaf", "middle", "top")}
+    middle and leaf schemas from its definitions (PF-NEST-schema-create-children)."""
+    types = {level: blocks.block_type(level) for level in LEVELS}
     fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
     top = blocks.block_schema(types["top"], fields["top"])
     return Tree(types, {"top": top}, fields)
@@ -38,19 +51,9 @@ def read_schema_by_checksum(api, fields: dict):
     return api.get(f"/block_schemas/checksum/{schema_checksum(fields)}")
 
 
-def child_schema(api, tree: Tree, level: str) -> dict:
-    """A schema the server created from the top schema's definitions."""
-    if level not in tree.schemas:
-        answer = read_schema_by_checksum(api, tree.fields[level])
-        tree.schemas[level] = expect_json(answer, 200, "block_schema")
-    return tree.schemas[level]
-
-
 @pytest.fixture
 def documents(api, blocks, tree):
     """leaf <- middle <- top, each saved as the client saves a nested block it saved before."""
-    for level in ("leaf", "middle"):
-        child_schema(api, tree, level)
     leaf = blocks.document(
         tree.types["leaf"], tree.schemas["leaf"], data={"token": "leaf-secret", "n": 5}
     )
@@ -104,18 +107,18 @@ def test_parent_schema_echoes_references_and_definitions(tree):
     expect_equal(created["fields"], tree.fields["top"], "the created schema's fields", None)
 
 
-@pytest.mark.clause("PF-NEST-schema-create")
+@pytest.mark.clause("PF-NEST-schema-create-children")
 @pytest.mark.parametrize("level", ["middle", "leaf"])
-def test_referenced_schemas_are_created_from_definitions(api, tree, level):
-    answer = read_schema_by_checksum(api, tree.fields[level])
+def test_referenced_schemas_are_created_from_definitions(api, top_only, level):
+    answer = read_schema_by_checksum(api, top_only.fields[level])
     child = expect_json(answer, 200, "block_schema", f"the {level} schema must have been created")
     expect_equal(
-        child["block_type_id"], tree.types[level]["id"], f"the {level} schema's type", answer
+        child["block_type_id"], top_only.types[level]["id"], f"the {level} schema's type", answer
     )
     expect_equal(child["version"], "non-versioned", f"the {level} schema's version", answer)
 
 
-@pytest.mark.clause("PF-NEST-schema-create")
+@pytest.mark.clause("PF-NEST-schema-create-children")
 def test_children_are_non_versioned_whatever_the_parent_version(api, blocks):
     types = {level: blocks.block_type(level) for level in ("leaf", "middle", "top")}
     fields = nested_fields({level: block_type["slug"] for level, block_type in types.items()})
@@ -150,14 +153,31 @@ def test_middle_schema_read_carries_its_own_child(api, tree):
     expect_equal(fields, tree.fields["middle"], "the middle schema's fields", answer)
 
 
-@pytest.mark.clause("PF-NEST-schema-missing-type")
-def test_reference_to_an_unknown_type_conflicts(api, blocks):
+def post_with_unknown_referenced_type(api, blocks):
+    """A top schema whose middle reference names a block type slug no type has: the answer and
+    the fields posted."""
     top = blocks.block_type("orphan-top")
     missing = blocks.unique("never-registered")
     fields = nested_fields({"top": top["slug"], "middle": missing, "leaf": blocks.unique("leaf")})
     answer = api.post("/block_schemas/", {"block_type_id": top["id"], "fields": fields["top"]})
-    expect_detail(answer, 409)
+    return answer, fields
+
+
+@pytest.mark.clause("PF-NEST-schema-missing-type")
+def test_reference_to_an_unknown_type_is_refused(api, blocks):
+    answer, fields = post_with_unknown_referenced_type(api, blocks)
+    expect_status(
+        answer,
+        *range(400, 500),
+        requirement="a schema referencing an unknown block type slug must get a 4xx",
+    )
     expect_status(read_schema_by_checksum(api, fields["top"]), 404, requirement="nothing created")
+
+
+@pytest.mark.clause("PF-NEST-schema-missing-type-status")
+def test_reference_to_an_unknown_type_conflicts(api, blocks):
+    answer, _ = post_with_unknown_referenced_type(api, blocks)
+    expect_detail(answer, 409)
 
 
 MALFORMED_REFERENCES = {
@@ -228,13 +248,16 @@ def test_reference_to_an_unknown_schema_without_its_definition_is_refused(api, b
 # ---- documents ------------------------------------------------------------------------------
 
 
-@pytest.mark.clause("PF-NEST-doc-create")
-def test_create_answers_hydrated_data_and_references(api, blocks, tree, documents):
-    middle, leaf = documents["middle"], documents["leaf"]
-    expect_equal(middle["data"], {"label": "mid", "leaf": {"token": MASK, "n": 5}}, "data", None)
+def expect_middle_referencing_the_leaf(middle: dict, leaf: dict, tree: Tree, exchange) -> None:
+    """The middle document with its leaf hydrated in its data (masked) and referenced in its
+    block_document_references."""
+    __tracebackhide__ = True
+    masked = {"label": "mid", "leaf": {"token": MASK, "n": 5}}
+    expect_equal(middle["data"], masked, "data", exchange)
     reference = middle["block_document_references"].get("leaf", {}).get("block_document")
     what = "block_document_references.leaf.block_document"
-    expect(isinstance(reference, dict), f"{what} must be an object", f"gave {reference!r}", None)
+    shown = f"gave {reference!r}"
+    expect(isinstance(reference, dict), f"{what} must be an object", shown, exchange)
     expected = {
         "id": leaf["id"],
         "name": leaf["name"],
@@ -242,10 +265,25 @@ def test_create_answers_hydrated_data_and_references(api, blocks, tree, document
         "block_document_references": {},
     }
     for key, value in expected.items():
-        expect_equal(reference.get(key), value, f"{what}.{key}", None)
+        expect_equal(reference.get(key), value, f"{what}.{key}", exchange)
     expect_same_object(
-        reference.get("block_type"), tree.types["leaf"], "block_type", f"{what}.block_type", None
+        reference.get("block_type"),
+        tree.types["leaf"],
+        "block_type",
+        f"{what}.block_type",
+        exchange,
     )
+
+
+@pytest.mark.clause("PF-NEST-doc-create")
+def test_a_read_shows_hydrated_data_and_references(api, tree, documents):
+    middle, answer = read(api, documents["middle"])
+    expect_middle_referencing_the_leaf(middle, documents["leaf"], tree, answer)
+
+
+@pytest.mark.clause("PF-NEST-doc-create-answer")
+def test_create_answers_hydrated_data_and_references(tree, documents):
+    expect_middle_referencing_the_leaf(documents["middle"], documents["leaf"], tree, None)
 
 
 @pytest.mark.clause("PF-NEST-hydrate")
@@ -340,7 +378,7 @@ def test_bad_references_are_refused(api, blocks, tree, reference, status):
     name = blocks.unique("badref")
     body = blocks.document_body(
         tree.types["middle"],
-        child_schema(api, tree, "middle"),
+        tree.schemas["middle"],
         name,
         data={"leaf": {"$ref": reference}, "label": "x"},
     )
@@ -359,7 +397,7 @@ def test_a_reference_that_is_not_an_object_is_refused(api, blocks, tree, referen
     name = blocks.unique("badref")
     body = blocks.document_body(
         tree.types["middle"],
-        child_schema(api, tree, "middle"),
+        tree.schemas["middle"],
         name,
         data={"leaf": {"$ref": reference}, "label": "x"},
     )

@@ -20,6 +20,7 @@ from . import (
     is_block_type,
     request_rewriter,
     rewrite_each,
+    rewrite_nested,
     rewrite_responses,
 )
 from . import differs as differs_from_reference
@@ -181,7 +182,7 @@ def keeps_deleted_documents():
     store.Store.delete_block_document = lambda self, document_id: None
 
 
-@breaks("PF-BS-dedup", "must get 200", "answered 409")
+@breaks("PF-BS-dedup", "must get a 2xx", "answered 409")
 def conflicts_on_duplicate_schema():
     """A schema whose (checksum, version) exists gets 409 instead of 200 with the existing one."""
 
@@ -502,8 +503,7 @@ def fails_on_long_names():
     return request_rewriter(long_name)
 
 
-@breaks("PF-BD-update", "'updated' after an update must be later than")
-@breaks("PF-GEN-stateful", "'updated' moving forward after a PATCH", "gave false", examples=60)
+@breaks("PF-BD-updated-moves", "'updated' after an update must be later than")
 def keeps_updated_on_patch():
     """A document PATCH leaves `updated` where it was."""
     from reference_server.prefect import store
@@ -666,7 +666,7 @@ def forgets_documentation_urls():
 # ---- API-wide ---------------------------------------------------------------------------------
 
 
-@breaks("PF-API-health", "the body must match the health schema", '{"status":"ok"}')
+@breaks("PF-API-health-literal", "the body must match the health schema", '{"status":"ok"}')
 def health_answers_a_status_object():
     """GET /health answers {"status": "ok"} instead of the JSON literal true."""
 
@@ -687,7 +687,7 @@ def has_no_admin_version():
     return request_rewriter(missing)
 
 
-@breaks("PF-API-malformed-uuid", "a non-UUID path id must get 404", "answered 422")
+@breaks("PF-API-malformed-uuid-route", "a non-UUID path id must get 404", "answered 422")
 def validates_path_ids():
     """A path id that is not a UUID gets a 422 validation error (an id parameter typed as a UUID
     in a route that matches anything) instead of matching no route."""
@@ -705,7 +705,7 @@ def validates_path_ids():
 
 
 @breaks(
-    "PF-API-malformed-uuid",
+    "PF-API-malformed-uuid-route",
     "before Prefect 3.4.8 a non-UUID path id must fail validation (422)",
     "answered 404",
     options=("--blocks-prefect-release=3.4.7",),
@@ -720,7 +720,7 @@ def plays_3_4_7_with_the_routes_of_3_4_8():
     app.resolved = lambda name: "3.4.7"
 
 
-@breaks("PF-API-content-type", "must have the content type application/json", "text/plain")
+@breaks("PF-API-content-type-header", "must have the content type application/json", "text/plain")
 def sends_errors_as_text_plain():
     """404 answers carry their JSON body with the content type text/plain."""
     from starlette.middleware.base import BaseHTTPMiddleware
@@ -821,7 +821,7 @@ def accepts_any_type_name():
     models.BlockTypeCreate = AnyName
 
 
-@breaks("PF-BT-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+@breaks("PF-API-extra-keys", "an invalid request must get 422", "answered 201", '"bogus": 1')
 def ignores_unknown_type_keys():
     """Unknown keys in a block type create body are dropped instead of refused."""
     from pydantic import ConfigDict
@@ -854,7 +854,7 @@ def answers_null_for_unknown_type_ids():
     return rewrite_responses(null)
 
 
-@breaks("PF-BT-read-slug", "slug/SECRET must answer 404", "answered 200")
+@breaks("PF-BT-slug-case", "slug/SECRET must answer 404", "answered 200")
 def slug_lookup_ignores_case():
     """GET /block_types/slug/{slug} compares slugs case-insensitively."""
     from reference_server.prefect import store
@@ -882,7 +882,7 @@ def type_patch_clears_unsent_fields():
     store.Store.update_block_type = update
 
 
-@breaks("PF-BT-update", "'updated' after an update must be later than")
+@breaks("PF-BT-updated-moves", "'updated' after an update must be later than")
 def keeps_type_updated_on_patch():
     """A block type PATCH leaves `updated` where it was."""
     from reference_server.prefect import store
@@ -916,7 +916,7 @@ def type_patch_of_unknown_id_answers_204():
     return intercept(unknown)
 
 
-@breaks("PF-BT-update-422", "an invalid request must get 422", "answered 204")
+@breaks("PF-API-extra-keys", "an invalid request must get 422", "answered 204")
 def type_patch_ignores_unknown_keys():
     """A block type PATCH drops keys it cannot update (name, slug, is_protected, unknown ones)
     instead of refusing them."""
@@ -1012,7 +1012,7 @@ def reads_schemas_without_references():
     nesting.full_fields = lambda store, schema: dict(schema["fields"])
 
 
-@breaks("PF-BS-404-type", "must answer 404", "answered 409")
+@breaks("PF-BS-404-type", "must get a 4xx other than 409", "answered 409")
 def unknown_schema_type_is_an_integrity_conflict():
     """A schema for an unknown block_type_id gets the foreign-key 409 instead of 404."""
 
@@ -1024,7 +1024,7 @@ def unknown_schema_type_is_an_integrity_conflict():
     return rewrite_responses(conflict)
 
 
-@breaks("PF-BS-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+@breaks("PF-API-extra-keys", "an invalid request must get 422", "answered 201", '"bogus": 1')
 def ignores_unknown_schema_keys():
     """Unknown keys in a schema create body are dropped (a client-sent checksum is still
     refused)."""
@@ -1054,7 +1054,7 @@ def keeps_deleted_schemas():
 
 
 @breaks("PF-SYS-secret-schema", "'value' in secret_fields must be true", "gave false")
-@breaks("PF-SEC-system-secret", "the create answer must be", '"sk-1234567890"')
+@breaks("PF-SEC-system-secret", "data from GET by id must be", '"sk-1234567890"')
 def registers_the_secret_schema_without_secret_fields():
     """The system Secret schema is registered with its checksum but without secret_fields, so
     Secret documents are never masked."""
@@ -1125,7 +1125,7 @@ def leaves_missing_names_to_the_database():
     models.BlockDocumentCreate = Unchecked
 
 
-@breaks("PF-BD-422-body", "an invalid request must get 422", "answered 201", '"bogus": 1')
+@breaks("PF-API-extra-keys", "an invalid request must get 422", "answered 201", '"bogus": 1')
 def ignores_unknown_document_keys():
     """Unknown keys in a document create body are dropped instead of refused."""
     from pydantic import ConfigDict
@@ -1138,7 +1138,7 @@ def ignores_unknown_document_keys():
     models.BlockDocumentCreate = Lenient
 
 
-@breaks("PF-BD-unknown-schema", "an unknown block_schema_id must get 409", "answered 404")
+@breaks("PF-BD-unknown-schema-status", "an unknown block_schema_id must get 409", "answered 404")
 def unknown_document_schema_is_404():
     """A document naming a block_schema_id that does not exist gets 404 instead of 409."""
 
@@ -1205,7 +1205,7 @@ def null_data_patch_changes_nothing():
     models.BlockDocumentUpdate = NullAsAbsent
 
 
-@breaks("PF-BD-read-name", "must answer 200", "answered 404")
+@breaks("PF-BD-read-name-anonymous", "must answer 200", "answered 404")
 def hides_anonymous_documents_by_name():
     """Reading an anonymous document by type slug and name answers 404."""
     return hides_anonymous("/api/block_types/slug/")
@@ -1402,7 +1402,7 @@ def type_name_like_is_case_sensitive():
     filters.like = like
 
 
-@breaks("PF-FLT-types-slug-any", "slug any_ [] must be []")
+@breaks("PF-FLT-any-empty", "slug any_ [] must be []")
 def empty_any_matches_everything():
     """An any_ filter with an empty list is treated as no filter at all."""
     from reference_server.prefect import filters
@@ -1473,7 +1473,7 @@ def type_documents_include_anonymous():
     api.BlockDocumentFilter = lambda: models.BlockDocumentFilter(is_anonymous=None)
 
 
-@breaks("PF-FLT-keys", "an invalid request must get 422", "answered 200")
+@breaks("PF-FLT-extra-keys", "an invalid request must get 422", "answered 200")
 def filter_objects_ignore_unknown_keys():
     """Unknown keys inside filter objects are dropped instead of refused."""
     from pydantic import ConfigDict
@@ -1546,7 +1546,7 @@ def masks_null_secrets():
 # ---- level 4: nested blocks -------------------------------------------------------------------
 
 
-@breaks("PF-NEST-schema-create", "schema's type must be")
+@breaks("PF-NEST-schema-create-children", "schema's type must be")
 def creates_children_under_the_parent_type():
     """Schemas created from a parent's definitions are put under the parent's block type
     instead of the referenced one."""
@@ -1588,7 +1588,7 @@ def nests_grandchild_definitions():
     nesting.full_fields = full_fields
 
 
-@breaks("PF-NEST-schema-missing-type", "must answer 409", "answered 404")
+@breaks("PF-NEST-schema-missing-type-status", "must answer 409", "answered 404")
 def unknown_referenced_type_is_404():
     """A schema referencing a block type slug that does not exist gets 404."""
 
@@ -1601,7 +1601,7 @@ def unknown_referenced_type_is_404():
     return rewrite_responses(not_found)
 
 
-@breaks("PF-NEST-doc-create", "data must be", '"leaf": {"$ref"')
+@breaks("PF-NEST-doc-create-answer", "data must be", '"leaf": {"$ref"')
 def create_answer_keeps_the_ref():
     """The create answer shows the data as sent ($ref and all) and no references; reads are
     hydrated."""
@@ -1720,6 +1720,273 @@ def validates_document_data_against_the_schema():
         return 422, {**invalid, "request_body": body}
 
     return intercept(undeclared)
+
+
+# ---- what clients rely on, in clauses whose real-server answers are SHOULD clauses of their own --
+
+
+@breaks("PF-API-health", "must read as true in JavaScript", "answered false")
+def health_answers_false():
+    """GET /health answers 200 with false, which the UI reads as "Can't connect to Server API"."""
+
+    def unhealthy(method, path, status, body):
+        return (200, False) if path == "/api/health" else None
+
+    return rewrite_responses(unhealthy)
+
+
+@breaks("PF-API-malformed-uuid", "a non-UUID path id must get a 4xx", "answered 500")
+def crashes_on_malformed_path_ids():
+    """A path id that is not a UUID reaches the database as it is and fails there (500)."""
+    collection = re.compile(r"^/api/block_(types|schemas|documents)/([^/]+)$")
+
+    def check(method, path, body):
+        found = collection.match(path)
+        if method not in ("GET", "PATCH", "DELETE") or not found or is_uuid(found[2]):
+            return None
+        return 500, {"exception_message": "Internal Server Error"}
+
+    return request_rewriter(check)
+
+
+@breaks("PF-API-content-type", "must be JSON", "sent 'Not Found'")
+def sends_not_found_as_plain_text():
+    """Every 404 answers the words "Not Found" as plain text instead of a JSON body."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+    from starlette.responses import PlainTextResponse
+
+    async def dispatch(request, call_next):
+        answer = await call_next(request)
+        if answer.status_code == 404:
+            return PlainTextResponse("Not Found", status_code=404)
+        return answer
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+@breaks("PF-BT-422-body", "is_protected of a type a client created must be false", "gave true")
+def honours_is_protected_on_create():
+    """A block type create takes is_protected from the body, so that a client can make its own
+    type undeletable."""
+    from reference_server.prefect import models, store
+
+    class Protectable(models.BlockTypeCreate):
+        is_protected: bool = False
+
+    models.BlockTypeCreate = Protectable
+    original = store.Store.create_block_type
+
+    def create(self, values, is_protected=False):
+        values = dict(values)
+        return original(self, values, values.pop("is_protected", False) or is_protected)
+
+    store.Store.create_block_type = create
+
+
+@breaks("PF-BT-update-422", "name after that PATCH must be")
+def renames_types_on_patch():
+    """A block type PATCH changes name and slug too, so that the type is no longer found by the
+    slug its class has."""
+    from reference_server.prefect import models
+
+    class Renaming(models.BlockTypeUpdate):
+        name: str | None = None
+        slug: str | None = None
+
+    models.BlockTypeUpdate = Renaming
+
+
+@breaks("PF-BT-read-slug", "must answer 404", "answered 200")
+def answers_null_for_unknown_slugs():
+    """GET /block_types/slug/{slug} of a slug no type has answers 200 with null, so that the
+    client never registers a new class's type."""
+    lookup = re.compile(r"^/api/block_types/slug/[^/]+$")
+
+    def null(method, path, status, body):
+        return (200, None) if method == "GET" and lookup.match(path) and status == 404 else None
+
+    return rewrite_responses(null)
+
+
+@breaks("PF-BD-422-body", "an invalid request must get 422", "answered 201")
+def fills_in_the_block_type_of_documents():
+    """A document create without block_type_id takes the type of its schema instead of being
+    refused."""
+    from reference_server.prefect.store import NotFound
+
+    def wrap(app):
+        store = prefect_store(app)
+
+        def fill(method, path, query, body):
+            lacking = isinstance(body, dict) and "block_type_id" not in body
+            if method != "POST" or path != "/api/block_documents/" or not lacking:
+                return query, body
+            try:
+                schema = store.block_schema(str(body.get("block_schema_id")))
+            except NotFound:
+                return query, body
+            return query, {**body, "block_type_id": schema["block_type_id"]}
+
+        return rewrite_requests(fill)(app)
+
+    return wrap
+
+
+@breaks("PF-BD-unknown-schema", "an unknown block_schema_id must get a 4xx", "answered 500")
+def creates_documents_of_unknown_schemas():
+    """No foreign key from documents to schemas: a document of a schema that does not exist is
+    stored, and the create answer then fails to read its schema (500)."""
+    from reference_server.prefect import store
+
+    store.PARTS["document_schema_reference"] = None
+
+
+@breaks("PF-BD-read-name", "'block_schema' is a required property")
+def answers_names_without_the_schema():
+    """Reading a document by slug and name answers it without its block_schema, on which
+    Block.load('slug/name') finds the class."""
+
+    def drop(method, path, status, body):
+        if method == "GET" and "/block_documents/name/" in path and isinstance(body, dict):
+            return status, {key: value for key, value in body.items() if key != "block_schema"}
+        return None
+
+    return rewrite_responses(drop)
+
+
+@breaks("PF-FLT-types-slug-any", "the types with either slug must be")
+def slug_any_keeps_the_first_value_only():
+    """block_types.slug.any_ matches the first slug of the list only."""
+    from reference_server.prefect import filters
+
+    original = filters.any_of
+
+    def any_of(column, values):
+        first = values[:1] if column == "block_type.slug" and values else values
+        return original(column, first)
+
+    filters.any_of = any_of
+
+
+@breaks("PF-NEST-schema-create", "the created schema's fields must be")
+def create_answer_drops_definitions():
+    """The create answer of a schema leaves out its fields' definitions (reads show them)."""
+
+    def drop(method, path, status, body):
+        if method != "POST" or path != "/api/block_schemas/" or status != 201:
+            return None
+        fields = {key: value for key, value in body["fields"].items() if key != "definitions"}
+        return status, {**body, "fields": fields}
+
+    return rewrite_responses(drop)
+
+
+@breaks("PF-NEST-schema-missing-type", "must get a 4xx", "answered 500")
+def fails_on_references_to_unknown_types():
+    """A schema referencing a block type slug that does not exist gets 500 instead of a 4xx."""
+
+    def crash(method, path, status, body):
+        detail = body.get("detail", "") if isinstance(body, dict) else ""
+        if path == "/api/block_schemas/" and status == 409 and "was not found" in detail:
+            return 500, {"exception_message": "Internal Server Error"}
+        return None
+
+    return rewrite_responses(crash)
+
+
+@breaks("PF-NEST-doc-create", "block_document_references.leaf.block_document.block_type must be")
+def references_without_their_block_type():
+    """A document's block_document_references carry each referenced document without its
+    block_type."""
+
+    def is_reference(node: dict) -> bool:
+        return isinstance(node.get("block_document"), dict)
+
+    return rewrite_nested(is_reference, lambda node: node["block_document"].pop("block_type"))
+
+
+@breaks("PF-BS-dedup-status", "must get 200", "answered 201")
+def answers_201_for_existing_schemas():
+    """A schema whose (checksum, version) exists is answered with 201, as if new."""
+
+    def created(method, path, status, body):
+        if method == "POST" and path == "/api/block_schemas/" and status == 200:
+            return 201, body
+        return None
+
+    return rewrite_responses(created)
+
+
+@breaks("PF-BS-404-type-status", "must answer 404", "answered 422")
+def unknown_schema_type_is_a_validation_error():
+    """A schema for an unknown block_type_id gets a 422 validation error at block_type_id."""
+
+    def invalid(method, path, status, body):
+        if method != "POST" or path != "/api/block_schemas/" or status != 404:
+            return None
+        error = {"type": "value_error", "loc": ["body", "block_type_id"], "msg": "No such type"}
+        return 422, {"detail": [error]}
+
+    return rewrite_responses(invalid)
+
+
+def at_the_body(method, path, status, body):
+    """A 422 whose errors are all located at the whole body."""
+    errors = body.get("exception_detail") if isinstance(body, dict) else None
+    if status != 422 or not isinstance(errors, list):
+        return None
+    located = [{**error, "loc": ["body"]} for error in errors if isinstance(error, dict)]
+    return status, {**body, "exception_detail": located}
+
+
+@breaks("PF-BT-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-BS-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-BD-422-locations", "the 422 body must name the location", "named [['body']]")
+@breaks("PF-FLT-422-locations", "the 422 body must name the location", "named [['body']]")
+def locates_every_error_at_the_body():
+    """Every validation error is located at [body], whatever field it is about (a validator
+    that checks the body as one document)."""
+    return rewrite_responses(at_the_body)
+
+
+@breaks("PF-BS-read-checksum-empty-version", "?version='' must get 404", "answered 200")
+def reads_an_empty_version_as_none():
+    """GET /block_schemas/checksum/{c}?version= (empty) answers the newest schema of the
+    checksum, as if no version had been sent."""
+
+    def drop(method, path, query, body):
+        if "/block_schemas/checksum/" in path:
+            kept = "&".join(part for part in query.split("&") if part != "version=")
+            return kept, body
+        return query, body
+
+    return rewrite_requests(drop)
+
+
+@breaks("PF-SEC-masked-create", "data in the create answer must be", '"hunter2-')
+def answers_creates_in_clear():
+    """The create answer of a document shows its secrets in clear (reads are masked)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    def wrap(app):
+        store = prefect_store(app)
+
+        async def dispatch(request, call_next):
+            answer = await call_next(request)
+            if request.method != "POST" or request.url.path != "/api/block_documents/":
+                return answer
+            raw = b"".join([chunk async for chunk in answer.body_iterator])
+            created = parsed(raw)
+            if answer.status_code != 201 or not isinstance(created, dict):
+                return response(answer.status_code, created)
+            from reference_server.prefect import api
+
+            document = store.block_document(created["id"])
+            return response(201, api.document_view(store, document, include_secrets=True))
+
+        return BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    return wrap
 
 
 # ---- differences no clause fails, found by differential mode ---------------------------------
@@ -1922,6 +2189,137 @@ def answers_503_to_text_holding_nul():
         return await call_next(request)
 
     return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+@allowed(
+    "PF-BD-422-missing-name",
+    reason="no client or CLI code of 3.8.8 or 3.9.1 reads a 422's loc (the UI shows the first "
+    "error's msg); the real server's whole-body check merely runs before its field checks",
+    fails=("PF-BD-422-locations",),
+)
+def locates_missing_names_at_the_name():
+    """A non-anonymous document with no, null or empty name gets its 422 located at [body, name]
+    (a field check) instead of [body]."""
+
+    def check(method, path, body):
+        if method != "POST" or path != "/api/block_documents/" or not isinstance(body, dict):
+            return None
+        if body.get("is_anonymous") or body.get("name"):
+            return None
+        error = {
+            "type": "missing",
+            "loc": ["body", "name"],
+            "msg": "Names must be provided for block documents.",
+        }
+        invalid = {"exception_message": "Invalid request received.", "exception_detail": [error]}
+        return 422, {**invalid, "request_body": body}
+
+    return request_rewriter(check)
+
+
+@allowed(
+    "PF-BD-anonymous",
+    reason="no client or UI code of 3.8.8 or 3.9.1 parses an anonymous document's name, and the "
+    "client's model takes lower-case letters, digits and dashes (prefect/types/names.py "
+    "BlockDocumentName)",
+    fails=("PF-BD-anonymous-name",),
+)
+def names_anonymous_documents_in_hex():
+    """An anonymous document without a name is called anonymous-<32 hex digits> (a uuid4 without
+    its dashes)."""
+
+    def name(method, path, query, body):
+        creating = method == "POST" and path == "/api/block_documents/"
+        unnamed = isinstance(body, dict) and body.get("is_anonymous") is True
+        if creating and unnamed and body.get("name") is None:
+            return query, {**body, "name": f"anonymous-{uuid.uuid4().hex}"}
+        return query, body
+
+    return rewrite_requests(name)
+
+
+@allowed(
+    "PF-BT-update",
+    "PF-BD-update",
+    "PF-GEN-stateful",
+    reason="no client, CLI or UI code of 3.8.8 or 3.9.1 reads the 'updated' of a block type or "
+    "document, and an ISO 8601 time in whole seconds is a timestamp the client's models read "
+    "(prefect/_internal/schemas/bases.py ObjectBaseModel)",
+    may_fail=("PF-BT-updated-moves", "PF-BD-updated-moves"),
+)
+def keeps_whole_seconds():
+    """Every timestamp is written in whole seconds, so a PATCH within the second of the last
+    write leaves 'updated' where it was (equal to 'created' after a create and a PATCH in the
+    same second; the two SHOULD clauses pass when a second boundary falls between them)."""
+    from datetime import UTC, datetime
+
+    from reference_server.prefect import store
+
+    store.now = lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+BEYOND_64_BITS = 2**63 - 1
+
+
+def offset_of(body) -> int | None:
+    """The offset a /filter body asks for, as a number (the real server reads numeric strings)."""
+    offset = body.get("offset") if isinstance(body, dict) else None
+    if isinstance(offset, bool) or not isinstance(offset, int | str):
+        return None
+    try:
+        return int(offset)
+    except ValueError:
+        return None
+
+
+@allowed(
+    "PF-FLT-offset-range",
+    reason="no object lies beyond an offset of 2^63-1, so an empty page is as right an answer as "
+    "a validation error; no client sends such an offset",
+)
+def finds_nothing_beyond_64_bit_offsets():
+    """A /filter with an offset beyond 2^63-1 answers 200 [] instead of a validation error."""
+
+    def far(method, path, body):
+        offset = offset_of(body)
+        beyond = offset is not None and offset > BEYOND_64_BITS
+        return (200, []) if method == "POST" and path.endswith("/filter") and beyond else None
+
+    return request_rewriter(far)
+
+
+@allowed(
+    "PF-BT-422-body",
+    "PF-BT-update-422",
+    "PF-BS-422-body",
+    "PF-BD-422-body",
+    "PF-BD-update-422",
+    "PF-FLT-keys",
+    reason="prefect/_internal/schemas/bases.py ActionBaseModel: extra='forbid', so the client's "
+    "own models never send a key an operation does not take, and a server that ignores one "
+    "breaks no client",
+    fails=("PF-API-extra-keys", "PF-FLT-extra-keys"),
+    may_fail=("PF-GEN-invalid-rejected",),
+)
+def ignores_keys_an_operation_does_not_take():
+    """Create, update and filter bodies drop the keys they do not take (is_protected, a
+    client-sent checksum, a PATCH's name, unknown keys) instead of refusing them."""
+    from pydantic import ConfigDict
+
+    from reference_server.prefect import models
+
+    for name in (
+        "BlockTypeCreate",
+        "BlockTypeUpdate",
+        "BlockSchemaCreate",
+        "BlockDocumentCreate",
+        "BlockDocumentUpdate",
+        "BlockTypeFilter",
+        "BlockSchemaFilter",
+        "BlockDocumentFilter",
+    ):
+        lenient = type(name, (getattr(models, name),), {"model_config": ConfigDict(extra="ignore")})
+        setattr(models, name, lenient)
 
 
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
