@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import seed
+from hypothesis import Verbosity, seed
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -466,6 +466,7 @@ def bound_to(api, ns: str, counters) -> type[BlocksMachine]:
 @pytest.mark.clause("PF-GEN-stateful")
 def test_random_call_sequences_agree_with_the_model(run, api, ns):
     machine = bound_to(api, ns, run.counters)
-    configured = generated_settings(run, stateful_step_count=30)
+    # the machine's steps, which only Hypothesis prints, are the failing case
+    configured = generated_settings(run, stateful_step_count=30, verbosity=Verbosity.normal)
     seed(run.settings.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)
