@@ -158,7 +158,7 @@ def request_reading(case, mode: GenerationMode) -> str:
     if mode is POSITIVE:
         return (
             "a valid request: it matches the operation's request schema as a JSON Schema "
-            f"validator reads it (no input of {LAX} kind)"
+            f"validator reads it, with no input an {LAX} annotation names"
         )
     data = getattr(getattr(case.meta, "phase", None), "data", None)
     why = getattr(data, "description", None)

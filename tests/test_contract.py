@@ -28,7 +28,7 @@ from conformance.prefect.contract import (
     LAX_INTEGERS,
 )
 
-from .conftest import LEDGERS, ROOT, required_in_ci
+from .conftest import LEDGERS, ROOT, required_in_ci, run_suite
 from .full_runs import FULL_RUNS
 
 CONTRACT = json.loads(CONTRACT_PATH.read_text())
@@ -342,3 +342,45 @@ def test_the_contracts_integers_and_booleans_are_prefects_published_ones(prefect
                         types,
                     )
     assert len(checked) >= 12, checked
+
+
+# ---- a generated failure ----------------------------------------------------------------------
+
+DOCUMENT_CREATES = (
+    "conformance/prefect/test_openapi.py::"
+    "test_generated_valid_requests_follow_the_contract[POST /block_documents/]"
+)
+HYPOTHESIS_LINES = (
+    "Failing test case",
+    "Falsifying example",
+    "Explanation:",
+    "always and only run by failing test cases",
+    "reproduce_failure",
+    "Reproduce with:",  # schemathesis's own curl line and its copy of the answer
+)
+
+
+def test_a_generated_failure_shows_the_case_and_the_contracts_reading(start_variant, tmp_path):
+    """The request, the answer, the contract's reading and what real Prefect does; none of
+    Hypothesis's or schemathesis's own lines."""
+    server = start_variant("validates_document_data_against_the_schema")
+    run = run_suite(
+        f"--target-url={server.url}",
+        DOCUMENT_CREATES,
+        "--blocks-examples=20",
+        "--blocks-seed=0",
+        tmp_path=tmp_path,
+        suite=[],
+    )
+    assert run.returncode == 1, run.output[-3000:]
+    for shown in (
+        "must be accepted",
+        "refused it with 422",
+        "the contract's reading: a valid request",
+        "its answers: 201 (block_document)",
+        "the real server: Prefect 3.8.8 and 3.9.1 accept",
+        "request:  POST",
+        "response: 422",
+    ):
+        assert shown in run.output, shown
+    assert [line for line in HYPOTHESIS_LINES if line in run.output] == []
