@@ -4,6 +4,12 @@ components.
 
 A profile's ``contract.py`` supplies ``build()`` and calls ``main(build, CONTRACT_PATH)`` when
 run as a module (``python -m conformance.<profile>.contract [PATH]``).
+
+A request schema is the API's published reading, as a JSON Schema validator reads it; an input a
+real server also accepts by converting it (``"5"`` for an integer) is named in the schema's
+``x-blocks-lax`` annotation. A contract is read two ways: ``published`` (without them: what
+valid generated requests are drawn from) and ``widened`` (with them: what no invalid generated
+request may be).
 """
 
 import json
@@ -17,6 +23,48 @@ from . import file_name, fixtures_dir
 
 COMPONENTS = "#/components/schemas/"
 FILE_REFERENCE = re.compile(r"(\w+)\.json(?:#(.*))?")
+
+# A contract node's annotation of the inputs the published API leaves out but a real server
+# accepts by converting them (a JSON Schema of them): valid requests never hold them, invalid
+# ones are never made of them.
+LAX = "x-blocks-lax"
+
+
+def published(node: Any) -> Any:
+    """The contract as a JSON Schema validator reads the published API: without the inputs of
+    its ``x-blocks-lax`` annotations."""
+    if isinstance(node, dict):
+        return {key: published(value) for key, value in node.items() if key != LAX}
+    if isinstance(node, list):
+        return [published(item) for item in node]
+    return node
+
+
+def widened(node: Any) -> Any:
+    """The contract with every annotated input admitted too: what no invalid request may be."""
+    if isinstance(node, dict):
+        own = {key: widened(value) for key, value in node.items() if key != LAX}
+        if LAX in node:
+            return {"anyOf": [own, widened(node[LAX])]}
+        return own
+    if isinstance(node, list):
+        return [widened(item) for item in node]
+    return node
+
+
+def lax_inputs(node: Any, where: tuple = ()) -> list[tuple[tuple, dict]]:
+    """Every annotation of the contract: where it is (keys from the root) and its schema."""
+    found = []
+    if isinstance(node, dict):
+        if LAX in node:
+            found.append((where, node[LAX]))
+        for key, value in node.items():
+            if key != LAX:
+                found += lax_inputs(value, (*where, key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += lax_inputs(item, (*where, index))
+    return found
 
 
 def ref(name: str) -> dict:

@@ -8,12 +8,14 @@ own objects before it is sent (``prepare``) and how an answer is judged (``judge
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed, settings
 from hypothesis.errors import FlakyFailure
 from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (
@@ -26,6 +28,7 @@ from schemathesis.checks import (
 from schemathesis.core import NotSet
 
 from .checks import fail
+from .contracts import LAX, published, widened
 
 if TYPE_CHECKING:
     from .client import ApiClient, Exchange
@@ -42,20 +45,26 @@ VALID_CHECKS = [
 INVALID_CHECKS = [not_a_server_error, negative_data_rejection, status_code_conformance]
 
 
-def generated_settings(run: Run, test_key: str, **extra) -> settings:
+def generated_settings(run: Run, test_key: str, reading: str = "", **extra) -> settings:
     """The --blocks-examples budget, no deadline (the target's latency is not under test), the
-    run's example database under the test's key (the ``test_key`` fixture: a failure found is
-    replayed first by the next run), every health check off (slow targets trip them), and
-    under --blocks-no-shrink the first failing case as it was drawn."""
-    phases = [phase for phase in Phase if phase is not Phase.shrink]
+    run's example database under the test's key (the ``test_key`` fixture) and the ``reading``
+    its cases are drawn from (a failure found is replayed first by the next run that draws from
+    the same one), every health check off (slow targets trip them), under --blocks-no-shrink
+    the first failing case as it was drawn, and none of Hypothesis's own lines in a failure (its
+    "Failing test case" call, the explain phase's lines, the reproduction blob): the suite's
+    message shows the case itself. A test whose case only Hypothesis can print (a state
+    machine's steps) passes ``verbosity=Verbosity.normal``."""
+    left_out = {Phase.explain, *([Phase.shrink] if run.settings.no_shrink else [])}
     saved = run.saved_examples
+    chosen: dict[str, Any] = {"verbosity": Verbosity.quiet, **extra}
     return settings(
         max_examples=run.settings.examples,
         deadline=None,
-        database=saved.for_test(test_key) if saved is not None else None,
+        database=saved.for_test(f"{test_key}{reading}") if saved is not None else None,
         suppress_health_check=list(HealthCheck),
-        **({"phases": phases} if run.settings.no_shrink else {}),
-        **extra,
+        phases=[phase for phase in Phase if phase not in left_out],
+        print_blob=False,
+        **chosen,
     )
 
 
@@ -122,34 +131,99 @@ def send(api: ApiClient, case, headers: dict[str, str] | None = None) -> Exchang
     return api.request(case.method, case.formatted_path, body, **options)
 
 
-def judged_by(checks: list) -> Callable:
-    """A judge that asks schemathesis's ``checks`` about the answer."""
+def failures_of(error: BaseException) -> list[str]:
+    """Schemathesis's findings in ``error``, one line each (its title and message), without its
+    own copy of the answer and its curl line: the suite's message shows the exchange."""
+    found = []
+    for failure in getattr(error, "exceptions", None) or [error]:
+        title = getattr(failure, "title", None) or type(failure).__name__
+        message = " ".join(str(getattr(failure, "message", "") or "").split())
+        found.append(f"{title}: {message}" if message else title)
+    return found
+
+
+def allowed_answers(case) -> str:
+    """The statuses (and each one's schema) the contract lists for the case's operation."""
+    responses = case.operation.definition.raw.get("responses", {})
+    shown = []
+    for status, answer in responses.items():
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        name = str(schema.get("$ref", "")).rpartition("/")[2]
+        shown.append(f"{status} ({name})" if name else f"{status} (no body)")
+    return ", ".join(shown)
+
+
+def request_reading(case, mode: GenerationMode) -> str:
+    """Why the contract calls the case valid or invalid."""
+    if mode is POSITIVE:
+        return (
+            "a valid request: it matches the operation's request schema as a JSON Schema "
+            f"validator reads it, with no input an {LAX} annotation names"
+        )
+    data = getattr(getattr(case.meta, "phase", None), "data", None)
+    why = getattr(data, "description", None)
+    return f"an invalid request ({why})" if why else "an invalid request"
+
+
+def contract_reading(case, mode: GenerationMode, real: str = "") -> str:
+    """What the contract says of the case and its answers, and what the real server does (the
+    profile's words, when it knows)."""
+    lines = [
+        f"the contract's reading: {request_reading(case, mode)}; its answers: "
+        f"{allowed_answers(case)}"
+    ]
+    if real:
+        lines.append(f"the real server: {real}")
+    return "\n  ".join(lines)
+
+
+def judged_by(checks: list, real: dict | None = None) -> Callable:
+    """A judge that asks schemathesis's ``checks`` about the answer; ``real`` says, per mode,
+    what the real server does with such requests (shown in a failure)."""
 
     def judge(api: ApiClient, label: str, mode: GenerationMode, case, exchange: Exchange) -> None:
         __tracebackhide__ = True
         try:
             case.validate_response(exchange.response, checks=checks)
         except (Exception, BaseExceptionGroup) as error:  # schemathesis groups its failures
+            found = "; ".join(failures_of(error))
             fail(
                 f"a generated {mode.value} request to {label} must pass "
                 f"{', '.join(check.__name__ for check in checks)}",
-                str(error).strip()[:2000],
+                f"answered {exchange.status}: {found[:1500]}\n  "
+                + contract_reading(case, mode, (real or {}).get(mode, "")),
                 exchange,
             )
 
     return judge
 
 
+def operations_of(contract: dict) -> dict:
+    schema = openapi.from_dict(contract)
+    return {op.ok().label: op.ok() for op in schema.get_all_operations()}
+
+
 class Contract:
-    """A profile's OpenAPI contract: its operations by label (``POST /block_types/``) and the
-    ones that take input an invalid request can get wrong."""
+    """A profile's OpenAPI contract: its operations by label (``POST /block_types/``) as the
+    published API reads them (valid cases are drawn from them) and widened by the inputs a
+    real server accepts by converting them (invalid cases are drawn from those: an annotated
+    input is never sent as an invalid one), and the operations that take input an invalid
+    request can get wrong. ``reading`` names the file's version: saved failures are replayed
+    only by runs that draw from the same one."""
 
     def __init__(self, path: Path, can_be_invalid: Callable = has_input) -> None:
-        schema = openapi.from_path(str(path))
-        self.operations = {op.ok().label: op.ok() for op in schema.get_all_operations()}
+        text = path.read_text()
+        contract = json.loads(text)
+        self.reading = f":{path.stem}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+        self.operations = operations_of(published(contract))
+        self.widened = operations_of(widened(contract))
         self.with_input = [
             label for label, operation in self.operations.items() if can_be_invalid(operation)
         ]
+
+    def strategy(self, label: str, mode: GenerationMode):
+        operations = self.operations if mode is POSITIVE else self.widened
+        return operations[label].as_strategy(generation_mode=mode)
 
     def check(
         self,
@@ -166,8 +240,8 @@ class Contract:
         with it; ``judge(api, label, mode, case, exchange)`` fails the test for a wrong
         answer."""
 
-        @generated_settings(run, test_key)
-        @given(case=self.operations[label].as_strategy(generation_mode=mode))
+        @generated_settings(run, test_key, self.reading)
+        @given(case=self.strategy(label, mode))
         def check(case):
             assume(mode is POSITIVE or is_invalid(case))
             # a null, an empty list or an empty object cannot be sent as a query value (it is

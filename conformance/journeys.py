@@ -16,6 +16,7 @@ import secrets
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,14 @@ def run_journey(
 
 
 class Placeholders:
-    """Replaces what differs between servers and runs (the run's namespace, the target's URL,
-    ids, checksums that contain the namespace, timestamps) and keeps what is the same: one id
-    is one placeholder wherever it appears, numbered in order of appearance."""
+    """Replaces what differs between servers and runs: the run's namespace, the target's URL,
+    timestamps, and the values a server invents (ids, checksums that contain the namespace).
+    A value the journey named after the object it stands for (``names``: the spec's id, a
+    class's schema checksum) becomes that name, wherever it appears; any other id or checksum
+    becomes its kind alone. Nothing is numbered: one id more in an answer changes no other
+    placeholder."""
 
-    def __init__(self, namespace: str, url: str) -> None:
+    def __init__(self, namespace: str, url: str, names: Mapping[str, str] | None = None) -> None:
         parts = urlsplit(url)
         self.fixed = {
             namespace: "<ns>",
@@ -115,19 +119,18 @@ class Placeholders:
             url.rstrip("/"): "<api>",
             f"{parts.scheme}://{parts.netloc}": "<origin>",
         }
-        self.numbered: dict[str, str] = {}
+        self.names = dict(names or {})
 
-    def number(self, kind: str, value: str) -> str:
-        if value not in self.numbered:
-            count = sum(v.startswith(f"<{kind}-") for v in self.numbered.values())
-            self.numbered[value] = f"<{kind}-{count + 1}>"
-        return self.numbered[value]
+    def named(self, kind: str, value: str) -> str:
+        return f"<{self.names[value]}>" if value in self.names else f"<{kind}>"
 
     def text(self, value: str) -> str:
+        if value in self.names:  # an id of any form (Peak's may be any text), given whole
+            return f"<{self.names[value]}>"
         for found, placeholder in self.fixed.items():
             value = value.replace(found, placeholder)
-        value = UUID.sub(lambda match: self.number("id", match.group()), value)
-        value = CHECKSUM.sub(lambda match: self.number("checksum", match.group()), value)
+        value = UUID.sub(lambda match: self.named("id", match.group()), value)
+        value = CHECKSUM.sub(lambda match: self.named("checksum", match.group()), value)
         return TIMESTAMP.sub("<time>", value)
 
     def apply(self, value: Any) -> Any:
@@ -141,12 +144,13 @@ class Placeholders:
 
 
 def comparable_steps(run: JourneyRun, namespace: str, url: str) -> dict[str, Any]:
-    """The steps' outcomes in the order they ran, with placeholders (numbered in that order)
-    and without what is never compared."""
-    placeholders = Placeholders(namespace, url)
+    """The steps' outcomes in the order they ran, with placeholders (the values the journey
+    named, by their names) and without what is never compared."""
+    result = run.result or {}
+    placeholders = Placeholders(namespace, url, result.get("names"))
     return {
         step: placeholders.apply({k: v for k, v in outcome.items() if k not in UNCOMPARED})
-        for step, outcome in (run.result or {}).get("steps", {}).items()
+        for step, outcome in result.get("steps", {}).items()
     }
 
 
@@ -199,33 +203,52 @@ def client_error(outcome: dict) -> str:
     return "\n".join(f"      {line}" for line in lines[-SHOWN_ERROR_LINES:])
 
 
+def passed_through(kind: ClientKind, outcome: Any) -> bool:
+    """An error whose class only passes the server's answer on (each of the classes a step
+    allows, "A or B", is such a class)."""
+    if not isinstance(outcome, dict) or not isinstance(outcome.get("error"), str):
+        return False
+    return all(name in kind.passed_through for name in outcome["error"].split(" or "))
+
+
 def as_compared(kind: ClientKind, steps: dict[str, Any]) -> dict[str, Any]:
-    """The steps as compared: an error whose class only passes the server's answer on (each of
-    the classes a step allows, "A or B", is such a class) is compared by its class alone; every
-    other error's message is the client's own and compared whole."""
+    """The steps as their clause compares them: what the client returned as the journey reads
+    it (the documents' promise, not the ``body`` it came in) or the error it raised; an error
+    that only passes the server's answer on is compared by its class alone, every other
+    error's message is the client's own and compared whole."""
+    shown = {}
+    for step, outcome in steps.items():
+        dropped = {"body", "message"} if passed_through(kind, outcome) else {"body"}
+        shown[step] = {k: v for k, v in outcome.items() if k not in dropped}
+    return shown
 
-    def passed_through(outcome: Any) -> bool:
-        if not isinstance(outcome, dict) or not isinstance(outcome.get("error"), str):
-            return False
-        return all(name in kind.passed_through for name in outcome["error"].split(" or "))
 
-    return {
-        step: {k: v for k, v in outcome.items() if k != "message"}
-        if passed_through(outcome)
-        else outcome
-        for step, outcome in steps.items()
-    }
+def as_bodies(kind: ClientKind, steps: dict[str, Any]) -> dict[str, Any]:
+    """The steps as the bodies' SHOULD clause compares them: each whole answer the client
+    handed on unchanged, and the server's words an exception carries."""
+    shown = {}
+    for step, outcome in steps.items():
+        if "body" in outcome:
+            shown[step] = {"body": outcome["body"]}
+        elif passed_through(kind, outcome):
+            shown[step] = {"message": outcome.get("message")}
+    return shown
 
 
 def expect_same_as_recorded(
-    kind: ClientKind, run: JourneyRun, destination: Destination, version: str
+    kind: ClientKind,
+    run: JourneyRun,
+    destination: Destination,
+    version: str,
+    view: Callable[[ClientKind, dict], dict] = as_compared,
 ) -> None:
     """Every step returned (or raised) what the client release ``version`` gives against the
-    server its expectation was recorded against."""
+    server its expectation was recorded against, as ``view`` shows the steps (by default what
+    the journey's MUST clause compares; ``as_bodies``: the whole answers)."""
     __tracebackhide__ = True
     recorded = expectation(kind, version)["journeys"][run.name]["steps"]
-    expected = as_compared(kind, recorded)
-    actual = as_compared(kind, comparable_steps(run, destination.namespace, destination.url))
+    expected = view(kind, recorded)
+    actual = view(kind, comparable_steps(run, destination.namespace, destination.url))
     differing = [step for step in {**expected, **actual} if expected.get(step) != actual.get(step)]
     if not differing:
         return
@@ -245,9 +268,10 @@ def expect_same_as_recorded(
     if len(differing) > 1:
         observed += f"\n    other steps that differ: {', '.join(differing[1:])}"
     truth = kind.ground_truth.format(version=version)
+    verb = "must" if view is as_compared else "should"
     fail(
-        f"journey {run.name}, step {first}: the {kind.client} {version} client must give what it "
-        f"gives against {truth}: {described(wanted)} at {where}",
+        f"journey {run.name}, step {first}: the {kind.client} {version} client {verb} give what "
+        f"it gives against {truth}: {described(wanted)} at {where}",
         observed,
     )
 
@@ -280,17 +304,38 @@ class Journeys:
         self.destination = Destination(
             destination.url, destination.headers, namespace, destination.extras
         )
+        self.runs: dict[str, JourneyRun] = {}
 
     @property
     def namespace(self) -> str:
         return self.destination.namespace
 
+    def run(self, name: str) -> JourneyRun:
+        """The journey ``name`` run once (its clause and the bodies' clause read the same run)."""
+        if name not in self.runs:
+            self.runs[name] = run_journey(
+                self.kind, self.python, name, self.destination, self.workdir
+            )
+        return self.runs[name]
+
     def check(self, name: str) -> JourneyRun:
         __tracebackhide__ = True
-        run = run_journey(self.kind, self.python, name, self.destination, self.workdir)
+        run = self.run(name)
         expect_finished(self.kind, run, self.python)
         expect_same_as_recorded(self.kind, run, self.destination, self.version)
         return run
+
+    def check_bodies(self, name: str) -> JourneyRun:
+        """The whole answers the client handed on in the journey ``name`` are the ones it got
+        from the server the expectation was recorded against."""
+        __tracebackhide__ = True
+        run = self.run(name)
+        expect_finished(self.kind, run, self.python)
+        expect_same_as_recorded(self.kind, run, self.destination, self.version, as_bodies)
+        return run
+
+    def applies(self, name: str) -> bool:
+        return applies(self.kind, self.version, name)
 
 
 def journey_of(clause_id: str) -> str:
@@ -322,7 +367,7 @@ def client_parameters(kind: ClientKind, pythons: list[str], clause_ids: list[str
     applies to, one parameter its clause is reported not covered for (``needs`` unmet)."""
     clients = [(python, client_version(kind, python)) for python in pythons]
     journey = journey_of(clause_ids[0]) if clause_ids else None
-    if journey is not None:
+    if journey in kind.journey_names():  # (a clause of every journey, such as PP-JRN-bodies)
         kept = [client for client in clients if applies(kind, client[1], journey)]
         if clients and not kept:
             why = not_applicable_reason(kind, [version for _, version in clients], journey)

@@ -110,22 +110,51 @@ def test_target_headers_become_the_clients_settings():
     assert client_settings({"authorization": "Bearer k3y"}) == {"PREFECT_API_KEY": "k3y"}
 
 
-def test_placeholders_keep_which_id_is_which():
+def test_placeholders_name_an_id_by_the_object_it_names():
     namespace, url = "conf-0123abcd-", "http://127.0.0.1:4200/api"
     first, second = "6f1c2a52-6e0e-4a4e-9d55-2f6f2b8a5c11", "0b9e4c7d-1f2a-4b3c-8d4e-5f6a7b8c9d0e"
-    seen = Placeholders(namespace, url).apply(
+    other = "11111111-2222-4333-8444-555555555555"
+    names = {first: "doc id", "spec-7": "spec id"}
+    seen = Placeholders(namespace, url, names).apply(
         {
             "b": [first, second, first],
-            "a": f"{url}/block_documents/{second}",
+            "a": f"{url}/block_documents/{second} and {first}",
             "name": f"{namespace}doc",
             "created": "2026-12-02T07:45:51.197000Z",
+            "spec": "spec-7",
+            "text": "a spec-7 in words",
         }
     )
     assert seen == {
-        "a": "<api>/block_documents/<id-1>",
-        "b": ["<id-2>", "<id-1>", "<id-2>"],
+        "a": "<api>/block_documents/<id> and <doc id>",
+        "b": ["<doc id>", "<id>", "<doc id>"],
         "created": "<time>",
         "name": "<ns>doc",
+        "spec": "<spec id>",  # an id of any form, given whole
+        "text": "a spec-7 in words",
+    }
+    # one id more before the named ones changes nothing
+    more = Placeholders(namespace, url, names).apply([f"no {other} here", first])
+    assert more == ["no <id> here", "<doc id>"]
+
+
+def test_a_journey_compares_its_reading_and_the_bodies_clause_the_whole_answers():
+    from conformance.journeys import as_bodies, as_compared
+    from conformance.peak_press.client_journeys import PEAK
+
+    steps = {
+        "create": {"value": {"holds the spec id": True}, "body": {"id": "<spec id>"}},
+        "missing": {"error": "NotFoundException", "message": "{'detail': 'gone'}"},
+        "own": {"error": "ValueError", "message": "the client's words"},
+    }
+    assert as_compared(PEAK, steps) == {
+        "create": {"value": {"holds the spec id": True}},
+        "missing": {"error": "NotFoundException"},
+        "own": {"error": "ValueError", "message": "the client's words"},
+    }
+    assert as_bodies(PEAK, steps) == {
+        "create": {"body": {"id": "<spec id>"}},
+        "missing": {"message": "{'detail': 'gone'}"},
     }
 
 

@@ -50,13 +50,15 @@ def test_the_newest_release_has_every_journey_and_1_25_all_but_validate():
 
 
 def test_every_journey_is_a_level_5_clause_with_a_test():
+    """One MUST clause per journey, and one SHOULD clause for the whole answers of them all."""
     clauses = catalogue(profiles.get("peak-press"))
     journeys = [clause for clause in clauses.values() if clause.area == "journeys"]
     assert {clause.level for clause in journeys} == {5}
-    assert {clause.strength for clause in journeys} == {"MUST"}
-    assert all(clause.source for clause in journeys)
-    topics = sorted(clause.id.removeprefix("PP-JRN-").replace("-", "_") for clause in journeys)
+    musts = [clause for clause in journeys if clause.strength == "MUST"]
+    assert all(clause.source for clause in musts)
+    topics = sorted(clause.id.removeprefix("PP-JRN-").replace("-", "_") for clause in musts)
     assert topics == PEAK.journey_names()
+    assert [clause.id for clause in journeys if clause.strength == "SHOULD"] == ["PP-JRN-bodies"]
 
 
 def fake_python(tmp_path, version: str):
@@ -103,7 +105,7 @@ def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):
     )
     assert run.returncode == 0, run.output[-3000:]
     journeys = {c: e for c, e in run.report["clauses"].items() if c.startswith("PP-JRN-")}
-    assert len(journeys) == 4
+    assert len(journeys) == 5  # a clause per journey, and the bodies of them all
     assert {entry["status"] for entry in journeys.values()} == {"not covered"}
     assert {entry.get("not_run") for entry in journeys.values()} == {WHY}
     assert f"not covered: PP-JRN-spec (needs {WHY})" in run.output
@@ -193,3 +195,28 @@ def test_the_journey_kit_refuses_every_connection_but_to_the_target(tmp_path):
     assert lines[0].startswith("refused: a journey reaches only the target")
     assert lines[1] == "loopback tried: ConnectionRefusedError"
     assert lines[2] == "[\"('192.0.2.1', 80)\"]"
+
+
+@pytest.fixture
+def kit(monkeypatch):
+    """The journey kit as a journey script imports it."""
+    import importlib.util
+
+    monkeypatch.setenv("BLOCKS_JOURNEY_NAMESPACE", "conf-0123abcd-")
+    monkeypatch.setenv("BLOCKS_PEAK_URL", "http://127.0.0.1:9/peak")
+    monkeypatch.setenv("BLOCKS_PEAK_TOKEN", "t")
+    spec = importlib.util.spec_from_file_location("journey_kit", PEAK.scripts / "journey_kit.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_release_create_is_read_as_its_documents_promise_it(kit):
+    """ "Dictionary containing spec id and release version": the values, under any keys."""
+    read = kit.promised(the_spec_id="s-1", the_release_version="1.1.0")
+    promise = {"holds the spec id": True, "holds the release version": True}
+    assert read({"id": "s-1", "release": {"version": "1.1.0"}}) == promise
+    assert read({"id": "s-1", "version": "1.1.0", "releaseId": "r-9"}) == promise
+    assert read({"id": "s-2", "version": "1.1.0"})["holds the spec id"] is False
+    assert kit.holds({"revision": True}, 1) is False  # a JSON true is not the number 1
+    assert kit.holds([{"revision": 2}], 2) is True

@@ -8,14 +8,21 @@ objects and missing authentication, 500 with the error envelope for every API er
 import json
 
 from .. import fixtures_dir
-from ..contracts import contract_path, document, localise, main, ref, schemas_of
+from ..contracts import LAX, contract_path, document, localise, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "kragle"
 DEFINITION_SCHEMA = fixtures_dir() / "kragle" / "block_definition.json"
 CONTRACT_PATH = contract_path("kragle")
-# 0 and 1 are what the documents tell clients to send; true and false a server may read as 1
-# and 0 (KR-LIST-bad-boolean), so a request with them is not an invalid one
-QUERY_BOOLEAN = {"type": "string", "enum": ["0", "1", "true", "false"]}
+# A query boolean is 0 or 1, as the documents tell clients to send it (kragle_docs
+# API_Reference.md: "Query-string parameters which are booleans should be passed as 0
+# (representing false) or 1 (representing true)."). true and false are no such value, but a
+# server may read them as 1 and 0 (KR-LIST-bad-boolean, a SHOULD): valid requests never send
+# them, invalid ones are never made of them.
+QUERY_BOOLEAN = {
+    "type": "string",
+    "enum": ["0", "1"],
+    LAX: {"enum": ["true", "false"], "description": "what a server may read as 1 and 0"},
+}
 RENAMED = {"dependencies": "dependentRequired"}
 # What a name may be (error 5 otherwise): not blank, no path, query or control characters.
 NAME = {

@@ -110,6 +110,10 @@ def operations() -> dict:
                 "parameters": [
                     query("status", {"enum": SPEC_STATUSES}, repeated=True),
                     query("scope", {"enum": SCOPES}, repeated=True),
+                    # no widening: a boolean in a query is "true" or "false", and peak-sdk
+                    # sends Python's True and False (PP-SPEC-list asks for both); every
+                    # other input is of the type the SDK sends, so the contract has no
+                    # x-blocks-lax annotation
                     query("featured", {"enum": ["true", "false", "True", "False"]}),
                     query("name", {"type": "string"}),
                     query("title", {"type": "string"}),

@@ -1,9 +1,10 @@
 """Level 5, clients: the real peak-sdk, run by each interpreter named with
 --blocks-peak-press-python, drives the target through scripted journeys (``journeys/``); what
-the SDK returns or raises at each step must be what that release gives against the reference
-server. Each journey runs once per SDK release it applies to, named with the release
-(``[1.29.0]``), in a namespace of the release's own that the run's clean-up sweeps; each journey
-deletes what it creates."""
+the SDK returns or raises at each step, as far as the documents promise it, must be what that
+release gives against the reference server (PP-JRN-spec, -deployment, -errors, -validate); the
+whole answers it hands on unchanged should be (PP-JRN-bodies, SHOULD). Each journey runs once per
+SDK release it applies to, named with the release (``[1.29.0]``), in a namespace of the
+release's own that the run's clean-up sweeps; each journey deletes what it creates."""
 
 import pytest
 
@@ -53,3 +54,12 @@ def test_the_sdk_raises_its_exception_classes_for_the_servers_refusals(journeys)
 @pytest.mark.clause("PP-JRN-validate")
 def test_validate_saves_nothing_and_raises_what_a_create_raises(journeys):
     journeys.check("validate")
+
+
+@pytest.mark.clause("PP-JRN-bodies")
+def test_the_answers_the_sdk_hands_on_are_the_reference_servers(conformance_run: Run, journeys):
+    """The journeys' runs of this release (the deployment journey's with the test hook only)."""
+    hook = conformance_run.settings.value(HOOK_OPTION)
+    for name in PEAK.journey_names():
+        if journeys.applies(name) and (name != "deployment" or hook):
+            journeys.check_bodies(name)

@@ -1,17 +1,28 @@
 """Our OpenAPI 3.1 contract of the Prefect blocks API: every endpoint the suite covers, the
-request bodies the real server accepts, and every status the clauses allow.
+request bodies a server must accept, and every status the clauses allow.
 
 ``python -m conformance.prefect.contract`` writes ``fixtures/openapi/prefect.json``; a
 test fails when that file is stale, and another checks every response the real server gives
-during a conformance run against it. Request schemas describe what the real server *accepts*,
-pydantic's lax coercions included (``"5"`` for an integer, ``0`` or ``"yes"`` for a boolean), so
-that negative generation only produces requests the server must refuse. What the real servers
-accept is what they accept on both of their databases: no text holds a NUL character, which
-PostgreSQL cannot store (the real server on PostgreSQL answers 503 to it, on SQLite stores it).
+during a conformance run against it.
+
+Request schemas follow Prefect's published OpenAPI (``/api/openapi.json`` of 3.8.8 and 3.9.1) as
+a JSON Schema validator reads it, within what the real servers accept: an integer is a JSON
+integer, a boolean a JSON boolean. Where the real server also accepts inputs by converting them
+(pydantic's lax mode: ``"5"`` or ``false`` for an integer, ``0`` or ``"yes"`` for a boolean,
+``null`` read as absent), the schema carries them in an ``x-blocks-lax`` annotation: valid
+generated requests never hold them (PF-GEN-contract), invalid ones are never made of them
+(PF-GEN-invalid-rejected), and PF-GEN-lax-inputs, a SHOULD clause, asks that they be read as the
+real server reads them. Two inputs the published OpenAPI does not show are valid because the
+real client sends them: a block type's ``description`` (``BlockTypeCreate`` of the client) and
+``null`` limit and offset on ``/block_documents/filter`` (``read_block_documents``).
+
+What the real servers accept is what they accept on both of their databases: no text holds a
+NUL character, which PostgreSQL cannot store (the real server on PostgreSQL answers 503 to it,
+on SQLite stores it).
 """
 
 from .. import fixtures_dir
-from ..contracts import contract_path, document, main, ref, schemas_of
+from ..contracts import LAX, contract_path, document, main, ref, schemas_of
 
 RESPONSE_SCHEMAS = fixtures_dir() / "schemas" / "prefect"
 CONTRACT_PATH = contract_path("prefect")
@@ -23,25 +34,59 @@ SLUG = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 DOCUMENT_NAME = {"type": "string", "pattern": "^[a-z0-9-]+$"}
 TEXT_OR_NULL = {"type": ["string", "null"], "pattern": WITHOUT_NUL}
 UUID = {"type": "string", "format": "uuid"}
-# What pydantic's lax mode (the real server's) accepts, measured: booleans also take 0 and 1
-# and these words in any case; integers also take booleans and strings such as " 5 ", "+5",
-# "5.0" and "1_0" (but not "5.", which the real server refuses).
-LAX_BOOL = {
-    "anyOf": [
-        {"type": "boolean"},
-        {"enum": [0, 1]},
-        {"type": "string", "pattern": "^(?i:0|1|on|off|t|f|true|false|y|n|yes|no)$"},
-    ]
+NULL = {"type": "null"}
+
+# What pydantic's lax mode (the real server's) converts, measured on 3.8.8 and 3.9.1: a boolean
+# is also 0 or 1 and these words in any case; an integer also a boolean or a string such as
+# " 5 ", "+5", "5.0" and "1_0" (but not "5.", which the real server refuses).
+BOOLEAN_WORDS = "^(?i:0|1|on|off|t|f|true|false|y|n|yes|no)$"
+LAX_BOOLEAN = {
+    "anyOf": [{"enum": [0, 1]}, {"type": "string", "pattern": BOOLEAN_WORDS}],
+    "description": "what the real server converts to a boolean (pydantic's lax mode)",
 }
-TRUE_VALUES = [True, 1, *(["1", "on", "t", "true", "y", "yes"])]
-FALSE_VALUES = [False, 0, *(["0", "off", "f", "false", "n", "no"])]
-LAX_INT = {
+LAX_INTEGER = {
     "anyOf": [
-        {"type": "integer"},
         {"type": "boolean"},
         {"type": "string", "pattern": "^\\s*[+-]?[0-9]+(_[0-9]+)*(\\.0+)?\\s*$"},
-    ]
+    ],
+    "description": "what the real server converts to an integer (pydantic's lax mode)",
 }
+LAX_NULL = {**NULL, "description": "what the real server reads as absent"}
+
+
+def lax(schema: dict, *inputs: dict) -> dict:
+    """``schema`` with the inputs the real server also takes by converting them."""
+    extra = inputs[0] if len(inputs) == 1 else {"anyOf": list(inputs)}
+    return {**schema, LAX: extra}
+
+
+BOOLEAN = lax({"type": "boolean"}, LAX_BOOLEAN)
+INTEGER = lax({"type": "integer"}, LAX_INTEGER)
+# limit and offset where the published OpenAPI has a bare integer and no client sends null
+PAGE_INTEGER = lax({"type": "integer"}, LAX_INTEGER, LAX_NULL)
+# what the documents' filter sends: the real client's read_block_documents sends null for both
+CLIENT_PAGE_INTEGER = {"anyOf": [INTEGER, NULL]}
+TRUE_WORDS = ["1", "on", "t", "true", "y", "yes"]
+FALSE_WORDS = ["0", "off", "f", "false", "n", "no"]
+# a named document (is_anonymous false or left out) and an anonymous one
+NOT_ANONYMOUS = lax({"const": False}, {"enum": [0, *FALSE_WORDS]})
+ANONYMOUS = lax({"const": True}, {"enum": [1, *TRUE_WORDS]})
+
+# The lax inputs PF-GEN-lax-inputs sends, each with the value the real server reads it as (every
+# one lies in its annotation and outside the published reading: tests/test_contract.py).
+LAX_INTEGERS = [(True, 1), (False, 0), ("2", 2), (" 2 ", 2), ("+2", 2), ("2.0", 2), ("1_0", 10)]
+LAX_BOOLEANS = [
+    (1, True),
+    (0, False),
+    ("1", True),
+    ("0", False),
+    ("yes", True),
+    ("off", False),
+    ("T", True),
+    ("No", False),
+    ("TRUE", True),
+    ("false", False),
+]
 
 
 def strict(properties: dict, required: list[str] | None = None) -> dict:
@@ -82,12 +127,7 @@ FILTERS = {
         {
             "operator": {"enum": ["and_", "or_"]},
             "id": any_of(UUID),
-            "is_anonymous": {
-                "anyOf": [
-                    strict({"eq_": {"anyOf": [LAX_BOOL, {"type": "null"}]}}),
-                    {"type": "null"},
-                ]
-            },
+            "is_anonymous": {"anyOf": [strict({"eq_": {"anyOf": [BOOLEAN, NULL]}}), NULL]},
             "block_type_id": any_of(UUID),
             "name": {
                 "anyOf": [
@@ -142,7 +182,7 @@ REQUESTS = {
                     "data": {"type": "object"},
                     "block_schema_id": UUID,
                     "block_type_id": UUID,
-                    "is_anonymous": {"enum": FALSE_VALUES},
+                    "is_anonymous": NOT_ANONYMOUS,
                 },
                 ["name", "block_schema_id", "block_type_id"],
             ),
@@ -152,7 +192,7 @@ REQUESTS = {
                     "data": {"type": "object"},
                     "block_schema_id": UUID,
                     "block_type_id": UUID,
-                    "is_anonymous": {"enum": TRUE_VALUES},
+                    "is_anonymous": ANONYMOUS,
                 },
                 ["is_anonymous", "block_schema_id", "block_type_id"],
             ),
@@ -162,45 +202,49 @@ REQUESTS = {
         {
             "block_schema_id": {"anyOf": [UUID, {"type": "null"}]},
             "data": {"type": "object"},
-            "merge_existing_data": LAX_BOOL,
+            "merge_existing_data": BOOLEAN,
         }
     ),
     "BlockTypesFilterBody": {
-        "type": ["object", "null"],
+        "type": "object",
+        LAX: LAX_NULL,
         "properties": {
             "block_types": {"anyOf": [ref("BlockTypeFilter"), {"type": "null"}]},
             "block_schemas": {"anyOf": [ref("BlockSchemaFilter"), {"type": "null"}]},
-            "limit": {"anyOf": [LAX_INT, {"type": "null"}]},
-            "offset": {"anyOf": [LAX_INT, {"type": "null"}]},
+            "limit": PAGE_INTEGER,
+            "offset": PAGE_INTEGER,
         },
     },
     "BlockSchemasFilterBody": {
-        "type": ["object", "null"],
+        "type": "object",
+        LAX: LAX_NULL,
         "properties": {
             "block_schemas": {"anyOf": [ref("BlockSchemaFilter"), {"type": "null"}]},
-            "limit": {"anyOf": [LAX_INT, {"type": "null"}]},
-            "offset": {"anyOf": [LAX_INT, {"type": "null"}]},
+            "limit": PAGE_INTEGER,
+            "offset": PAGE_INTEGER,
         },
     },
     "BlockDocumentsFilterBody": {
-        "type": ["object", "null"],
+        "type": "object",
+        LAX: LAX_NULL,
         "properties": {
             "block_documents": {"anyOf": [ref("BlockDocumentFilter"), {"type": "null"}]},
             "block_types": {"anyOf": [ref("BlockTypeFilter"), {"type": "null"}]},
             "block_schemas": {"anyOf": [ref("BlockSchemaFilter"), {"type": "null"}]},
-            "include_secrets": {"anyOf": [LAX_BOOL, {"type": "null"}]},
+            "include_secrets": lax({"type": "boolean"}, LAX_BOOLEAN, LAX_NULL),
             "sort": {
                 "anyOf": [
                     {"enum": ["NAME_ASC", "NAME_DESC", "BLOCK_TYPE_AND_NAME_ASC"]},
                     {"type": "null"},
                 ]
             },
-            "limit": {"anyOf": [LAX_INT, {"type": "null"}]},
-            "offset": {"anyOf": [LAX_INT, {"type": "null"}]},
+            "limit": CLIENT_PAGE_INTEGER,
+            "offset": CLIENT_PAGE_INTEGER,
         },
     },
     "BlockDocumentsCountBody": {
-        "type": ["object", "null"],
+        "type": "object",
+        LAX: LAX_NULL,
         "properties": {
             "block_documents": {"anyOf": [ref("BlockDocumentFilter"), {"type": "null"}]},
             "block_types": {"anyOf": [ref("BlockTypeFilter"), {"type": "null"}]},
@@ -246,7 +290,7 @@ def path_param(name: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
-INCLUDE_SECRETS = {"name": "include_secrets", "in": "query", "required": False, "schema": LAX_BOOL}
+INCLUDE_SECRETS = {"name": "include_secrets", "in": "query", "required": False, "schema": BOOLEAN}
 
 
 def operation(op_id: str, responses: dict, **extra) -> dict:
@@ -416,8 +460,12 @@ def build() -> dict:
         {
             "title": "Prefect blocks API (blocks-conformance contract)",
             "version": "3.8.8",
-            "description": "Written for blocks-conformance from the behaviour of the real Prefect "
-            "3.8.8 server; paths are relative to the base URL that includes /api.",
+            "description": "Written for blocks-conformance from Prefect's published OpenAPI and "
+            "the behaviour of the real Prefect 3.8.8 server; paths are relative to the base URL "
+            f"that includes /api. A request schema is what a server must accept; its {LAX} "
+            "annotation names inputs the published OpenAPI leaves out that the real server "
+            'accepts by converting them (pydantic\'s lax mode: false or "5" for an integer, 0 '
+            'or "yes" for a boolean, null read as absent), which a server may also refuse.',
         },
         paths(),
         {**responses, **FILTERS, **REQUESTS},

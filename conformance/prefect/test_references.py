@@ -205,7 +205,7 @@ def test_malformed_schema_references_are_refused(api, blocks, case):
     expect_status(
         answer,
         *range(400, 500),
-        requirement=f"malformed block_schema_references ({case}) must get a 4xx, not a 500",
+        requirement=f"malformed block_schema_references ({case}) must get a 4xx",
     )
     type_ids = [top["id"], leaf["id"]]
     listed = api.post(
@@ -402,7 +402,7 @@ def test_a_reference_that_is_not_an_object_is_refused(api, blocks, tree, referen
         data={"leaf": {"$ref": reference}, "label": "x"},
     )
     answer = api.post("/block_documents/", body)
-    expect_status(answer, 400, requirement=f"a $ref {reference!r} must get 400, not a 500")
+    expect_status(answer, 400, requirement=f"a $ref {reference!r} must get 400")
     expect_json(answer, 400, "detail_error")
     lookup = api.get(
         f"/block_types/slug/{tree.types['middle']['slug']}/block_documents/name/{name}"

@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import seed
+from hypothesis import Verbosity, seed
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -453,6 +453,9 @@ def bound_to(api, ns: str, counters) -> type[BlocksMachine]:
 @pytest.mark.clause("PF-GEN-stateful")
 def test_random_call_sequences_agree_with_the_model(run, test_key, api, ns):
     machine = bound_to(api, ns, run.counters)
-    configured = generated_settings(run, test_key, stateful_step_count=30)
+    # the machine's steps, which only Hypothesis prints, are the failing case
+    configured = generated_settings(
+        run, test_key, stateful_step_count=30, verbosity=Verbosity.normal
+    )
     seed(run.settings.seed)(machine)  # run_state_machine_as_test reads it there
     run_state_machine_as_test(machine, settings=configured)

@@ -265,11 +265,15 @@ def reads_a_bad_page_as_1():
 
 
 # The generated invalid requests catch it too: a mutation that serializes as a valid value is
-# excused, an invalid page answered 200 is not.
+# excused, an invalid page answered 200 is not. About one invalid case in five mutates the
+# page (the query booleans and their lax words take the others), and in the project's forked
+# runs, where every profile's contract is loaded, the first invalid page came after 40 cases
+# with seed 0: the budget is 100.
 breaks(
     "KR-GEN-invalid-rejected",
     "an invalid request to GET /blocktypes must be refused",
     "answered 200",
+    examples=100,
     only="refused and GET and not byid and not byname",
 )(reads_a_bad_page_as_1)
 

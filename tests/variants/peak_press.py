@@ -680,6 +680,7 @@ def peak_store(app):
     "PP-RDP-failed",
     reason="peak-sdk 1.29.0 peak/press/blocks.py Block.redeploy: “Redeploy latest revision of an "
     "existing Block deployment.”",
+    fails=("PP-JRN-bodies",),  # the reference server's answers name the copy, revision 3
 )
 def redeploys_the_latest_revision_in_place():
     """A redeploy deploys revision N again: no new revision; N and the deployment are deployed
@@ -796,6 +797,47 @@ def ignores_featured_false():
         return asgi
 
     return wrap
+
+
+RELEASES = re.compile(r"^/peak/v1/blocks/specs/([^/]+)/releases$")
+BOTH_CLIENTS = (
+    ("--blocks-peak-press-python", "PEAK_PYTHON"),
+    ("--blocks-peak-press-python", "PEAK_PYTHON_OLD"),
+)
+
+
+@allowed(
+    "PP-JRN-spec",
+    "PP-JRN-deployment",
+    "PP-JRN-errors",
+    "PP-JRN-validate",
+    "PP-REL-create",
+    reason="peak-sdk 1.29.0 (and 1.25.0) peak/press/blocks.py Block.create_spec_release: "
+    "“Returns: Dict[str, str]: Dictionary containing spec id and release version.” (no keys "
+    "named; peak/handler.py hands the body on as it is); a 404's words are the server's own "
+    "(peak/handler.py passes the raw body on)",
+    fails=("PP-JRN-bodies",),
+    needs=BOTH_CLIENTS,
+)
+def answers_a_release_flat_with_one_id_more():
+    """A release's create answers {"id": <spec id>, "version": <version>, "releaseId": <a new
+    id>} instead of the reference server's {"id", "release": {"version"}}, and every 404 names
+    the path it did not find, ids included: one id more in an answer, before the ones the
+    journeys compare."""
+    import uuid
+
+    def rewrite(method, path, status, body):
+        if not isinstance(body, dict):
+            return None
+        created = isinstance(body.get("release"), dict) and "id" in body
+        if method == "POST" and RELEASES.match(path) and status < 300 and created:
+            flat = {"id": body["id"], "version": body["release"].get("version")}
+            return status, {**flat, "releaseId": str(uuid.uuid4())}
+        if status == 404 and isinstance(body.get("detail"), str):
+            return 404, {"detail": f"{body['detail']}: nothing at {path}"}
+        return None
+
+    return rewrite_responses(rewrite)
 
 
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------

@@ -2322,6 +2322,78 @@ def ignores_keys_an_operation_does_not_take():
         setattr(models, name, lenient)
 
 
+# what a server that validates as the published OpenAPI reads it refuses: the integers (limit,
+# offset) and booleans of the request bodies, by where they are
+STRICT_INTEGERS = ("limit", "offset")
+STRICT_BOOLEANS = {
+    "/filter": ("include_secrets",),
+    "/api/block_documents/": ("is_anonymous",),
+    "/api/block_documents/{id}": ("merge_existing_data",),
+}
+
+
+def not_strictly(kind: type, value) -> bool:
+    """Whether ``value`` (present and not null) is not a JSON value of ``kind``: a boolean is
+    no integer, a string of digits neither."""
+    if value is None:
+        return False
+    if kind is int:
+        return isinstance(value, bool) or not isinstance(value, int)
+    return not isinstance(value, bool)
+
+
+def loosely_typed(method: str, path: str, query: str, body) -> list[list]:
+    """The locations of the inputs a strict JSON Schema validator refuses, empty if none."""
+    found = (
+        [["query", "include_secrets"]]
+        if re.search(r"include_secrets=(?!(true|false)(&|$))", query)
+        else []
+    )
+    if not isinstance(body, dict):
+        return found
+    route = re.sub(r"/block_documents/[0-9a-f-]{36}$", "/block_documents/{id}", path)
+    route = "/filter" if path.endswith("/filter") else route
+    checked = [(key, int) for key in STRICT_INTEGERS if path.endswith("/filter")]
+    checked += [(key, bool) for key in STRICT_BOOLEANS.get(route, ())]
+    found += [["body", key] for key, kind in checked if not_strictly(kind, body.get(key))]
+    documents = body.get("block_documents") if path.endswith("/filter") else None
+    anonymous = documents.get("is_anonymous") if isinstance(documents, dict) else None
+    if isinstance(anonymous, dict) and not_strictly(bool, anonymous.get("eq_")):
+        found.append(["body", "block_documents", "is_anonymous", "eq_"])
+    return found
+
+
+@allowed(
+    "PF-GEN-contract",
+    "PF-GEN-invalid-rejected",
+    reason="Prefect 3.9.1's published OpenAPI (GET /api/openapi.json): limit and offset are "
+    '{"type": "integer"}, include_secrets, merge_existing_data, is_anonymous and '
+    'is_anonymous.eq_ {"type": "boolean"}; a JSON Schema validator refuses false or "5" for an '
+    'integer and 0 or "yes" for a boolean, and the 3.8.8 and 3.9.1 clients send JSON integers '
+    "and booleans (prefect/client/orchestration/_blocks_documents/client.py)",
+    fails=("PF-GEN-lax-inputs",),
+)
+def validates_integers_and_booleans_strictly():
+    """limit and offset must be JSON integers, include_secrets, merge_existing_data,
+    is_anonymous and is_anonymous.eq_ JSON booleans (the include_secrets query parameter
+    "true" or "false"): anything else gets a 422, where the real server converts it (pydantic's
+    lax mode reads false as 0, "5" as 5, 1 or "yes" as true)."""
+    from starlette.middleware.base import BaseHTTPMiddleware
+
+    async def dispatch(request, call_next):
+        body = parsed(await request.body())
+        where = loosely_typed(request.method, request.url.path, request.url.query, body)
+        if not where:
+            return await call_next(request)
+        errors = [
+            {"type": "strict_type", "loc": loc, "msg": "Not of its JSON type"} for loc in where
+        ]
+        invalid = {"exception_message": "Invalid request received.", "exception_detail": errors}
+        return response(422, {**invalid, "request_body": body})
+
+    return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
 
 classic_mistakes(

@@ -5,11 +5,25 @@ parameters read and patched, and delete, after which it is not found.
 
 A redeploy may deploy the latest revision again or a copy of it as a new one (both are Peak's
 words: "Redeploy latest revision"); the steps record what both have in common: the answer names
-the deployment and the revision that is then the latest, older revisions are superseded."""
+the deployment and the revision that is then the latest, older revisions are superseded. Where
+the documents name what an answer holds but not its keys (a release's or a revision's create,
+a redeploy), the step reads the values it holds."""
 
 import json
+from typing import Any
 
-from journey_kit import MISSING, NAMESPACE, PARAMETERS, Journey, names, picked, workflow_spec
+from journey_kit import (
+    MISSING,
+    NAMESPACE,
+    PARAMETERS,
+    Journey,
+    holds,
+    names,
+    parts,
+    picked,
+    promised,
+    workflow_spec,
+)
 
 PREFIX = f"{NAMESPACE}dep-"
 HIDDEN = f"hidden-{NAMESPACE}value"
@@ -44,55 +58,61 @@ def deployment_body(name: str, spec_id: str) -> dict:
     }
 
 
-def described(journey: Journey, deployment_id: str) -> dict:
+def described(deployment: dict) -> dict:
     """The parts of a deployment the journey reads, and whether the hidden value shows."""
-    deployment = journey.blocks.describe_deployment(deployment_id)
     shown = HIDDEN in json.dumps(deployment)
     return {**picked(deployment, *DEPLOYMENT_PARTS), "hidden value shown": shown}
+
+
+def created_id(answer: Any) -> str | None:
+    found = picked(answer, "id")["id"]
+    return found if isinstance(found, str) and found != MISSING else None
 
 
 def create(journey: Journey) -> tuple[str | None, str | None]:
     blocks = journey.blocks
     spec = journey.step(
         "create_spec",
-        lambda: picked(blocks.create_spec(spec_body(f"{PREFIX}spec"), parameters=PARAMETERS), "id"),
+        lambda: blocks.create_spec(spec_body(f"{PREFIX}spec"), parameters=PARAMETERS),
+        read=parts("id"),
     )
-    spec_id = spec["id"] if spec and spec["id"] != MISSING else None
+    spec_id = journey.name(created_id(spec), "spec id")
     if spec_id is None:
         return None, None
+    # "Dictionary containing spec id and release version": the keys are not named
     journey.step(
         "create_second_release",
-        lambda: picked(
-            blocks.create_spec_release(
-                spec_id,
-                {"release": {"version": "1.1.0"}, "config": {"steps": {}}},
-                parameters=PARAMETERS,
-            ),
-            "release.version",
+        lambda: blocks.create_spec_release(
+            spec_id,
+            {"release": {"version": "1.1.0"}, "config": {"steps": {}}},
+            parameters=PARAMETERS,
         ),
+        read=promised(the_spec_id=spec_id, the_release_version="1.1.0"),
     )
     created = journey.step(
         "create_deployment",
-        lambda: picked(blocks.create_deployment(deployment_body(f"{PREFIX}a", spec_id)), "id"),
+        lambda: blocks.create_deployment(deployment_body(f"{PREFIX}a", spec_id)),
+        read=parts("id"),
     )
-    journey.step(
+    deployment_id = journey.name(created_id(created), "deployment a id")
+    second = journey.step(
         "create_second_deployment",
-        lambda: picked(blocks.create_deployment(deployment_body(f"{PREFIX}b", spec_id)), "id"),
+        lambda: blocks.create_deployment(deployment_body(f"{PREFIX}b", spec_id)),
+        read=parts("id"),
     )
-    deployment_id = (created or {}).get("id")
-    return spec_id, deployment_id if deployment_id != MISSING else None
+    journey.name(created_id(second), "deployment b id")
+    return spec_id, deployment_id
 
 
 def read_and_revise(journey: Journey, deployment_id: str) -> None:
     blocks = journey.blocks
-    journey.step("describe_deployment", lambda: described(journey, deployment_id))
+    journey.step(
+        "describe_deployment", lambda: blocks.describe_deployment(deployment_id), read=described
+    )
     journey.step(
         "update_deployment_metadata",
-        lambda: picked(
-            blocks.update_deployment_metadata(deployment_id, {"title": "Retitled deployment"}),
-            "metadata.title",
-            "metadata.summary",
-        ),
+        lambda: blocks.update_deployment_metadata(deployment_id, {"title": "Retitled deployment"}),
+        read=parts("metadata.title", "metadata.summary"),
     )
     journey.step(
         "list_deployments_over_two_pages",
@@ -103,33 +123,28 @@ def read_and_revise(journey: Journey, deployment_id: str) -> None:
         "revision": {"notes": "the second release"},
         "parameters": {"run": {"api_key": HIDDEN, "limit": 5}},
     }
+    # "ID of the created Block deployment, and the new Revision number": no keys named
     journey.step(
         "create_deployment_revision",
-        lambda: picked(
-            blocks.create_deployment_revision(deployment_id, revision), "id", "revision"
-        ),
+        lambda: blocks.create_deployment_revision(deployment_id, revision),
+        read=promised(the_deployment_id=deployment_id, revision_number_2=2),
     )
     journey.step(
         "describe_deployment_revision",
-        lambda: picked(
-            blocks.describe_deployment_revision(deployment_id, "2"),
-            "revision",
-            "notes",
-            "release.version",
-            "parameters.run.limit",
-        ),
+        lambda: blocks.describe_deployment_revision(deployment_id, "2"),
+        read=parts("revision", "notes", "release.version", "parameters.run.limit"),
     )
 
 
-def redeployed(answer: dict, latest: dict) -> dict:
-    """A redeploy's answer as both readings give it: the revision it names is the latest, and
-    it is revision 2 again or a new revision 3."""
-    revision = answer.get("revision", MISSING)
+def redeployed(answer: dict, deployment_id: str, latest: dict) -> dict:
+    """A redeploy's answer as both readings give it: it names the deployment and the revision
+    that is then the latest (by its number), and that is revision 2 again or a new revision 3
+    ("A dictionary containing details of the deployment": no keys named)."""
+    number = latest.get("revision", MISSING)
     return {
-        "deploymentId": answer.get("deploymentId", MISSING),
-        "revision": "2 (in place) or 3 (a copy)" if revision in (2, 3) else revision,
-        "names the latest revision": revision == latest.get("revision")
-        and answer.get("revisionId") == latest.get("id"),
+        "holds the deployment id": holds(answer, deployment_id),
+        "holds the latest revision's number": holds(answer, number),
+        "the latest revision": "2 (in place) or 3 (a copy)" if number in (2, 3) else number,
     }
 
 
@@ -137,15 +152,15 @@ def redeploy(journey: Journey, deployment_id: str) -> None:
     blocks = journey.blocks
     journey.step("set_failed_through_the_hook", lambda: journey.set_status(deployment_id, "failed"))
 
-    def redeploy_and_describe() -> dict:
-        answer = blocks.redeploy(deployment_id)
-        return redeployed(answer, blocks.describe_deployment(deployment_id)["latestRevision"])
+    def read(answer: dict) -> dict:
+        latest = blocks.describe_deployment(deployment_id)["latestRevision"]
+        return redeployed(answer, deployment_id, latest)
 
-    journey.step("redeploy", redeploy_and_describe)
+    journey.step("redeploy", lambda: blocks.redeploy(deployment_id), read=read)
     journey.step(
         "describe_redeployed",
-        lambda: picked(
-            blocks.describe_deployment(deployment_id),
+        lambda: blocks.describe_deployment(deployment_id),
+        read=parts(
             "status",
             "latestRevision.status",
             "latestRevision.release.version",
@@ -170,15 +185,18 @@ def parameters_and_delete(journey: Journey, spec_id: str, deployment_id: str) ->
     blocks = journey.blocks
     journey.step(
         "get_parameters",
-        lambda: picked(blocks.get_parameters(deployment_id=deployment_id), "limit"),
+        lambda: blocks.get_parameters(deployment_id=deployment_id),
+        read=parts("limit"),
     )
     journey.step(
         "patch_parameters",
-        lambda: picked(blocks.patch_parameters(deployment_id, {"limit": 9}), "limit"),
+        lambda: blocks.patch_parameters(deployment_id, {"limit": 9}),
+        read=parts("limit"),
     )
     journey.step(
         "get_patched_parameters",
-        lambda: picked(blocks.get_parameters(deployment_id=deployment_id), "limit"),
+        lambda: blocks.get_parameters(deployment_id=deployment_id),
+        read=parts("limit"),
     )
     journey.step("delete_deployment", lambda: blocks.delete_deployment(deployment_id))
     journey.step(

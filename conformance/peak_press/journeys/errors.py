@@ -12,6 +12,7 @@ from journey_kit import (
     REFUSED,
     Journey,
     names,
+    parts,
     picked,
     workflow_spec,
 )
@@ -67,9 +68,9 @@ def deployment_conflicts(journey: Journey, spec_id: str) -> str | None:
         "spec": {"id": spec_id},
     }
     created = journey.step(
-        "create_deployment", lambda: picked(blocks.create_deployment(body), "id")
+        "create_deployment", lambda: blocks.create_deployment(body), read=parts("id")
     )
-    deployment_id = (created or {}).get("id")
+    deployment_id = journey.name(picked(created, "id")["id"], "deployment id")
     if deployment_id in (None, MISSING):
         return None
     journey.step(
@@ -95,11 +96,12 @@ def bad_token(journey: Journey) -> None:
 def main() -> None:
     journey = Journey()
     blocks = journey.blocks
+    journey.name(UNKNOWN, "an id nobody has")
     not_found(journey)
     created = journey.step(
-        "create_spec", lambda: picked(blocks.create_spec(spec_body(f"{PREFIX}spec")), "id")
+        "create_spec", lambda: blocks.create_spec(spec_body(f"{PREFIX}spec")), read=parts("id")
     )
-    spec_id = (created or {}).get("id")
+    spec_id = journey.name(picked(created, "id")["id"], "spec id")
     if spec_id not in (None, MISSING):
         refused(journey, spec_id)
         deployment_id = deployment_conflicts(journey, spec_id)

@@ -15,9 +15,14 @@ another host on the real platform, so a small loopback server of this kit plays 
 ask only for the Press API of the target (PP-API-session-bootstrap asks the target for the
 service paths on its own).
 
-Each step's outcome is the value the SDK returned (the parts of it the journey reads) or the
-error it raised; where the documents allow several statuses, and so several exception classes,
-the step names them all ("A or B") and keeps the one raised as ``raised``.
+Each step's outcome is the value the SDK returned or the error it raised; where the documents
+allow several statuses, and so several exception classes, the step names them all ("A or B")
+and keeps the one raised as ``raised``. peak-sdk hands the server's answer on unchanged, so a
+step reads of it what the documents promise (``read``: the keys they name, or, where they name
+none, the values the answer must hold: ``promised``), and keeps the whole answer as ``body``
+(compared only by the SHOULD clause of the bodies). An id is compared by the object it stands
+for: the journey names it (``Journey.name``) when the object is created, and the suite puts the
+name in its place wherever it appears.
 """
 
 import inspect
@@ -162,6 +167,37 @@ def picked(item: Any, *paths: str) -> dict[str, Any]:
     return found
 
 
+def holds(answer: Any, wanted: Any) -> bool:
+    """Whether ``wanted`` is one of the values of ``answer``, at any depth (a value of the same
+    JSON type: 1 is not true)."""
+    if type(answer) is type(wanted) and answer == wanted:
+        return True
+    if isinstance(answer, dict):
+        return any(holds(value, wanted) for value in answer.values())
+    if isinstance(answer, list):
+        return any(holds(item, wanted) for item in answer)
+    return False
+
+
+def promised(**values: Any) -> Callable[[Any], dict[str, bool]]:
+    """A reading of an answer whose documents name what it holds but not under which keys
+    ("Dictionary containing spec id and release version"): for each value, whether the answer
+    holds it somewhere."""
+
+    def read(answer: Any) -> dict[str, bool]:
+        return {
+            f"holds {what.replace('_', ' ')}": holds(answer, value)
+            for what, value in values.items()
+        }
+
+    return read
+
+
+def parts(*paths: str) -> Callable[[Any], dict[str, Any]]:
+    """A reading of an answer by the dotted paths of the keys its documents name."""
+    return lambda answer: picked(answer, *paths)
+
+
 def workflow_spec(name: str, title: str, summary: str | None, release: dict, **more: Any) -> dict:
     """The body of a spec of kind workflow with one step, as the journeys create them; no
     summary in its metadata when ``summary`` is None, and ``more`` metadata after it."""
@@ -197,6 +233,7 @@ class Journey:
         point_peak_sdk(self.service.url)
         send_extra_headers()
         self.steps: dict[str, dict] = {}
+        self.names: dict[str, str] = {}
         self.blocks = self.client(TOKEN)
 
     @staticmethod
@@ -207,12 +244,27 @@ class Journey:
 
         return blocks.get_client(session=Session(auth_token=token, stage="prod"))
 
-    def step(self, name: str, action: Callable[[], Any], either: tuple[str, ...] = ()) -> Any:
-        """Run ``action``; record what it returned, or the error it raised (the error is the
+    def name(self, value: Any, name: str) -> Any:
+        """Call ``value`` (an id) ``name`` wherever it appears in the results: the object it
+        stands for (its first name is kept)."""
+        if isinstance(value, str) and value and value != MISSING:
+            self.names.setdefault(value, name)
+        return value
+
+    def step(
+        self,
+        name: str,
+        action: Callable[[], Any],
+        either: tuple[str, ...] = (),
+        read: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Run ``action``; record what it returned (as ``read`` reads it, with the whole answer
+        as ``body``; the step returns the answer), or the error it raised (the error is the
         result then, with the last lines of its traceback to show in a failure). An error of one
         of the classes ``either`` names is recorded as "one of them"."""
         try:
-            value = action()
+            answer = action()
+            value = answer if read is None else read(answer)
         except Exception as error:  # the SDK's own error is the outcome under comparison
             raised = type(error).__name__
             lines = traceback.format_exc().strip().splitlines()
@@ -223,8 +275,8 @@ class Journey:
                 "traceback": lines[-TRACEBACK_LINES:],
             }
             return None
-        self.steps[name] = {"value": value}
-        return value
+        self.steps[name] = {"value": value} if read is None else {"value": value, "body": answer}
+        return answer
 
     def raised(self, name: str) -> str | None:
         """The class of the error step ``name`` raised (None: it raised none)."""
@@ -254,7 +306,7 @@ class Journey:
                 thread.join(THREADS_WAIT)
         self.service.stop()
         self.steps["reached_only_the_target"] = {"value": self.guard.refused}
-        printed({"steps": self.steps})
+        printed({"steps": self.steps, "names": self.names})
 
 
 def printed(result: dict) -> None:

@@ -6,7 +6,17 @@ are not found."""
 import tempfile
 from pathlib import Path
 
-from journey_kit import MISSING, NAMESPACE, PARAMETERS, Journey, names, picked, workflow_spec
+from journey_kit import (
+    MISSING,
+    NAMESPACE,
+    PARAMETERS,
+    Journey,
+    names,
+    parts,
+    picked,
+    promised,
+    workflow_spec,
+)
 
 PREFIX = f"{NAMESPACE}spec-"
 SPEC_PARTS = (
@@ -34,46 +44,45 @@ def spec_body(name: str, version: str) -> dict:
 
 def create(journey: Journey, artifact: Path) -> str | None:
     blocks = journey.blocks
+
+    def create_spec(letter: str, version: str, **options) -> dict:
+        answer = blocks.create_spec(spec_body(f"{PREFIX}{letter}", version), **options)
+        journey.name(picked(answer, "id")["id"], f"spec {letter} id")
+        return answer
+
     created = journey.step(
         "create_spec",
-        lambda: picked(
-            blocks.create_spec(
-                spec_body(f"{PREFIX}a", "1.0.0"),
-                artifact={"path": str(artifact)},
-                featured=True,
-                scope="private",
-                parameters=PARAMETERS,
-                auto_run_on_deploy=False,
-            ),
-            "id",
+        lambda: create_spec(
+            "a",
+            "1.0.0",
+            artifact={"path": str(artifact)},
+            featured=True,
+            scope="private",
+            parameters=PARAMETERS,
+            auto_run_on_deploy=False,
         ),
+        read=parts("id"),
     )
     journey.step(
         "create_two_more_specs",
-        lambda: [
-            picked(blocks.create_spec(spec_body(f"{PREFIX}{letter}", "0.1.0")), "id")
-            for letter in "bc"
-        ],
+        lambda: [create_spec(letter, "0.1.0") for letter in "bc"],
+        read=lambda answers: [picked(answer, "id") for answer in answers],
     )
-    spec_id = (created or {}).get("id")
-    return spec_id if spec_id != MISSING else None
+    spec_id = picked(created, "id")["id"]
+    return spec_id if isinstance(spec_id, str) and spec_id != MISSING else None
 
 
 def read_and_list(journey: Journey, spec_id: str) -> None:
     blocks = journey.blocks
-    journey.step("describe_spec", lambda: picked(blocks.describe_spec(spec_id), *SPEC_PARTS))
+    journey.step("describe_spec", lambda: blocks.describe_spec(spec_id), read=parts(*SPEC_PARTS))
     journey.step(
         "list_specs_over_two_pages",
         lambda: sorted(names(blocks.list_specs(name=PREFIX, page_size=2))),
     )
     journey.step(
         "list_specs_first_page",
-        lambda: picked(
-            blocks.list_specs(name=PREFIX, page_size=2, page_number=1, return_iterator=False),
-            "pageCount",
-            "pageNumber",
-            "pageSize",
-        ),
+        lambda: blocks.list_specs(name=PREFIX, page_size=2, page_number=1, return_iterator=False),
+        read=parts("pageCount", "pageNumber", "pageSize"),
     )
     journey.step(
         "list_featured_specs", lambda: names(blocks.list_specs(name=PREFIX, featured=True))
@@ -84,34 +93,29 @@ def read_and_list(journey: Journey, spec_id: str) -> None:
     )
     journey.step(
         "update_spec_metadata",
-        lambda: picked(
-            blocks.update_spec_metadata(
-                spec_id, {"metadata": {"title": "Retitled by the SDK"}, "featured": False}
-            ),
-            *SPEC_PARTS,
+        lambda: blocks.update_spec_metadata(
+            spec_id, {"metadata": {"title": "Retitled by the SDK"}, "featured": False}
         ),
+        read=parts(*SPEC_PARTS),
     )
     journey.step(
-        "describe_updated_spec", lambda: picked(blocks.describe_spec(spec_id), *SPEC_PARTS)
+        "describe_updated_spec", lambda: blocks.describe_spec(spec_id), read=parts(*SPEC_PARTS)
     )
 
 
 def release(journey: Journey, spec_id: str) -> None:
     blocks = journey.blocks
     body = {"release": {"version": "1.1.0", "notes": "second"}, "config": {"steps": {}}}
+    # "Dictionary containing spec id and release version": the keys are not named
     journey.step(
         "create_spec_release",
-        lambda: picked(
-            blocks.create_spec_release(spec_id, body, parameters=PARAMETERS),
-            "id",
-            "release.version",
-        ),
+        lambda: blocks.create_spec_release(spec_id, body, parameters=PARAMETERS),
+        read=promised(the_spec_id=spec_id, the_release_version="1.1.0"),
     )
     journey.step(
         "describe_spec_release",
-        lambda: picked(
-            blocks.describe_spec_release(spec_id, "1.1.0"), "version", "notes", "parameters"
-        ),
+        lambda: blocks.describe_spec_release(spec_id, "1.1.0"),
+        read=parts("version", "notes", "parameters"),
     )
     journey.step(
         "list_spec_releases",
@@ -119,7 +123,8 @@ def release(journey: Journey, spec_id: str) -> None:
     )
     journey.step(
         "latest_release_after_release",
-        lambda: picked(blocks.describe_spec(spec_id), "latestRelease.version"),
+        lambda: blocks.describe_spec(spec_id),
+        read=parts("latestRelease.version"),
     )
 
 

@@ -14,7 +14,9 @@ from journey_kit import (
     Journey,
     names,
     not_applicable,
+    parts,
     picked,
+    promised,
     takes_argument,
     workflow_spec,
 )
@@ -51,10 +53,11 @@ def specs(journey: Journey) -> str | None:
     body = spec_body(f"{PREFIX}spec")
     journey.step(
         "dry_run_of_a_valid_spec",
-        lambda: picked(blocks.create_spec(body, validate=True), "success"),
+        lambda: blocks.create_spec(body, validate=True),
+        read=parts("success"),
     )
     journey.step("specs_after_the_dry_run", lambda: names(blocks.list_specs(name=PREFIX)))
-    created = journey.step("create_spec", lambda: picked(blocks.create_spec(body), "id"))
+    created = journey.step("create_spec", lambda: blocks.create_spec(body), read=parts("id"))
     same_as_create(
         journey,
         "taken_name",
@@ -71,17 +74,16 @@ def specs(journey: Journey) -> str | None:
         INVALID,
     )
     journey.step("specs_after_the_refusals", lambda: names(blocks.list_specs(name=PREFIX)))
-    spec_id = (created or {}).get("id")
-    return spec_id if spec_id != MISSING else None
+    spec_id = journey.name(picked(created, "id")["id"], "spec id")
+    return spec_id if isinstance(spec_id, str) and spec_id != MISSING else None
 
 
 def releases(journey: Journey, spec_id: str) -> None:
     blocks = journey.blocks
     journey.step(
         "dry_run_of_a_valid_release",
-        lambda: picked(
-            blocks.create_spec_release(spec_id, release_body("2.0.0"), validate=True), "success"
-        ),
+        lambda: blocks.create_spec_release(spec_id, release_body("2.0.0"), validate=True),
+        read=parts("success"),
     )
     journey.step(
         "releases_after_the_dry_run",
@@ -89,7 +91,8 @@ def releases(journey: Journey, spec_id: str) -> None:
     )
     journey.step(
         "latest_release_after_the_dry_run",
-        lambda: picked(blocks.describe_spec(spec_id), "latestRelease.version"),
+        lambda: blocks.describe_spec(spec_id),
+        read=parts("latestRelease.version"),
     )
     same_as_create(
         journey,
@@ -105,11 +108,11 @@ def releases(journey: Journey, spec_id: str) -> None:
         lambda: blocks.create_spec_release(spec_id, release_body("1.0.0")),
         REFUSED,
     )
+    # "Dictionary containing spec id and release version": the keys are not named
     journey.step(
         "create_the_validated_release",
-        lambda: picked(
-            blocks.create_spec_release(spec_id, release_body("2.0.0")), "release.version"
-        ),
+        lambda: blocks.create_spec_release(spec_id, release_body("2.0.0")),
+        read=promised(the_spec_id=spec_id, the_release_version="2.0.0"),
     )
 
 

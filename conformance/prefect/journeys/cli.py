@@ -125,12 +125,31 @@ def server_state() -> dict:
     }
 
 
-def save_a_document(module_path: Path) -> bool:
+def load_module(module_path: Path):
     from prefect.utilities.importtools import load_script_as_module
 
     forget_the_module()
-    module = load_script_as_module(str(module_path))
-    return bool(module.CliAlpha(url="https://alpha.example", token="alpha-token").save(DOCUMENT))
+    return load_script_as_module(str(module_path))
+
+
+def save_a_document(journey: Journey, module_path: Path) -> bool:
+    block = load_module(module_path).CliAlpha(url="https://alpha.example", token="alpha-token")
+    return bool(journey.name(block.save(DOCUMENT), "alpha doc id"))
+
+
+def name_the_objects(journey: Journey, module_path: Path, state: dict) -> None:
+    """The ids of the two types and their schemas as the client first reads them (by slug, by
+    the type's id), and the checksums the client computes for the two classes."""
+    module = load_module(module_path)
+    for slug, short in ((ALPHA, "alpha"), (BETA, "beta")):
+        block_type = state["types"].get(slug)
+        if block_type:
+            journey.name(block_type["id"], f"{short} type id")
+        for schema in state["schemas"]:
+            if schema["type"] == slug:
+                journey.name(schema["id"], f"{short} schema id")
+    journey.name(module.CliAlpha._calculate_schema_checksum(), "alpha checksum")
+    journey.name(module.CliBeta._calculate_schema_checksum(), "beta checksum")
 
 
 def main() -> None:
@@ -140,12 +159,14 @@ def main() -> None:
     module_path.write_text(MODULE)
     step("register", lambda: cli("block", "register", "--file", str(module_path)))
     first = step("state_after_register", server_state)
+    if first is not None:
+        name_the_objects(journey, module_path, first)
     step("register_again", lambda: cli("block", "register", "--file", str(module_path)))
     second = journey.step("state_after_register_again", server_state)
     step("register_again_changed_nothing", lambda: first == second)
     step("block_type_ls", lambda: mine(cli_json("block", "type", "ls"), "slug"))
     step("block_type_inspect", lambda: cli_json("block", "type", "inspect", ALPHA))
-    step("save_a_document", lambda: save_a_document(module_path))
+    step("save_a_document", lambda: save_a_document(journey, module_path))
     step("block_ls", lambda: mine(cli_json("block", "ls"), "name"))
     step("block_inspect", lambda: cli_json("block", "inspect", f"{ALPHA}/{DOCUMENT}"))
     step("block_delete", lambda: cli("block", "delete", f"{ALPHA}/{DOCUMENT}"))

@@ -85,13 +85,21 @@ def type_schemas() -> list[dict]:
     )
 
 
+def saved(journey: Journey, block: Block, name: str, document: str) -> bool:
+    """Save ``block`` as ``name``; the id the save returns is the id of ``document``."""
+    return bool(journey.name(block.save(name), f"{document} id"))
+
+
 def main() -> None:
     journey = Journey()
     step = journey.step
     Probe = first_version()
     ProbeWithAField = version_with_a_field("1.1")
     ProbeNextRelease = version_with_a_field("2.0")
-    step("save", lambda: bool(Probe(settings=SETTINGS, token="t0ken").save(NAME)))
+    # the checksums the client computes for each version's fields (2.0 has 1.1's fields)
+    journey.name(Probe._calculate_schema_checksum(), "checksum of version 1.0")
+    journey.name(ProbeWithAField._calculate_schema_checksum(), "checksum of versions 1.1 and 2.0")
+    step("save", lambda: saved(journey, Probe(settings=SETTINGS, token="t0ken"), NAME, "doc"))
     step("load", lambda: values(Probe.load(NAME)))
     step("document_schema", lambda: document_schema(NAME))
     replaced = Probe(settings={"v": 2}, token="n3w", label="second")
@@ -99,12 +107,12 @@ def main() -> None:
     step("load_after_overwrite", lambda: values(Probe.load(NAME)))
     step("load_through_block", lambda: values(Block.load(f"{SLUG}/{NAME}")))
     evolved = ProbeWithAField(settings={"a": [1]}, token="evolved", region="us")
-    step("save_with_a_field_added", lambda: bool(evolved.save(EVOLVED_NAME)))
+    step("save_with_a_field_added", lambda: saved(journey, evolved, EVOLVED_NAME, "evolved doc"))
     step("load_with_a_field_added", lambda: values(ProbeWithAField.load(EVOLVED_NAME)))
     step("document_schema_with_a_field_added", lambda: document_schema(EVOLVED_NAME))
     step("load_old_document_with_a_field_added", lambda: values(ProbeWithAField.load(NAME)))
     released = ProbeNextRelease(settings={"b": None}, token="released")
-    step("save_next_release", lambda: bool(released.save(RELEASED_NAME)))
+    step("save_next_release", lambda: saved(journey, released, RELEASED_NAME, "released doc"))
     step("load_next_release", lambda: values(ProbeNextRelease.load(RELEASED_NAME)))
     step("document_schema_next_release", lambda: document_schema(RELEASED_NAME))
     step("type_schemas", type_schemas)
