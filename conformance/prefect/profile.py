@@ -111,9 +111,10 @@ def release_arguments(settings) -> list[str]:
 
 def unusable_settings(settings) -> str | None:
     """A release the timeline does not know, or a --blocks-prefect-python with no prefect, or
-    with a client release whose journeys have no recorded expectation: a usage error, never a
-    failure of the server."""
-    return releases.unknown_release(settings) or unusable_clients(settings)
+    with a client release whose journeys have no recorded expectation, or a --blocks-prefect-ui
+    without Playwright, Chromium or the UI it asks for: a usage error, never a failure of the
+    server."""
+    return releases.unknown_release(settings) or unusable_clients(settings) or unusable_ui(settings)
 
 
 def unusable_clients(settings) -> str | None:
@@ -121,6 +122,12 @@ def unusable_clients(settings) -> str | None:
     from .client_journeys import PREFECT
 
     return unusable(PREFECT, list(settings.value(PREFECT.dest) or []))
+
+
+def unusable_ui(settings) -> str | None:
+    from .ui_journeys import unusable_ui as unusable
+
+    return unusable(settings)
 
 
 def release_facts(settings) -> dict[str, str]:
