@@ -17,6 +17,22 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
+# how a link of the app goes to a path: through the v1 UI's Vue Router (whose history entries
+# carry its own state), or (the v2 UI's TanStack Router) by the browser's history, which its
+# router follows
+FOLLOW_LINK = """path => {
+    const router = document.querySelector("#app")?.__vue_app__?.config.globalProperties.$router;
+    if (router) {
+        router.push(path);
+        return;
+    }
+    history.pushState({}, "", path);
+    dispatchEvent(new PopStateEvent("popstate", {state: history.state}));
+}"""
+# what the page shows before the app goes elsewhere is marked, so that a wait for what the next
+# page shows is not met by what the last one showed
+MARK_SHOWN = "() => document.querySelectorAll('body *').forEach(e => e.dataset.suiteShown = '')"
+SHOWN_BEFORE = "[data-suite-shown]"
 # the next text field after a label, in document order
 NEXT_FIELD = "xpath=following::*[self::textarea or self::input][1]"
 SEARCH = re.compile("search", re.IGNORECASE)
@@ -46,9 +62,33 @@ class BlocksPages:
         self.page = page
         self.base_url = base_url.rstrip("/")
         self.words = UI_WORDS[ui]
+        self.loaded = False
 
     def open(self, path: str) -> None:
-        self.page.goto(f"{self.base_url}{path}")
+        """Go to ``path``: the first time by loading the UI, then as its own links go (the app
+        stays loaded, as it does for a user who clicks through it, and each page asks the
+        server again for what it shows)."""
+        if not self.loaded:
+            self.page.goto(f"{self.base_url}{path}")
+            self.loaded = True
+        else:
+            self.page.evaluate(MARK_SHOWN)
+            self.page.evaluate(FOLLOW_LINK, path)
+        self.page.wait_for_url(f"{self.base_url}{path}**")
+
+    def new(self, found: Locator) -> Locator:
+        """What the page shows since the app last went elsewhere."""
+        return found.and_(self.page.locator(f"*:not({SHOWN_BEFORE})"))
+
+    def shows(self, text: str, exact: bool = False) -> Locator:
+        """The first element showing ``text`` that the current page rendered."""
+        return self.new(self.page.get_by_text(text, exact=exact)).first
+
+    def click(self, found: Locator) -> None:
+        """Click, as a user does: the app may go elsewhere (what it showed is marked first)."""
+        element = found.element_handle()
+        self.page.evaluate(MARK_SHOWN)
+        element.click()
 
     def text(self) -> str:
         return self.page.locator("body").inner_text()
@@ -59,13 +99,14 @@ class BlocksPages:
     # ---- the Blocks page ---------------------------------------------------------------------
 
     def search_blocks(self, words: str) -> None:
-        """The Blocks page, its search box filled with ``words``."""
-        self.open("/blocks")
-        box = self.page.get_by_placeholder(SEARCH).first
+        """The Blocks page (unless the UI is on it), its search box filled with ``words``."""
+        if not re.fullmatch(r"/blocks/?(\?.*)?", self.path()):
+            self.open("/blocks")
+        box = self.new(self.page.get_by_placeholder(SEARCH)).first
         box.fill(words)
 
     def row(self, name: str) -> Locator:
-        return self.page.get_by_role("row").filter(has_text=name)
+        return self.new(self.page.get_by_role("row").filter(has_text=name))
 
     def row_text(self, name: str) -> str:
         """The text of the row of the document called ``name`` (waiting for it)."""
@@ -73,28 +114,35 @@ class BlocksPages:
         row.wait_for()
         return " ".join(row.inner_text().split())
 
-    def has_row(self, name: str) -> bool:
-        return self.row(name).count() > 0
+    def row_leaves(self, name: str) -> bool:
+        """Whether the row of ``name`` is gone, or goes within the step's time (a list may show
+        what it had before it has asked again)."""
+        try:
+            self.row(name).first.wait_for(state="detached")
+        except Exception:
+            return False
+        return True
 
     # ---- the catalog and a block type's page --------------------------------------------------
 
     def catalog_text(self, wait_for: str) -> str:
         self.open("/blocks/catalog")
-        self.page.get_by_text(wait_for, exact=True).first.wait_for()
+        self.shows(wait_for, exact=True).wait_for()
         return self.text()
 
     def type_page_text(self, slug: str, name: str) -> str:
         self.open(f"/blocks/catalog/{slug}")
-        self.page.get_by_text(name, exact=True).first.wait_for()
+        self.shows(name, exact=True).wait_for()
         return self.text()
 
-    def open_create_form(self, slug: str, field: str) -> str:
-        """From the block type's page, its Create button; the form's text once ``field`` shows."""
-        self.page.get_by_role("link", name="Create").or_(
+    def open_create_form(self, slug: str) -> str:
+        """From the block type's page, its Create button; the form's text once it shows."""
+        create = self.page.get_by_role("link", name="Create").or_(
             self.page.get_by_role("button", name="Create")
-        ).first.click()
+        )
+        self.click(self.new(create).first)
         self.page.wait_for_url(f"**/blocks/catalog/{slug}/create")
-        self.label(field).wait_for()
+        self.label(self.words.name_label).wait_for()
         return self.text()
 
     # ---- forms -------------------------------------------------------------------------------
@@ -102,7 +150,7 @@ class BlocksPages:
     def label(self, title: str) -> Locator:
         """The label of a form field: its title, maybe followed by "(Optional)"."""
         form = self.page.locator("form")
-        return form.get_by_text(re.compile(rf"^\s*{re.escape(title)}\b")).first
+        return self.new(form.get_by_text(re.compile(rf"^\s*{re.escape(title)}\b"))).first
 
     def field(self, title: str) -> Locator:
         return self.label(title).locator(NEXT_FIELD)
@@ -119,7 +167,7 @@ class BlocksPages:
 
     def submit_create_form(self) -> str:
         """Submit the create form; the id of the block page the UI goes to."""
-        self.page.get_by_role("button", name=self.words.create_button, exact=True).click()
+        self.click(self.page.get_by_role("button", name=self.words.create_button, exact=True))
         self.page.wait_for_url(re.compile(r"/blocks/block/[0-9a-f-]{36}$"))
         return self.path().rsplit("/", 1)[-1]
 
@@ -127,7 +175,7 @@ class BlocksPages:
 
     def block_page_text(self, document_id: str, name: str) -> str:
         self.open(f"/blocks/block/{document_id}")
-        self.page.get_by_text(name).first.wait_for()
+        self.shows(name).wait_for()
         return self.text()
 
     def open_edit_form(self, document_id: str, field: str) -> None:
@@ -138,7 +186,7 @@ class BlocksPages:
         """Fill the edit form's fields (an empty value clears one) and save it."""
         for title, value in values.items():
             self.field(title).fill(value)
-        self.page.get_by_role("button", name="Save", exact=True).click()
+        self.click(self.page.get_by_role("button", name="Save", exact=True))
         self.page.wait_for_url(re.compile(rf"/blocks/block/{document_id}$"))
 
     def menu_button(self) -> Locator:
@@ -151,5 +199,5 @@ class BlocksPages:
         self.block_page_text(document_id, name)
         self.menu_button().click()
         self.page.get_by_text("Delete", exact=True).first.click()
-        self.page.get_by_role("button", name="Delete", exact=True).last.click()
+        self.click(self.page.get_by_role("button", name="Delete", exact=True).last)
         self.page.wait_for_url(re.compile(r"/blocks/?(\?.*)?$"))
