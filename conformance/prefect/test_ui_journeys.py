@@ -7,6 +7,7 @@ run's namespace, so the run's clean-up deletes what it made."""
 
 import pytest
 
+from .. import timestamps
 from ..client import ApiClient
 from ..journeys import Destination
 from ..run import Run
@@ -18,6 +19,7 @@ pytestmark = [PREFECT.needs, NEEDS]
 
 MASK = "********"  # what the real server shows of a secret (obfuscate)
 TOKEN = "tok-2f9c-never-shown"
+PAGE = 200  # the largest page the API gives
 
 
 @pytest.fixture(scope="session")
@@ -71,6 +73,25 @@ def system_type_names(api: ApiClient) -> list[str]:
     return sorted(t["name"] for t in types if isinstance(t, dict) and t.get("is_protected"))
 
 
+def newest_schema_fields(api: ApiClient, type_slug: str) -> dict:
+    """The properties of the type's newest schema, found among every schema the server lists
+    (not through the filter by type the UI uses, which is what the step checks)."""
+    block_type = api.get(f"/block_types/slug/{type_slug}").json or {}
+    schemas: list = []
+    while True:
+        page = api.post("/block_schemas/filter", {"limit": PAGE, "offset": len(schemas)}).json
+        if not isinstance(page, list):
+            break
+        schemas += page
+        if len(page) < PAGE:
+            break
+    own = [
+        s for s in schemas if isinstance(s, dict) and s.get("block_type_id") == block_type.get("id")
+    ]
+    newest = max(own, key=lambda schema: timestamps.parse(schema.get("created")), default={})
+    return newest.get("fields", {}).get("properties", {})
+
+
 @pytest.mark.clause("PF-JRN-ui-catalog")
 def test_the_catalog_shows_the_system_types_and_the_secret_form_its_schema(ui, api):
     system = system_type_names(api)
@@ -80,7 +101,7 @@ def test_the_catalog_shows_the_system_types_and_the_secret_form_its_schema(ui, a
         ui.expect(not missing, "the catalog must show every system block type", f"{missing} not")
     with ui.step("secret-type", "the Secret type's page shows its name"):
         ui.pages.type_page_text("secret", "Secret")
-    fields = ui.client_value("secret_fields", "give the fields of its Secret class")
+    fields = newest_schema_fields(api, "secret")
     titles = [str(field.get("title", key)) for key, field in fields.items()]
     with ui.step("secret-form", f"its Create form shows the schema's fields {titles}"):
         text = ui.pages.open_create_form("secret")
@@ -186,7 +207,7 @@ def test_a_block_deleted_in_the_ui_leaves_the_blocks_page_and_no_longer_loads(ui
         ui.expect(
             ui.pages.row_leaves(gone),
             f"{gone} must be gone from the page",
-            f"it is still listed: {ui.pages.row_text(gone)}",
+            "it is still listed",
         )
     with ui.step("load-fails", "the client's load of the deleted block fails"):
         answer = ui.client("load_secret", name=gone)

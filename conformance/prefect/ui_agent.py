@@ -61,8 +61,6 @@ def perform(command: dict, blocks: dict):
             "note": loaded.note,
             "token": loaded.token.get_secret_value(),
         }
-    if action == "secret_fields":  # the fields of the client's Secret, as its schema has them
-        return secret.model_json_schema().get("properties", {})
     if action == "save_pair":
         first, second = (secret.load(command[key]) for key in ("first", "second"))
         return str(pair(first=first, second=second).save(name, overwrite=True))

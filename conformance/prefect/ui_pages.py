@@ -143,6 +143,8 @@ class BlocksPages:
         self.click(self.new(create).first)
         self.page.wait_for_url(f"**/blocks/catalog/{slug}/create")
         self.label(self.words.name_label).wait_for()
+        # the schema's fields come after the name's, once the schema is in
+        self.new(self.page.locator("form").locator("textarea, input")).nth(1).wait_for()
         return self.text()
 
     # ---- forms -------------------------------------------------------------------------------

@@ -108,6 +108,7 @@ class AllowedVariant:
     # a --blocks-clause pattern: the reading only matters to these clauses, and the run (with a
     # larger budget of generated cases) is limited to them
     scope: str | None = None
+    options: tuple[str, ...] = ()  # more suite options of its run (the UI it is seen in)
 
     @property
     def summary(self) -> str:
@@ -124,16 +125,19 @@ def allowed(
     fails: tuple[str, ...] = (),
     needs: tuple[tuple[str, str], ...] = (),
     scope: str | None = None,
+    options: tuple[str, ...] = (),
 ) -> Callable:
     """Register the decorated variant as taking a reading of ``clauses`` that ``reason`` (the
     documents' words) allows; it must pass the whole suite (or the clauses ``scope`` names)
-    but the SHOULD clauses in ``fails``."""
+    but the SHOULD clauses in ``fails``; ``options``: more suite options of its run."""
     if not clauses or not reason:
         raise ValueError("an allowed variant names its clauses and the words that allow it")
 
     def register(build: Callable) -> Callable:
         ALLOWED.append(
-            AllowedVariant(build.__name__, profile, clauses, reason, build, fails, needs, scope)
+            AllowedVariant(
+                build.__name__, profile, clauses, reason, build, fails, needs, scope, options
+            )
         )
         return build
 

@@ -760,9 +760,9 @@ def merges_when_asked_to_replace():
     cleared keeps its old value."""
 
     def merge(method, path, query, body):
-        if method == "PATCH" and path.startswith("/api/block_documents/"):
-            if isinstance(body, dict) and body.get("merge_existing_data") is False:
-                return query, {**body, "merge_existing_data": True}
+        patching = method == "PATCH" and path.startswith("/api/block_documents/")
+        if patching and isinstance(body, dict) and body.get("merge_existing_data") is False:
+            return query, {**body, "merge_existing_data": True}
         return query, body
 
     return rewrite_requests(merge)
@@ -1935,6 +1935,7 @@ def with_extra_key(node) -> None:
     "(BlockType, BlockSchema and BlockDocument inherit it), and its docstring: new fields in "
     "API answers must not break clients",
     fails=("PF-API-no-extra-fields",),
+    options=V2_UI,
 )
 def adds_extra_fields_everywhere():
     """Every object with an id in every answer (nested ones and list items included) carries
@@ -2060,6 +2061,42 @@ def answers_503_to_text_holding_nul():
         return await call_next(request)
 
     return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+def reversed_properties(node) -> None:
+    """Every schema's properties (in "fields") listed in reverse order, wherever they are."""
+    if isinstance(node, list):
+        for item in node:
+            reversed_properties(item)
+    elif isinstance(node, dict):
+        fields = node.get("fields")
+        if isinstance(fields, dict) and isinstance(fields.get("properties"), dict):
+            fields["properties"] = dict(reversed(list(fields["properties"].items())))
+        for key, value in node.items():
+            if key != "data":
+                reversed_properties(value)
+
+
+@allowed(
+    "PF-JRN-ui-catalog",
+    "PF-JRN-ui-edit",
+    reason="RFC 8259 section 4: 'An object is an unordered collection of zero or more "
+    "name/value pairs'; the UI's forms show a schema's properties in the order they come, and "
+    "find each by its title",
+    scope="PF-JRN-ui-*",
+    options=V1_UI,
+)
+def lists_schema_properties_in_reverse_order():
+    """Every block schema in every answer lists its properties in reverse order (a schema's
+    form then shows its fields in that order)."""
+
+    def reverse(method, path, status, body):
+        if not isinstance(body, dict | list):
+            return None
+        reversed_properties(body)
+        return status, body
+
+    return rewrite_responses(reverse)
 
 
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
