@@ -13,9 +13,17 @@ from ..journeys import Destination
 from ..run import Run
 from ..target import Target
 from .client_journeys import PREFECT
-from .ui_journeys import NEEDS, UI_STEPS, UiJourney, UiSession, chromium, launched_browser
+from .ui_journeys import (
+    NEEDED,
+    UI_DEST,
+    UI_STEPS,
+    UiJourney,
+    UiSession,
+    chromium,
+    launched_browser,
+)
 
-pytestmark = [PREFECT.needs, NEEDS]
+pytestmark = [pytest.mark.needs(UI_DEST, NEEDED), PREFECT.needs]
 
 MASK = "********"  # what the real server shows of a secret (obfuscate)
 TOKEN = "tok-2f9c-never-shown"

@@ -67,7 +67,6 @@ NEEDED = (
     "the Prefect UI in headless Chromium (--blocks-prefect-ui, with --blocks-prefect-python "
     "naming the client whose wheel ships it)"
 )
-NEEDS = pytest.mark.needs(UI_DEST, NEEDED)
 
 LIST_SHIPPED = """
 import json, os, prefect
