@@ -173,7 +173,7 @@ def test_a_blocks_page_shows_its_secret_masked_never_in_clear(ui):
 def test_editing_a_block_in_its_form_changes_what_the_client_loads(ui):
     name = ui.named("edited")
     original = {"greeting": "hello", "note": "a note to clear", "token": TOKEN}
-    with ui.step("edit-form", "the edit form shows the block's values, its secret masked"):
+    with ui.step("edit-form", "the edit form shows the block's values, its secret masked; edited"):
         document_id = ui.client_value("save_note", f"save the block {name}", name=name, **original)
         ui.pages.open_edit_form(document_id, "Greeting")
         shown = {title: ui.pages.field(title).input_value() for title in ("Greeting", "Note")}
@@ -210,7 +210,12 @@ def test_a_block_deleted_in_the_ui_leaves_the_blocks_page_and_no_longer_loads(ui
         ui.pages.row_text(kept)
     with ui.step("deleted", "after Delete the Blocks page lists only the other one"):
         ui.pages.delete(document_id, gone)
-        ui.pages.search_blocks(prefix)
+        # searched in other words than before, so that the UI asks again rather than showing
+        # what it kept of the last search
+        again = prefix.rstrip("-")
+        ui.pages.search_blocks(again)
+        listed = ("POST", "/block_documents/filter", again)
+        ui.wait_for_call(listed, after=("DELETE", f"/block_documents/{document_id}"))
         ui.pages.row_text(kept)
         ui.expect(
             ui.pages.row_leaves(gone),

@@ -436,6 +436,32 @@ class UiJourney:
             f"{observed}\n  the UI's API calls in this step:\n{calls_described(calls)}",
         )
 
+    def wait_for_call(self, call: tuple[str, str, str], after: tuple[str, str]) -> None:
+        """Wait until the UI has made ``call`` (method, path, words of its body) after a call
+        ``after`` (method, path) of the current step, and had its answer: what the page shows
+        next is the server's answer since then."""
+        __tracebackhide__ = True
+        method, path, words = call
+        log, step = self.session.server.log, self.current
+        for _ in range(STEP_TIMEOUT_MS // 50):
+            calls = log.since(step.mark if step else 0)
+            first = next(
+                (i for i, c in enumerate(calls) if c.method == after[0] and after[1] in c.path),
+                None,
+            )
+            later = calls[first + 1 :] if first is not None else []
+            if any(
+                c.method == method and path in c.path and words in (c.request_body or "")
+                for c in later
+            ):
+                return
+            self.page.wait_for_timeout(50)
+        self.expect(
+            False,
+            f"after {' '.join(after)} the UI must ask {method} {path} for {words!r}",
+            "it did not",
+        )
+
     def client(self, action: str, **fields: Any) -> dict:
         return self.session.agent.ask(action, **fields)
 

@@ -102,11 +102,12 @@ class BlocksPages:
         """The Blocks page (unless the UI is on it), its search box filled with ``words``."""
         if not re.fullmatch(r"/blocks/?(\?.*)?", self.path()):
             self.open("/blocks")
-        box = self.new(self.page.get_by_placeholder(SEARCH)).first
-        box.fill(words)
+        # the Blocks page has one search box (it may keep the one it had: no new() here)
+        self.page.get_by_placeholder(SEARCH).first.fill(words)
 
     def row(self, name: str) -> Locator:
-        return self.new(self.page.get_by_role("row").filter(has_text=name))
+        """The row of the document ``name`` (a list may keep a row it showed: no new() here)."""
+        return self.page.get_by_role("row").filter(has_text=name)
 
     def row_text(self, name: str) -> str:
         """The text of the row of the document called ``name`` (waiting for it)."""
