@@ -21,7 +21,7 @@ from conformance.options import Settings
 from conformance.prefect import ui_journeys
 from conformance.prefect.ui_server import NEUTRAL, PLACEHOLDER, UiServer
 
-from .conftest import missing, run_suite
+from .conftest import missing, required_in_ci, run_suite
 from .full_runs import FULL_RUNS, client_journeys
 
 UI_CLAUSES = (
@@ -81,6 +81,25 @@ def test_the_page_shows_each_steps_picture_beside_the_uis_calls(ui_run, browser,
         print(f"screenshot: {tmp_path / 'ui-steps.png'}")
     finally:
         page.close()
+
+
+def test_a_header_value_given_to_the_suite_is_kept_out_of_the_steps(tmp_path):
+    """The value typed in the Secret form is a --target-header value here: the steps' calls
+    (the form's POST body) carry it, and the report must not."""
+    python = required_in_ci("PREFECT_PYTHON", "python of a virtualenv with prefect")
+    run = run_suite(
+        f"--blocks-prefect-python={python}",
+        "--blocks-prefect-ui=v1",
+        "--blocks-clause=PF-JRN-ui-create",
+        "--target-header=X-Tenant: typed-in-the-form",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    test = run.report["clauses"]["PF-JRN-ui-create"]["tests"][0]
+    sent = [call["request_body"] or "" for step in test["steps"] for call in step["calls"]]
+    assert any("<redacted>" in body for body in sent), sent
+    assert "typed-in-the-form" not in run.report_path.read_text()
+    assert "typed-in-the-form" not in run.report_path.with_suffix(".html").read_text()
 
 
 # ---- a run that cannot drive the UI ------------------------------------------------------------
