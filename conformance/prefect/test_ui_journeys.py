@@ -30,14 +30,15 @@ TOKEN = "tok-2f9c-never-shown"
 PAGE = 200  # the largest page the API gives
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ui_browser(conformance_run: Run):
-    """Headless Chromium, one per worker, for every UI journey."""
+    """Headless Chromium for the UI journeys of this module (one per worker), closed once they
+    are done."""
     with launched_browser(chromium(conformance_run.settings)) as browser:
         yield browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ui_session(conformance_run: Run, target: Target, ui_client, ui_browser, tmp_path_factory):
     """The suite's server of one client release's UI and that release's Python client."""
     destination = Destination(target.url, conformance_run.settings.headers, target.namespace)

@@ -202,7 +202,7 @@ def parametrize_ui_clients(metafunc: pytest.Metafunc, settings: Settings | None)
     clients = ui_clients(pythons, uis) if pythons and uis else []
     parameters = [pytest.param(client, id=client.id) for client in clients]
     metafunc.parametrize(
-        "ui_client", parameters or [pytest.param(None, id="no-ui")], scope="session"
+        "ui_client", parameters or [pytest.param(None, id="no-ui")], scope="module"
     )
 
 
