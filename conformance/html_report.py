@@ -13,6 +13,7 @@ script closes them and adds filters by status, level and strength and a search b
 from __future__ import annotations
 
 import json
+import re
 from html import escape
 from importlib import resources
 from string import Template
@@ -29,7 +30,8 @@ STATUS_CLASS = {
     "skipped": "skipped",
     "not covered": "uncovered",
 }
-# no request of any kind: styles and scripts are inline, images (none today) data: URLs
+# no request of any kind: styles and scripts are inline, images (a UI journey's screenshots)
+# data: URLs
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 
 PAGE = Template("""<!DOCTYPE html>
@@ -278,15 +280,58 @@ OUTCOME_STATUS = {
 def test_item(test: dict) -> str:
     status = OUTCOME_STATUS.get(test["outcome"], "not covered")
     head = f"{status_badge(status)} <code>{escape(test['nodeid'])}</code>"
+    steps = steps_block(test.get("steps"))
     if not test.get("message"):
-        return f"<li>{head}</li>"
+        return f"<li>{head}{steps}</li>"
     label = "Why it was skipped" if test["outcome"] == "skipped" else "Failure"
     # with the request and response shown apart below, the message (which quotes them too)
     # scrolls in a shorter box
     short = " short" if test.get("exchange") else ""
     failure = f'<div class="failure"><h4>{label}</h4><pre class="message{short}">'
     failure += f"{escape(test['message'])}</pre></div>"
-    return f"<li>{head}{failure}{exchange_block(test.get('exchange'))}</li>"
+    return f"<li>{head}{failure}{exchange_block(test.get('exchange'))}{steps}</li>"
+
+
+PICTURE = re.compile(r"data:image/(jpeg|png);base64,[A-Za-z0-9+/=]+")
+
+
+def call_line(call: dict) -> str:
+    where = "target" if call.get("forwarded") else "suite"
+    line = f"{call['method']} {call['path']} -> {call['status']} ({where})"
+    if call.get("request_body"):
+        line += f"\n    sent {call['request_body']}"
+    if call.get("status", 0) >= 400 and call.get("response_body"):
+        line += f"\n    answered {call['response_body']}"
+    return line
+
+
+def step_item(step: dict) -> str:
+    """One step of a UI journey: the page at its end beside the API calls the UI made."""
+    picture = step.get("picture") or ""
+    image = (
+        f'<figure><img src="{escape(picture)}" alt="the page at step {escape(step["name"])}" '
+        'loading="lazy"></figure>'
+        if PICTURE.fullmatch(picture)
+        else '<p class="muted">(no picture)</p>'
+    )
+    calls = step.get("calls") or []
+    shown = "\n".join(call_line(call) for call in calls) or "(none)"
+    failed = " failed" if step.get("failed") else ""
+    opened = " open" if failed else ""
+    return (
+        f'<li class="step{failed}">{image}'
+        f"<figcaption><b>{escape(step['name'])}</b>{' (failed here)' if failed else ''}: "
+        f"{escape(step['caption'])}</figcaption>"
+        f"<details{opened}><summary>{len(calls)} API calls the UI made</summary>"
+        f'<pre class="calls">{escape(shown)}</pre></details></li>'
+    )
+
+
+def steps_block(steps: list[dict] | None) -> str:
+    if not steps:
+        return ""
+    items = "".join(step_item(step) for step in steps)
+    return f'<div class="ui-steps"><h4>The UI, step by step</h4><ol>{items}</ol></div>'
 
 
 def readable(body: str) -> str:

@@ -190,3 +190,5 @@ def redact_test_report(report: Any, redactor: Redactor) -> None:
         report.wasxfail = redactor.text(report.wasxfail)
     if getattr(report, "blocks_exchange", None) is not None:
         report.blocks_exchange = redactor.data(report.blocks_exchange)
+    if getattr(report, "blocks_steps", None) is not None:
+        report.blocks_steps = redactor.data(report.blocks_steps)

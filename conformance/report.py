@@ -18,7 +18,8 @@ from .profiles import Profile
 
 STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
 # 2: each clause's source, each failure's request and response apart (tests[].exchange), the
-# suite's version and commit, the start and duration of the run
+# suite's version and commit, the start and duration of the run; tests[].steps (the pictured
+# steps of a UI journey) since
 REPORT_VERSION = 2
 MAX_FAILURE_CHARS = 4000
 DISTRIBUTION = "blocks-conformance"
@@ -31,6 +32,8 @@ class TestResult:
     outcome: str  # passed, failed, skipped, xfailed (an expected failure)
     message: str = ""
     exchange: dict | None = None  # the request and answer of a failure (Exchange.shown)
+    # a UI journey's steps: what each checked, its screenshot, the API calls the UI made
+    steps: list[dict] | None = None
 
 
 def outcome_of(report: pytest.TestReport) -> str:
@@ -66,8 +69,11 @@ class RunRecord:
         elif outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
         exchange = getattr(report, "blocks_exchange", None) if message else None
+        steps = getattr(report, "blocks_steps", None)
         for clause_id in clause_ids:
-            self.results[clause_id].append(TestResult(report.nodeid, outcome, message, exchange))
+            self.results[clause_id].append(
+                TestResult(report.nodeid, outcome, message, exchange, steps)
+            )
 
     def status(self, clause_id: str) -> str:
         outcomes = {result.outcome for result in self.results.get(clause_id, [])}
@@ -133,11 +139,13 @@ class RunRecord:
 
 
 def test_entry(result: TestResult) -> dict:
-    entry = {"nodeid": result.nodeid, "outcome": result.outcome}
+    entry: dict = {"nodeid": result.nodeid, "outcome": result.outcome}
     if result.message and result.outcome in ("failed", "xfailed", "skipped"):
         entry["message"] = result.message
         if result.exchange is not None and result.outcome != "skipped":
             entry["exchange"] = result.exchange
+    if result.steps:
+        entry["steps"] = result.steps
     return entry
 
 

@@ -194,14 +194,13 @@ class ConformanceSession:
 
 def unusable_settings(run: Run) -> str | None:
     """Why the run's settings cannot be used (the run ends with exit code 4 before any test):
-    a level the profile does not have, the profile's own settings, or an interpreter named for
-    one of its real clients."""
+    a level the profile does not have, an interpreter named for one of its real clients, or
+    the profile's own settings."""
     settings, profile = run.settings, run.profile
     problem = level_problem(settings.level, profile.name, profile.catalogue.level_names)
-    problem = problem or profile.hooks.unusable_settings(settings)
     for kind in profile.clients:
         problem = problem or unusable_clients(kind, list(settings.value(kind.dest) or []))
-    return problem
+    return problem or profile.hooks.unusable_settings(settings)
 
 
 def write_summary(write, session: ConformanceSession, facts: dict) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from .support.environment import CHROMIUM, CHROMIUM_ARGS, missing, required_in_ci
+from conformance.browser import CHROMIUM, launched_browser
+
+from .support.environment import missing, required_in_ci
 from .support.full_runs import real_full_run, reference_full_run
 from .support.servers import ServerProcess, variant_server
 
@@ -69,13 +71,11 @@ def browser():
     if not Path(executable).is_file():
         missing(f"Debian's chromium is not installed ({CHROMIUM}; apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright  # noqa: F401 (the browser is launched with it)
     except ImportError:
         missing('Playwright for Python is not installed (pip install -e ".[dev]")')
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with launched_browser(executable) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")

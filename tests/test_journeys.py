@@ -16,6 +16,7 @@ from conformance import profiles, report
 from conformance.clauses import catalogue
 from conformance.journeys import Placeholders
 from conformance.prefect.client_journeys import PREFECT, client_settings
+from conformance.prefect.ui_journeys import NEEDED as UI_NEEDED
 from conformance.real_clients import expectation
 
 from .support.environment import required_in_ci
@@ -63,25 +64,30 @@ def test_a_client_release_without_an_expectation_is_a_usage_error(tmp_path):
 
 
 def test_every_journey_is_a_level_5_clause_with_a_test():
+    """The client's journeys (a script each) and the UI's (PF-JRN-ui-*)."""
     clauses = catalogue(profiles.get("prefect"))
     journeys = [clause for clause in clauses.values() if clause.area == "journeys"]
     assert {clause.level for clause in journeys} == {5}
-    assert len(journeys) == len(PREFECT.journey_names())
+    scripted = [clause for clause in journeys if not clause.id.startswith("PF-JRN-ui-")]
+    assert len(scripted) == len(PREFECT.journey_names())
 
 
 def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):
     run = run_suite("--blocks-clause=PF-JRN-*", "--blocks-clause=PF-API-health", tmp_path=tmp_path)
     journeys = {c: e for c, e in run.report["clauses"].items() if c.startswith("PF-JRN-")}
-    assert len(journeys) == 5
+    scripted = {c: e for c, e in journeys.items() if not c.startswith("PF-JRN-ui-")}
+    assert len(scripted) == 5 and len(journeys) == 12
     assert {entry["status"] for entry in journeys.values()} == {"not covered"}
-    assert {entry.get("not_run") for entry in journeys.values()} == {WHY}
+    assert {entry.get("not_run") for entry in scripted.values()} == {WHY}
     assert f"not covered: PF-JRN-secret (needs {WHY})" in run.output
+    ui = {entry.get("not_run") for c, entry in journeys.items() if c.startswith("PF-JRN-ui-")}
+    assert ui == {f"{WHY}; {UI_NEEDED}"}
 
 
 @pytest.mark.parametrize(
     "profile, why, not_run",
     [
-        ("prefect", WHY, "5 MUST clause(s) not run: PF-JRN-"),
+        ("prefect", WHY, "12 MUST clause(s) not run: PF-JRN-"),
         (
             "peak-press",
             "a Python with peak-sdk installed (--blocks-peak-press-python)",

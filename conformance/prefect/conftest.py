@@ -1,5 +1,6 @@
-"""Fixtures of the Prefect profile: the standard short names, the ``blocks`` builder, and one
-test of each journey per client release."""
+"""Fixtures of the Prefect profile: the standard short names, the ``blocks`` builder, one test
+of each journey per client release, and one test of each UI journey per client release and UI
+(whose steps, pictured, go into its report)."""
 
 import pytest
 
@@ -9,6 +10,7 @@ from ..plugin import active_run
 from ..run import Run
 from .client_journeys import PREFECT
 from .helpers import Blocks
+from .ui_journeys import UI_STEPS, parametrize_ui_clients
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -16,6 +18,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     run = active_run(metafunc.config)
     pythons = list(run.settings.value(PREFECT.dest) or []) if run else []
     parametrize_clients(metafunc, PREFECT, pythons)
+    parametrize_ui_clients(metafunc, run.settings if run else None)
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A UI journey's steps (what each checked, its screenshot, the UI's calls) go with the
+    report of its call, or of the phase that failed (inner to the session's own wrapper, which
+    then keeps secrets out of them)."""
+    report = yield
+    journey = item.stash.get(UI_STEPS, None)
+    if journey is not None and journey.steps and (call.when == "call" or report.failed):
+        report.blocks_steps = journey.shown_steps()
+    return report
 
 
 @pytest.fixture

@@ -114,6 +114,16 @@ def release_arguments(settings) -> list[str]:
     return ["--prefect-release", releases.chosen(settings).version]
 
 
+def unusable_settings(settings) -> str | None:
+    """A release the timeline does not know, or a --blocks-prefect-ui without Playwright,
+    Chromium or the UI it asks for: a usage error, never a failure of the server (the
+    session checks the --blocks-prefect-python interpreters before, as every profile's
+    clients)."""
+    from .ui_journeys import unusable_ui
+
+    return releases.unknown_release(settings) or unusable_ui(settings)
+
+
 def release_facts(settings) -> dict[str, str]:
     return {"prefect release": releases.chosen(settings).described}
 
@@ -161,6 +171,5 @@ PROFILE = Profile(
         created_identity=created_identity,
     ),
     clients=(PREFECT,),
-    # a release the timeline does not know is a usage error, never a failure of the server
-    hooks=RunHooks(unusable_settings=releases.unknown_release, facts=release_facts),
+    hooks=RunHooks(unusable_settings=unusable_settings, facts=release_facts),
 )

@@ -20,17 +20,3 @@ def missing(what: str) -> NoReturn:
     if os.environ.get("CI"):
         pytest.fail(f"CI must provide it: {what}")
     pytest.skip(what)
-
-
-CHROMIUM = "/usr/bin/chromium"  # Debian's package; .ci/run installs it when missing
-# No first-run work and no background traffic: without these Chromium tries to reach Google.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]

@@ -61,9 +61,10 @@ def seed_foreign_objects(base_url: str) -> None:
 
 
 def client_journeys() -> list[str]:
-    """The level-5 journeys join the full runs when the Prefect client is at hand (CI)."""
+    """The level-5 journeys join the full runs when the Prefect client is at hand (CI): the
+    client's and CLI's, and those of the UI its wheel ships (its default UI, in Chromium)."""
     python = os.environ.get("PREFECT_PYTHON")
-    return [f"--blocks-prefect-python={python}"] if python else []
+    return [f"--blocks-prefect-python={python}", "--blocks-prefect-ui"] if python else []
 
 
 def full_run(url: str, folder: Path, *args: str) -> FullRun:

@@ -110,6 +110,7 @@ class AllowedVariant:
     # a --blocks-clause pattern: the reading only matters to these clauses, and the run (with a
     # larger budget of generated cases) is limited to them
     scope: str | None = None
+    options: tuple[str, ...] = ()  # more suite options of its run (the UI it is seen in)
 
     @property
     def summary(self) -> str:
@@ -127,16 +128,18 @@ def allowed(
     needs: tuple[tuple[str, str], ...] = (),
     scope: str | None = None,
     may_fail: tuple[str, ...] = (),
+    options: tuple[str, ...] = (),
 ) -> Callable:
     """Register the decorated variant as taking a reading of ``clauses`` that ``reason`` (the
     documents' words) allows; it must pass the whole suite (or the clauses ``scope`` names)
-    but the SHOULD clauses in ``fails`` (and, as timing has it, those in ``may_fail``)."""
+    but the SHOULD clauses in ``fails`` (and, as timing has it, those in ``may_fail``);
+    ``options``: more suite options of its run."""
     if not clauses or not reason:
         raise ValueError("an allowed variant names its clauses and the words that allow it")
 
     def register(build: Callable) -> Callable:
         variant = AllowedVariant(
-            build.__name__, profile, clauses, reason, build, fails, needs, may_fail, scope
+            build.__name__, profile, clauses, reason, build, fails, needs, may_fail, scope, options
         )
         ALLOWED.append(variant)
         return build

@@ -663,6 +663,144 @@ def forgets_documentation_urls():
     return rewrite_each(is_block_type, lambda block_type: block_type.update(documentation_url=None))
 
 
+# ---- level 5, the UI: what a user of the real Prefect UI notices -------------------------------
+
+# The UI journeys need the client too (its wheel ships the UI); each variant runs with one UI.
+V1_UI, V2_UI = ("--blocks-prefect-ui=v1",), ("--blocks-prefect-ui=v2",)
+
+
+@breaks(
+    "PF-JRN-ui-blocks-page",
+    "step blocks-page",
+    "POST /block_documents/count -> 404",
+    needs=CLIENT,
+    options=V1_UI,
+)
+def has_no_document_count():
+    """POST /block_documents/count is missing (404): the Python client never calls it, the
+    Blocks page does."""
+
+    def missing(method, path, body):
+        counting = method == "POST" and path == "/api/block_documents/count"
+        return (404, {"detail": "Not Found"}) if counting else None
+
+    return request_rewriter(missing)
+
+
+@breaks(
+    "PF-JRN-ui-catalog",
+    "step secret-form",
+    "must show each field of the Secret schema",
+    needs=CLIENT,
+    options=V2_UI,
+)
+def schema_filter_ignores_the_block_type():
+    """POST /block_schemas/filter ignores block_schemas.block_type_id (it answers every schema),
+    so the UI builds a type's form from another type's schema."""
+    from reference_server.prefect import filters
+
+    original = filters.block_schema_condition
+
+    def without_type(spec):
+        if spec is not None and spec.block_type_id is not None:
+            spec = spec.model_copy(update={"block_type_id": None})
+        return original(spec)
+
+    filters.block_schema_condition = without_type
+
+
+@breaks(
+    "PF-JRN-ui-create",
+    "step created",
+    "POST /block_documents/ -> 422",
+    needs=CLIENT,
+    options=V1_UI,
+)
+def requires_is_anonymous_on_create():
+    """POST /block_documents/ requires is_anonymous (the Python client always sends it; the v1
+    UI's form leaves it out, as the API allows)."""
+
+    def strict(method, path, body):
+        creating = method == "POST" and path == "/api/block_documents/"
+        if creating and isinstance(body, dict) and "is_anonymous" not in body:
+            error = {"type": "missing", "loc": ["body", "is_anonymous"], "msg": "Field required"}
+            return 422, {
+                "exception_message": "Invalid request received.",
+                "exception_detail": [error],
+            }
+        return None
+
+    return request_rewriter(strict)
+
+
+@breaks(
+    "PF-JRN-ui-masked",
+    "step block-page",
+    "must never hold the secret's value",
+    needs=CLIENT,
+    options=V2_UI,
+)
+def reads_by_id_unmasked():
+    """GET /block_documents/{id} answers secrets in clear, without include_secrets."""
+    from reference_server.prefect import api
+
+    original = api.document_view
+    api.document_view = lambda store, document, include_secrets: original(store, document, True)
+
+
+@breaks(
+    "PF-JRN-ui-edit",
+    "step saved",
+    "'note': 'a note to clear'",
+    needs=CLIENT,
+    options=V2_UI,
+)
+def merges_when_asked_to_replace():
+    """A document PATCH with merge_existing_data false merges all the same: a field the form
+    cleared keeps its old value."""
+
+    def merge(method, path, query, body):
+        patching = method == "PATCH" and path.startswith("/api/block_documents/")
+        if patching and isinstance(body, dict) and body.get("merge_existing_data") is False:
+            return query, {**body, "merge_existing_data": True}
+        return query, body
+
+    return rewrite_requests(merge)
+
+
+breaks(
+    "PF-JRN-ui-delete",
+    "step deleted",
+    "must be gone from the page",
+    needs=CLIENT,
+    options=V1_UI,
+)(keeps_deleted_documents)
+
+
+@breaks(
+    "PF-JRN-ui-nested",
+    "step block-page",
+    "the page did not show it",
+    needs=CLIENT,
+    options=V1_UI,
+)
+def id_filter_takes_only_the_first_id():
+    """The documents filter's id any_ matches its first id only (one nested block of two is
+    found; the Python client never asks for several ids)."""
+    from reference_server.prefect import filters
+
+    original = filters.block_document_condition
+
+    def first_id_only(spec):
+        if spec is not None and spec.id is not None and spec.id.any_:
+            spec = spec.model_copy(
+                update={"id": spec.id.model_copy(update={"any_": spec.id.any_[:1]})}
+            )
+        return original(spec)
+
+    filters.block_document_condition = first_id_only
+
+
 # ---- API-wide ---------------------------------------------------------------------------------
 
 
@@ -2064,6 +2202,7 @@ def with_extra_key(node) -> None:
     "(BlockType, BlockSchema and BlockDocument inherit it), and its docstring: new fields in "
     "API answers must not break clients",
     fails=("PF-API-no-extra-fields",),
+    options=V2_UI,
 )
 def adds_extra_fields_everywhere():
     """Every object with an id in every answer (nested ones and list items included) carries
@@ -2392,6 +2531,42 @@ def validates_integers_and_booleans_strictly():
         return response(422, {**invalid, "request_body": body})
 
     return lambda app: BaseHTTPMiddleware(app, dispatch=dispatch)
+
+
+def reversed_properties(node) -> None:
+    """Every schema's properties (in "fields") listed in reverse order, wherever they are."""
+    if isinstance(node, list):
+        for item in node:
+            reversed_properties(item)
+    elif isinstance(node, dict):
+        fields = node.get("fields")
+        if isinstance(fields, dict) and isinstance(fields.get("properties"), dict):
+            fields["properties"] = dict(reversed(list(fields["properties"].items())))
+        for key, value in node.items():
+            if key != "data":
+                reversed_properties(value)
+
+
+@allowed(
+    "PF-JRN-ui-catalog",
+    "PF-JRN-ui-edit",
+    reason="RFC 8259 section 4: 'An object is an unordered collection of zero or more "
+    "name/value pairs'; the UI's forms show a schema's properties in the order they come, and "
+    "find each by its title",
+    scope="PF-JRN-ui-*",
+    options=V1_UI,
+)
+def lists_schema_properties_in_reverse_order():
+    """Every block schema in every answer lists its properties in reverse order (a schema's
+    form then shows its fields in that order)."""
+
+    def reverse(method, path, status, body):
+        if not isinstance(body, dict | list):
+            return None
+        reversed_properties(body)
+        return status, body
+
+    return rewrite_responses(reverse)
 
 
 # ---- the deviation catalogue: classic implementer mistakes among the broken variants --------
