@@ -349,7 +349,8 @@ class Credentials:
     its secrets gathered for redaction. ``headers(settings)``: headers every request sends
     unless --target-header names them (a token taken from the profile's own options).
     ``options``: the profile's options that carry credentials, named when a target refuses the
-    run's credentials."""
+    run's credentials, with ``hint``: what a server of the API usually asks for."""
 
     headers: Callable[[Settings], dict[str, str]] = no_headers
     options: tuple[str, ...] = ()
+    hint: str = ""
