@@ -4,6 +4,7 @@ block documents), the main profile of the suite."""
 import json
 from pathlib import Path
 
+from ..answers import Answers
 from ..clauses import Catalogue
 from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
@@ -122,6 +123,21 @@ AUTH_HINT = (
 )
 
 
+# the clause whose sentence promises the shape of each create's answer (201)
+CREATED_SHAPE = {
+    "block_types": "PF-BT-create",
+    "block_schemas": "PF-BS-create",
+    "block_documents": "PF-BD-create",
+}
+
+
+def promised_by(method: str, path: str, status: int) -> str | None:
+    """The create clause of a 201 answer to a create (``path`` ends with the collection)."""
+    if method != "POST" or status != 201:
+        return None
+    return CREATED_SHAPE.get(path.rstrip("/").rpartition("/")[2])
+
+
 def release_arguments(settings) -> list[str]:
     """The embedded reference server plays the release the run follows."""
     return ["--prefect-release", releases.chosen(settings).version]
@@ -164,6 +180,7 @@ PROFILE = Profile(
     ),
     server=ReferenceServer(base_path="/api", arguments=release_arguments),
     probe=Probe(reads=credentialed_reads),
+    answers=Answers(promised_by=promised_by),
     credentials=Credentials(hint=AUTH_HINT),
     differential=DifferentialRules(
         # the real server builds the capability list from a Python set
