@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 
 PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this long
+# a failing default run against a target 50 ms away stays within 3 minutes (benchmarks/README.md)
+DEFAULT_SHRINK_SECONDS = 20.0
 GROUP = "blocks-conformance"
 
 
@@ -173,6 +175,17 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         },
     ),
     (
+        "--blocks-shrink-seconds",
+        {
+            "type": float,
+            "default": DEFAULT_SHRINK_SECONDS,
+            "metavar": "SECONDS",
+            "help": "time a generated test may spend shrinking a failing case to its smallest "
+            f"form (default {DEFAULT_SHRINK_SECONDS:.0f}); past it, the smallest case found so "
+            "far is reported, with a note. Bounds a failing run against a slow target.",
+        },
+    ),
+    (
         "--blocks-example-db",
         {
             "metavar": "PATH|redis://HOST:PORT/N",
@@ -299,6 +312,11 @@ class Settings:
     @property
     def no_shrink(self) -> bool:
         return bool(self.values.get("blocks_no_shrink"))
+
+    @property
+    def shrink_seconds(self) -> float:
+        given = self.values.get("blocks_shrink_seconds")
+        return DEFAULT_SHRINK_SECONDS if given is None else given
 
     @property
     def example_db(self) -> str | None:

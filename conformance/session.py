@@ -282,9 +282,19 @@ class TestHooks:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
-        phase = "generated tests" if item.get_closest_marker("generated") else "other tests"
-        with self.run.timed(phase):
-            return (yield)
+        if item.get_closest_marker("generated") is None:
+            with self.run.timed("other tests"):
+                return (yield)
+        from .generation import bounded_shrinking  # Hypothesis's, as the generated tests are
+
+        seconds = self.run.settings.shrink_seconds
+        with self.run.timed("generated tests"), bounded_shrinking(seconds) as notes:
+            try:
+                return (yield)
+            except BaseException as failure:
+                for note in notes[:1]:
+                    failure.add_note(note)
+                raise
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem):
