@@ -11,8 +11,9 @@ only what does not depend on them to the step: the shape of the answer, not its 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+import functools
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from .checks import ConformanceFailure, WrongShape, expect_status, validate_body
@@ -37,17 +38,36 @@ class StepFailed(ConformanceFailure):
         return f"{self.checked}: {observed[0]}" if observed else self.checked
 
 
-@contextmanager
-def step(clause: str) -> Iterator[None]:
-    """A shared step of clause ``clause``: a check failing inside it is the step's failure (an
-    inner step's failure keeps its own, innermost clause). Also a decorator."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except StepFailed:
-        raise
-    except ConformanceFailure as failure:
-        raise StepFailed(clause, failure) from None
+class Step:
+    """A shared step of clause ``clause`` (``step(clause)``): a check failing inside it is the
+    step's failure (an inner step's failure keeps its own, innermost clause). A context
+    manager, or a decorator of the helper that is the step; a failure's traceback shows
+    neither."""
+
+    def __init__(self, clause: str) -> None:
+        self.clause = clause
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        __tracebackhide__ = True
+        if isinstance(error, ConformanceFailure) and not isinstance(error, StepFailed):
+            raise StepFailed(self.clause, error) from None
+        return False
+
+    def __call__(self, helper: Callable) -> Callable:
+        @functools.wraps(helper)
+        def stepped(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            with self:
+                return helper(*args, **kwargs)
+
+        return stepped
+
+
+def step(clause: str) -> Step:
+    return Step(clause)
 
 
 def step_unless(given: bool, clause: str) -> AbstractContextManager[None]:
