@@ -178,6 +178,8 @@ def test_a_missing_field_is_one_root_cause_and_the_rest_blocked(start_variant, t
         assert entry["first_failure"] is None and set(entry["blocked_by"]) <= set(causes)
     # reported once: one failed test per root cause, the others skipped as blocked
     assert run.output.count("[PF-BD-create MUST]") >= 1
+    assert "checked: the body must match the block_document schema" in run.output
+    assert "StepFailed" not in run.output and "WrongShape" not in run.output
     assert "is_anonymous' is a required property" in report["root_causes"][0]["failure"]
     summary = run.output.split("blocks conformance")[-1]
     assert summary.index("root causes") < summary.index("level 1 (save)")
