@@ -68,7 +68,9 @@ def generated() -> list[Generated]:
     from .variants.document import render as variants_doc
 
     made = [
-        Generated(ROOT / "docs" / "clauses" / f"{file_name(name)}.md", lambda name=name: clause_doc(name))
+        Generated(
+            ROOT / "docs" / "clauses" / f"{file_name(name)}.md", lambda name=name: clause_doc(name)
+        )
         for name in profiles.names()
     ]
     for name in profiles.names():
