@@ -87,7 +87,8 @@ def summary(report_dir: Path, code: int) -> str:
         return markdown.read_text()
     return (
         f"## Blocks conformance: no report\n\npytest exited with {code} before writing a "
-        "report (see the step's log: an unreachable target exits with 4).\n"
+        "report (see the step's log: a usage error, such as an option pytest does not know, "
+        "exits with 4; a target the run cannot use writes a report that says why).\n"
     )
 
 
