@@ -26,18 +26,20 @@ REPORT_VERSION = 3
 # a MUST clause in these keeps its level from being reached; the first two are failures
 FAILED = ("failed", "expected failure")
 MAX_FAILURE_CHARS = 4000
+MAX_END_CHARS = 1000
 DISTRIBUTION = "blocks-conformance"
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def shortened(message: str) -> str:
-    """A failure's message within MAX_FAILURE_CHARS: its start (the clause, what was checked,
-    the request and answer) and its end (a generated test's failing case and notes)."""
-    if len(message) <= MAX_FAILURE_CHARS:
+    """A failure's message, its start (the clause, what was checked, the request and answer:
+    MAX_FAILURE_CHARS) and its end (a generated test's failing case and notes: MAX_END_CHARS)
+    kept."""
+    if len(message) <= MAX_FAILURE_CHARS + MAX_END_CHARS:
         return message
-    end = MAX_FAILURE_CHARS // 4
-    cut = len(message) - MAX_FAILURE_CHARS
-    return f"{message[: MAX_FAILURE_CHARS - end]}\n... ({cut} chars cut) ...\n{message[-end:]}"
+    cut = len(message) - MAX_FAILURE_CHARS - MAX_END_CHARS
+    start, end = message[:MAX_FAILURE_CHARS], message[-MAX_END_CHARS:]
+    return f"{start}\n... ({cut} chars cut) ...\n{end}"
 
 
 @dataclass
