@@ -77,16 +77,15 @@ def clean_up(client: ApiClient, part: CleanUp, *namespaces: str) -> list[str]:
 
 
 def delete_recorded(client: ApiClient, part: CleanUp) -> list[str]:
-    """Delete what the client created, kind by kind in the profile's order, newest first, a
-    few at a time (``DELETES_IN_FLIGHT``: against a target 50 ms away, a default run's
-    thousand deletes take a minute one by one)."""
+    """Delete what the client created, kind by kind in the profile's order, newest first
+    (``deleted_all``); return what could not be deleted."""
     leftovers = []
     created = client.created
     for resource in part.resources:
         ids = list(reversed(created.ids.get(resource.kind, [])))
-        with ThreadPoolExecutor(DELETES_IN_FLIGHT) as pool:
-            outcomes = list(pool.map(partial(deleted, client, resource), ids))
-        for object_id, (left_behind, leftover) in zip(ids, outcomes, strict=True):
+        for object_id, (left_behind, leftover) in zip(
+            ids, deleted_all(client, resource, ids), strict=True
+        ):
             entry = f"{resource.kind} {object_id}: {left_behind or leftover}"
             if left_behind and entry not in created.left_behind:  # the sweep finds it again
                 created.left_behind.append(entry)
@@ -94,6 +93,26 @@ def delete_recorded(client: ApiClient, part: CleanUp) -> list[str]:
                 leftovers.append(entry)
         created.ids.pop(resource.kind, None)
     return leftovers
+
+
+def deleted_all(client: ApiClient, resource: Resource, ids: list[str]) -> list[tuple[str, str]]:
+    """Delete the objects ``ids`` of one kind, a few at a time (``DELETES_IN_FLIGHT``: against
+    a target 50 ms away, a default run's thousand deletes take a minute one by one), and one by
+    one once the server is busy (the client had to retry: a real server on SQLite answers
+    deletes sent at once with 503). A delete that failed is tried once more, alone."""
+    outcomes: list[tuple[str, str]] = []
+    in_flight = DELETES_IN_FLIGHT
+    for start in range(0, len(ids), DELETES_IN_FLIGHT * 8):
+        batch = ids[start : start + DELETES_IN_FLIGHT * 8]
+        retried = client.counters.retried
+        with ThreadPoolExecutor(in_flight) as pool:
+            outcomes += pool.map(partial(deleted, client, resource), batch)
+        if client.counters.retried > retried:
+            in_flight = 1
+    return [
+        deleted(client, resource, object_id) if outcome[1] else outcome
+        for object_id, outcome in zip(ids, outcomes, strict=True)
+    ]
 
 
 def deleted(client: ApiClient, resource: Resource, object_id: str) -> tuple[str, str]:
