@@ -15,10 +15,10 @@ without pytest's cache. Paths in the inputs are the workspace's: the expect-fail
 relative path given in ``extra-args`` to an option that takes one.
 
 A cancelled job: the runner signals the step's process only (SIGINT, then SIGTERM 7.5 s later),
-which is this one (the step ``exec``s it). Each is passed on to pytest as SIGTERM, the suite's
-signal to stop and clean up (``conformance/stopping.py``; a pytest-xdist controller passes it
-on to its workers, and a second one does not cut the clean-up short): the run deletes what it
-created and ends as interrupted, and the outputs are written as for any run.
+which is this one (the step ``exec``s it). The first is passed on to pytest as SIGTERM, the
+suite's signal to stop and clean up (``conformance/stopping.py``; a pytest-xdist controller
+passes it on to its workers): the run deletes what it created and ends as interrupted, and the
+outputs are written as for any run; a later signal ends neither pytest nor this process.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 REPORT_NAME = "conformance.json"
@@ -183,7 +183,8 @@ def summary(report_dir: Path, code: int) -> str:
         return markdown.read_text()
     return (
         f"## Blocks conformance: no report\n\npytest exited with {code} before writing a "
-        "report (see the step's log: an unusable target or option exits with 4).\n"
+        "report (see the step's log: a usage error, such as an option pytest does not know, "
+        "exits with 4; a target the run cannot use writes a report that says why).\n"
     )
 
 
@@ -191,22 +192,40 @@ def suite_environment(environ: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in environ.items() if k not in CALLERS_PYTEST_VARIABLES}
 
 
-def run_passing_signals_on(command: list[str], folder: Path, environ: Mapping[str, str]) -> int:
-    """Run ``command`` in ``folder``, in a session of its own (a terminal's Ctrl-C reaches it
-    once, through here), passing SIGINT and SIGTERM on as SIGTERM; its exit code (128 + N
-    when signal N ended it)."""
-    process = subprocess.Popen(command, cwd=folder, env=dict(environ), start_new_session=True)
+@contextlib.contextmanager
+def signals_passed_on(process: list[subprocess.Popen], for_good: bool = False) -> Iterator[None]:
+    """While the step runs: the first SIGINT or SIGTERM goes on to pytest (``process``, once
+    started) as SIGTERM, and none ends this process; so a signal that comes once pytest is done (a
+    cancelled job's SIGTERM, 7.5 s after its SIGINT) leaves the outputs still written.
+    ``for_good``: the handler stays to the end of the process (the action's own process, whose
+    exit code a late signal would otherwise make 143)."""
+
+    passed: list[int] = []
 
     def pass_on(signum: int, frame: object) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
+        # once: the run is stopping then, and a second SIGTERM could end pytest while it exits
+        for started in process:
+            if not passed and started.poll() is None:
+                passed.append(signum)
+                with contextlib.suppress(ProcessLookupError):
+                    started.send_signal(signal.SIGTERM)
 
     previous = {signum: signal.signal(signum, pass_on) for signum in PASSED_ON}
     try:
-        code = process.wait()
+        yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            if not for_good:
+                signal.signal(signum, handler)
+
+
+def run_suite(
+    command: list[str], folder: Path, environ: Mapping[str, str], process: list[subprocess.Popen]
+) -> int:
+    """Run ``command`` in ``folder``, in a session of its own (a terminal's Ctrl-C reaches it
+    once, through here); its exit code (128 + N when signal N ended it)."""
+    process.append(subprocess.Popen(command, cwd=folder, env=dict(environ), start_new_session=True))
+    code = process[-1].wait()
     return code if code >= 0 else 128 - code
 
 
@@ -223,7 +242,8 @@ def outputs_of(report_dir: Path, code: int, environ: Mapping[str, str]) -> dict[
     }
 
 
-def main(environ: Mapping[str, str] | None = None) -> int:
+def main(environ: Mapping[str, str] | None = None, own_process: bool = False) -> int:
+    """The run step (``own_process``: as the step's process, which the runner signals)."""
     environ = os.environ if environ is None else environ
     temp = Path(environ.get("RUNNER_TEMP") or tempfile.gettempdir())
     report_dir = Path(environ.get("INPUT_REPORT_DIR") or temp / "blocks-conformance")
@@ -231,15 +251,17 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     workspace = Path(environ.get("GITHUB_WORKSPACE") or Path.cwd())
     arguments = suite_arguments(environ, report_dir, workspace)
     print(shown_command(arguments), flush=True)
-    with tempfile.TemporaryDirectory(prefix="blocks-conformance-run-", dir=temp) as folder:
-        command = [sys.executable, "-m", "pytest", *isolated(Path(folder)), *arguments]
-        code = run_passing_signals_on(command, Path(folder), suite_environment(environ))
-    write_outputs(environ.get("GITHUB_OUTPUT"), outputs_of(report_dir, code, environ))
-    if step_summary := environ.get("GITHUB_STEP_SUMMARY"):
-        with open(step_summary, "a") as handle:
-            handle.write(summary(report_dir, code))
+    process: list[subprocess.Popen] = []
+    with signals_passed_on(process, for_good=own_process):
+        with tempfile.TemporaryDirectory(prefix="blocks-conformance-run-", dir=temp) as folder:
+            command = [sys.executable, "-m", "pytest", *isolated(Path(folder)), *arguments]
+            code = run_suite(command, Path(folder), suite_environment(environ), process)
+        write_outputs(environ.get("GITHUB_OUTPUT"), outputs_of(report_dir, code, environ))
+        if step_summary := environ.get("GITHUB_STEP_SUMMARY"):
+            with open(step_summary, "a") as handle:
+                handle.write(summary(report_dir, code))
     return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(own_process=True))

@@ -20,6 +20,10 @@ def client_error(status: int) -> bool:
     return 400 <= status < 500
 
 
+def no_promise(method: str, path: str, status: int) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Answers:
     """The shapes of a profile's answers, read by ``checks`` each time a test judges one.
@@ -27,11 +31,14 @@ class Answers:
     ``schemas``: the folder of JSON Schemas, one file per answer shape (``Profile`` fills in
     ``fixtures/schemas/<profile>/`` when it is not given). ``error_schema``: the schema every
     error answer's body must match (None: no shape is required of errors). ``is_error``: which
-    statuses are error answers."""
+    statuses are error answers. ``promised_by(method, path, status)``: the clause whose
+    sentence promises the shape of such an answer (a create's), or None; a test of another
+    clause that finds that shape wrong is blocked by it (``steps``)."""
 
     schemas: Path | None = None
     error_schema: str | None = "error"
     is_error: Any = client_error  # (status) -> bool
+    promised_by: Any = no_promise  # (method, path, status) -> clause id or None
 
     def errors(self, name: str, body: Any) -> list[str]:
         """Why ``body`` does not match the schema ``name``, first by location."""

@@ -28,9 +28,18 @@ class ConformanceFailure(AssertionError):
         return message
 
     def adding(self, context: str) -> "ConformanceFailure":
-        """The same failure with more of what led to it (a generated case, the steps of a
-        state machine) after it."""
-        return ConformanceFailure(self.checked, f"{self.observed}\n{context}", self.exchange)
+        """The same failure (of the same kind) with more of what led to it (a generated case,
+        the steps of a state machine) after it."""
+        added = type(self).__new__(type(self))  # its own fields, whatever its __init__ takes
+        added.__dict__.update(self.__dict__)
+        added.observed = f"{self.observed}\n{context}"
+        added.args = (added.describe(),)
+        return added
+
+
+class WrongShape(ConformanceFailure):
+    """An answer whose body does not match the JSON Schema of its kind (the session may charge
+    it to the clause that promises that answer's shape: ``steps.step_failure``)."""
 
 
 def failed_exchange(error: BaseException) -> Exchange | None:
@@ -90,14 +99,14 @@ def validate_body(exchange: Exchange, name: str) -> Any:
     __tracebackhide__ = True
     body = exchange.json
     if body is None and exchange.text.strip() != "null":
-        fail(f"the body must be JSON matching the {name} schema", "sent non-JSON", exchange)
+        raise WrongShape(
+            f"the body must be JSON matching the {name} schema", "sent non-JSON", exchange
+        ) from None
     errors = exchange.answers.errors(name, body)
     if errors:
-        fail(
-            f"the body must match the {name} schema",
-            f"sent a body where {errors[0]}",
-            exchange,
-        )
+        raise WrongShape(
+            f"the body must match the {name} schema", f"sent a body where {errors[0]}", exchange
+        ) from None
     return body
 
 

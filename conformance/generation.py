@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed, settings
 from hypothesis.errors import FlakyFailure
+from hypothesis.internal.conjecture import engine as conjecture_engine
+from hypothesis.reporting import current_reporter, with_reporter
 from schemathesis import GenerationMode, openapi
 from schemathesis.checks import (
     content_type_conformance,
@@ -66,6 +69,39 @@ def generated_settings(run: Run, test_key: str, reading: str = "", **extra) -> s
         print_blob=False,
         **chosen,
     )
+
+
+# Hypothesis's own words when it stops shrinking for lack of time: written for its developers
+# ("PLEASE REPORT THIS"), kept from the suite's users, who get a note of their own instead
+HYPOTHESIS_SHRINK_WARNING = "working to shrink a failing test case"
+
+
+@contextmanager
+def bounded_shrinking(seconds: float) -> Iterator[list[str]]:
+    """While a generated test runs: Hypothesis shrinks a failing case for at most ``seconds``
+    (its engine's limit is five minutes, which a target 50 ms away reaches with one state
+    machine), and its warning when it stops is not printed. Yields a list that holds a note
+    for the test's failure once shrinking was cut short."""
+    engine = conjecture_engine
+    before = engine.MAX_SHRINKING_SECONDS
+    previous = current_reporter()
+    notes: list[str] = []
+
+    def reporter(value: object) -> None:
+        if HYPOTHESIS_SHRINK_WARNING in str(value):
+            notes.append(
+                f"(shrinking stopped after {seconds:g} s, --blocks-shrink-seconds: the case "
+                "shown is the smallest found by then)"
+            )
+            return
+        previous(value)
+
+    engine.MAX_SHRINKING_SECONDS = seconds
+    try:
+        with with_reporter(reporter):
+            yield notes
+    finally:
+        engine.MAX_SHRINKING_SECONDS = before
 
 
 def run_seeded(check: Callable[[], None], run: Run) -> None:

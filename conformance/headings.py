@@ -13,9 +13,16 @@ from .checks import ConformanceFailure
 from .clauses import Clause, header
 
 ERROR_LINE = "E   "
-# how pytest names the exception of a check's failure, which the heading replaces by what the
-# check did
-FAILURE_NAME = f"{ConformanceFailure.__module__}.{ConformanceFailure.__qualname__}: "
+
+
+def failure_names(kind: type = ConformanceFailure) -> list[str]:
+    """How pytest names the exception of a check's failure (``ConformanceFailure`` or one of
+    its kinds: a wrong shape, a failed shared step), which the heading replaces by what the
+    check did."""
+    names = [f"{kind.__module__}.{kind.__qualname__}: "]
+    for subclass in kind.__subclasses__():
+        names += failure_names(subclass)
+    return names
 
 
 def heading(clauses: list[Clause]) -> list[str]:
@@ -49,11 +56,15 @@ def head(report: Any, clauses: list[Clause]) -> None:
     ]
     crash = getattr(longrepr, "reprcrash", None)
     if crash is not None:
-        crash.message = f"{tag(clauses)} {crash.message.removeprefix(FAILURE_NAME)}"
+        message = crash.message
+        for name in failure_names():
+            message = message.removeprefix(name)
+        crash.message = f"{tag(clauses)} {message}"
 
 
 def checked(line: str) -> str:
     """A check's failure says what the check compared, not which exception it raised."""
-    if line.startswith(ERROR_LINE + FAILURE_NAME):
-        return ERROR_LINE + "checked: " + line.removeprefix(ERROR_LINE + FAILURE_NAME)
+    for name in failure_names():
+        if line.startswith(ERROR_LINE + name):
+            return ERROR_LINE + "checked: " + line.removeprefix(ERROR_LINE + name)
     return line

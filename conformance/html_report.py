@@ -21,15 +21,25 @@ from typing import Any
 
 from .differential import describe_difference
 
-STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
+STATUSES = ("passed", "failed", "expected failure", "blocked", "skipped", "not covered")
 # the CSS class of each status (a class name has no spaces)
 STATUS_CLASS = {
     "passed": "passed",
     "failed": "failed",
     "expected failure": "xfail",
+    "blocked": "blocked",
     "skipped": "skipped",
     "not covered": "uncovered",
 }
+# the CSS class of each kind of verdict (report.VERDICT_KINDS)
+VERDICT_CLASS = {
+    "conformant": "ok",
+    "partial": "partial",
+    "not conformant": "none",
+    "not established": "unestablished",
+    "not tested": "untested",
+}
+CLAUSE_ID = re.compile(r"\b[A-Z]+-[A-Z]+-[a-z0-9-]*[a-z0-9]\b")
 # no request of any kind: styles and scripts are inline, images (a UI journey's screenshots)
 # data: URLs
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -69,7 +79,11 @@ def page(title: str, body: str, script: str = "") -> str:
 
 
 def verdict_class(report: dict) -> str:
-    """ok: every level conformant; partial: some level; none: not conformant."""
+    """ok: every level conformant; partial: some level, and a MUST clause of the next failed;
+    none: not conformant; unestablished: the next level's MUST clauses were not all run;
+    untested: nothing was tested (a report older than version 3 says none of the last two)."""
+    if report.get("verdict_kind") in VERDICT_CLASS:
+        return VERDICT_CLASS[report["verdict_kind"]]
     reached = report["conformant_level"]
     if reached == 0:
         return "none"
@@ -85,13 +99,14 @@ def render(report: dict) -> str:
             "<header>",
             "<h1>Blocks conformance</h1>",
             f'<p id="verdict" class="verdict {verdict_class(report)}">'
-            f"{escape(report['verdict'])}</p>",
+            f"{linked_clauses(report['verdict'], report['clauses'])}</p>",
+            root_causes_section(report),
             counts_list(report),
             level_bars(report),
             facts_list(run),
             "</header>",
             controls(report),
-            "<main>",
+            f"<main{opening_attributes(report)}>",
             now_passing(report),
             differences_section(report),
             cleanup_section(run),
@@ -102,6 +117,62 @@ def render(report: dict) -> str:
         ]
     )
     return page(title, body, asset("report.js"))
+
+
+def linked_clauses(text: str, clauses: dict) -> str:
+    """``text`` escaped, each id of a clause of the page a link to that clause."""
+
+    def link(found: re.Match) -> str:
+        clause_id = found.group(0)
+        return f'<a href="#{clause_id}">{clause_id}</a>' if clause_id in clauses else clause_id
+
+    return CLAUSE_ID.sub(link, escape(text))
+
+
+def opening(report: dict) -> dict[str, str]:
+    """How the script opens the page: on the clauses that did not pass, whenever one did not,
+    with the first root cause open (or else the first failed clause)."""
+    entries = report["clauses"]
+    if all(entry["status"] == "passed" for entry in entries.values()):
+        return {}
+    causes = report.get("root_causes") or []
+    first = causes[0]["clause"] if causes else None
+    failed = [cid for cid, entry in entries.items() if entry["status"] == "failed"]
+    first = first or (failed[0] if failed else None)
+    return {"status": "not passed", **({"clause": first} if first in entries else {})}
+
+
+def opening_attributes(report: dict) -> str:
+    shown = opening(report)
+    return "".join(f' data-open-{name}="{escape(value)}"' for name, value in shown.items())
+
+
+def root_causes_section(report: dict) -> str:
+    """The root causes, first on the page: each shared step that failed, how, and the clauses
+    whose tests it blocked (links)."""
+    causes = report.get("root_causes") or []
+    if not causes:
+        return ""
+    items = []
+    for cause in causes:
+        clause_id = cause["clause"]
+        blocked = ", ".join(
+            f'<a href="#{escape(c)}"><code>{escape(c)}</code></a>' for c in cause["blocked_clauses"]
+        )
+        tests = cause["blocked_tests"]
+        items.append(
+            f'<li><a href="#{escape(clause_id)}"><code>{escape(clause_id)}</code></a> '
+            f'<span class="strength">{escape(str(cause["strength"]))}</span> '
+            f"{escape(cause['status'])}: {escape(cause['failure'])}"
+            f'<p class="muted">Blocked {tests} test{"s" if tests != 1 else ""} of '
+            f"{len(cause['blocked_clauses'])} clauses: {blocked}</p></li>"
+        )
+    return (
+        '<section id="root-causes"><h2>Root causes</h2>'
+        "<p>Shared steps that failed (creating what the tests need). Each is reported once, "
+        "under its own clause; the tests that needed it are blocked, neither passed nor "
+        f"failed.</p><ol>{''.join(items)}</ol></section>"
+    )
 
 
 def clause_counts(report: dict) -> dict[str, int]:
@@ -126,6 +197,7 @@ def counts_list(report: dict) -> str:
         ("MUST failures", "MUST failures"),
         ("SHOULD misses", "SHOULD misses"),
         ("expected failure", "expected failures"),
+        ("blocked", "blocked"),
         ("skipped", "skipped"),
         ("not covered", "not covered"),
     ]
@@ -250,6 +322,9 @@ def clause_block(clause_id: str, entry: dict) -> str:
         parts.append(f'<p class="source"><b>Source:</b> {escape(entry["source"])}</p>')
     if entry.get("not_run"):
         parts.append(f"<p><b>Not run:</b> needs {escape(entry['not_run'])}</p>")
+    if entry.get("blocked_by"):
+        steps = ", ".join(f'<a href="#{escape(c)}">{escape(c)}</a>' for c in entry["blocked_by"])
+        parts.append(f"<p><b>Blocked by</b> {steps}: a shared step its tests need failed.</p>")
     if entry["tests"]:
         tests = "".join(test_item(test) for test in entry["tests"])
         parts.append(f'<ul class="tests">{tests}</ul>')
@@ -273,8 +348,10 @@ OUTCOME_STATUS = {
     "passed": "passed",
     "failed": "failed",
     "xfailed": "expected failure",
+    "blocked": "blocked",
     "skipped": "skipped",
 }
+MESSAGE_LABELS = {"skipped": "Why it was skipped", "blocked": "Why it was blocked"}
 
 
 def test_item(test: dict) -> str:
@@ -283,7 +360,7 @@ def test_item(test: dict) -> str:
     steps = steps_block(test.get("steps"))
     if not test.get("message"):
         return f"<li>{head}{steps}</li>"
-    label = "Why it was skipped" if test["outcome"] == "skipped" else "Failure"
+    label = MESSAGE_LABELS.get(test["outcome"], "Failure")
     # with the request and response shown apart below, the message (which quotes them too)
     # scrolls in a shorter box
     short = " short" if test.get("exchange") else ""

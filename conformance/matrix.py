@@ -29,10 +29,19 @@ SHORT_STATUS = {
     "passed": "pass",
     "failed": "fail",
     "expected failure": "xfail",
+    "blocked": "blocked",
     "skipped": "skip",
     "not covered": "n/c",
 }
-BADGE_COLORS = {"ok": "brightgreen", "partial": "yellow", "none": "red"}
+# by html_report.verdict_class: a level not established (MUST clauses only not run) and a run
+# that tested nothing have colours of their own, never a failure's
+BADGE_COLORS = {
+    "ok": "brightgreen",
+    "partial": "yellow",
+    "none": "red",
+    "unestablished": "blue",
+    "untested": "lightgrey",
+}
 
 
 class MatrixError(ValueError):
@@ -117,11 +126,13 @@ def load_columns(arguments: list[str]) -> list[Column]:
 
 def badge(column: Column) -> dict:
     passed, total = column.passed()
+    kind = verdict_class(column.report)
+    message = f"level {column.report['conformant_level']} · {passed}/{total}"
     return {
         "schemaVersion": 1,
         "label": BADGE_LABEL,
-        "message": f"level {column.report['conformant_level']} · {passed}/{total}",
-        "color": BADGE_COLORS[verdict_class(column.report)],
+        "message": "not tested: target not usable" if kind == "untested" else message,
+        "color": BADGE_COLORS[kind],
     }
 
 
@@ -176,13 +187,14 @@ def column_head(column: Column) -> str:
     musts = sum(
         1 for e in report["clauses"].values() if e["status"] == "failed" and e["strength"] == "MUST"
     )
+    blocked = sum(1 for e in report["clauses"].values() if e["status"] == "blocked")
     return (
         f'<th class="run-head" id="run-{column.slug}">'
         f'<a href="{escape(column.page)}">{escape(column.name)}</a>'
         f'<span class="verdict {verdict_class(report)} level">'
         f"level {report['conformant_level']} · {passed}/{total}</span>"
         f'<span class="verdict-line">{escape(report["verdict"])}</span>'
-        f'<span class="verdict-line">{musts} MUST failures · '
+        f'<span class="verdict-line">{musts} MUST failures · {blocked} blocked · '
         f'<a href="{escape(column.badge)}">badge</a></span></th>'
     )
 

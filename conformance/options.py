@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this long
+# a failing default run against a target 50 ms away stays within 3 minutes (benchmarks/README.md)
+DEFAULT_SHRINK_SECONDS = 20.0
 GROUP = "blocks-conformance"
 
 
@@ -174,6 +176,17 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
             "action": "store_true",
             "help": "report the first failing generated case as drawn, without shrinking it to "
             "its smallest form (faster when only pass or fail matters).",
+        },
+    ),
+    (
+        "--blocks-shrink-seconds",
+        {
+            "type": float,
+            "default": DEFAULT_SHRINK_SECONDS,
+            "metavar": "SECONDS",
+            "help": "time a generated test may spend shrinking a failing case to its smallest "
+            f"form (default {DEFAULT_SHRINK_SECONDS:.0f}); past it, the smallest case found so "
+            "far is reported, with a note. Bounds a failing run against a slow target.",
         },
     ),
     (
@@ -390,6 +403,11 @@ class Settings:
         return bool(self.values.get("blocks_no_shrink"))
 
     @property
+    def shrink_seconds(self) -> float:
+        given = self.values.get("blocks_shrink_seconds")
+        return DEFAULT_SHRINK_SECONDS if given is None else given
+
+    @property
     def example_db(self) -> str | None:
         return self.values.get("blocks_example_db")
 
@@ -438,7 +456,8 @@ class Credentials:
     its secrets gathered for redaction. ``headers(settings)``: headers every request sends
     unless --target-header names them (a token taken from the profile's own options).
     ``options``: the profile's options that carry credentials, named when a target refuses the
-    run's credentials."""
+    run's credentials, with ``hint``: what a server of the API usually asks for."""
 
     headers: Callable[[Settings], dict[str, str]] = no_headers
     options: tuple[str, ...] = ()
+    hint: str = ""

@@ -28,6 +28,7 @@ REDACTED = "<redacted>"
 # Shorter values are not searched for: replacing every "ab" of a report would garble it, and a
 # credential that short protects nothing.
 MIN_LENGTH = 4
+SCHEMES = ("basic", "bearer", "token", "digest")  # of an Authorization header
 # options whose values are secrets, by their dest (every profile's --blocks-<profile>-password...)
 SECRET_OPTION = re.compile(r"password|token|secret|credential", re.IGNORECASE)
 CREDENTIAL_HEADERS = re.compile(
@@ -47,9 +48,11 @@ def forms_of(value: str) -> set[str]:
     percent-encoded in a URL, and its parts when it is a credential (the token after
     ``Basic``/``Bearer``, a Basic token decoded, its password; a cookie's values)."""
     value = value.strip()
+    if value.lower() in SCHEMES:  # a scheme with no credential after it (a secret not set)
+        return set()
     found = {value}
     scheme, _, token = value.partition(" ")
-    if token and scheme.lower() in ("basic", "bearer", "token", "digest"):
+    if token and scheme.lower() in SCHEMES:
         found.add(token.strip())
         if scheme.lower() == "basic":
             try:

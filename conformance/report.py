@@ -15,25 +15,43 @@ from . import html_report
 from .clauses import Clause
 from .differential import describe_difference
 from .profiles import Profile
+from .steps import BLOCKED_BY, ROOT_CAUSE, STEP_FAILURE
 
-STATUSES = ("passed", "failed", "expected failure", "skipped", "not covered")
+STATUSES = ("passed", "failed", "expected failure", "blocked", "skipped", "not covered")
 # 2: each clause's source, each failure's request and response apart (tests[].exchange), the
-# suite's version and commit, the start and duration of the run; tests[].steps (the pictured
-# steps of a UI journey) since
-REPORT_VERSION = 2
+# suite's version and commit, the start and duration of the run, tests[].steps (the pictured
+# steps of a UI journey)
+# 3: blocked tests and clauses (by the root causes, the shared steps that failed), the kind of
+# verdict, and why nothing was tested (an unusable target)
+REPORT_VERSION = 3
+# a MUST clause in these keeps its level from being reached; the first two are failures
+FAILED = ("failed", "expected failure")
 MAX_FAILURE_CHARS = 4000
+MAX_END_CHARS = 1000
 DISTRIBUTION = "blocks-conformance"
 CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def shortened(message: str) -> str:
+    """A failure's message, its start (the clause, what was checked, the request and answer:
+    MAX_FAILURE_CHARS) and its end (a generated test's failing case and notes: MAX_END_CHARS)
+    kept."""
+    if len(message) <= MAX_FAILURE_CHARS + MAX_END_CHARS:
+        return message
+    cut = len(message) - MAX_FAILURE_CHARS - MAX_END_CHARS
+    start, end = message[:MAX_FAILURE_CHARS], message[-MAX_END_CHARS:]
+    return f"{start}\n... ({cut} chars cut) ...\n{end}"
 
 
 @dataclass
 class TestResult:
     nodeid: str
-    outcome: str  # passed, failed, skipped, xfailed (an expected failure)
+    outcome: str  # passed, failed, skipped, xfailed (an expected failure), blocked
     message: str = ""
     exchange: dict | None = None  # the request and answer of a failure (Exchange.shown)
     # a UI journey's steps: what each checked, its screenshot, the API calls the UI made
     steps: list[dict] | None = None
+    blocked_by: str | None = None  # the clause of the shared step whose failure blocked it
 
 
 def outcome_of(report: pytest.TestReport) -> str:
@@ -51,6 +69,7 @@ class RunRecord:
     expected_now_passing: set[str] = field(default_factory=set)
     not_run: dict[str, str] = field(default_factory=dict)  # clause -> why its tests cannot run
     differences: list[dict] = field(default_factory=list)  # from the oracle, in differential mode
+    unusable: str | None = None  # why nothing was tested (the run ended with exit code 4)
 
     def unignored_differences(self) -> list[dict]:
         return [difference for difference in self.differences if not difference["ignored"]]
@@ -58,14 +77,21 @@ class RunRecord:
     def add(self, report: pytest.TestReport, clause_ids: list[str]) -> None:
         if report.when != "call" and report.outcome == "passed":
             return
+        properties = dict(report.user_properties)
+        if BLOCKED_BY in properties:
+            self.add_blocked(report, clause_ids, properties)
+        else:
+            self.add_outcome(report, clause_ids)
+
+    def add_outcome(self, report: pytest.TestReport, clause_ids: list[str]) -> None:
         outcome = outcome_of(report)
         if outcome == "skipped":
             self.skipped_tests.append(report.nodeid)
         message = ""
         if report.failed:
-            message = report.longreprtext[:MAX_FAILURE_CHARS]
+            message = shortened(report.longreprtext)
         elif outcome == "xfailed":
-            message = f"{report.wasxfail}\n{report.longreprtext}"[:MAX_FAILURE_CHARS]
+            message = shortened(f"{report.wasxfail}\n{report.longreprtext}")
         elif outcome == "skipped" and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2])
         exchange = getattr(report, "blocks_exchange", None) if message else None
@@ -75,17 +101,62 @@ class RunRecord:
                 TestResult(report.nodeid, outcome, message, exchange, steps)
             )
 
+    def add_blocked(self, report: pytest.TestReport, clause_ids: list[str], properties) -> None:
+        """A test a shared step's failure blocked: blocked for each of its clauses; the first
+        such test of a step (``ROOT_CAUSE``) also carries the step's failure, under the step's
+        clause."""
+        step = properties[BLOCKED_BY]
+        if ROOT_CAUSE in properties:
+            self.add_outcome(report, [step])
+        reason = f"blocked by {step}: {properties.get(STEP_FAILURE, 'a shared step failed')}"
+        for clause_id in clause_ids:
+            blocked = TestResult(report.nodeid, "blocked", reason, blocked_by=step)
+            self.results[clause_id].append(blocked)
+
     def status(self, clause_id: str) -> str:
         outcomes = {result.outcome for result in self.results.get(clause_id, [])}
         for outcome, status in (
             ("failed", "failed"),
             ("xfailed", "expected failure"),
+            ("blocked", "blocked"),
             ("skipped", "skipped"),
             ("passed", "passed"),
         ):
             if outcome in outcomes:
                 return status
         return "not covered"
+
+    def blocked_by(self, clause_id: str) -> list[str]:
+        """The clauses of the steps that blocked tests of the clause."""
+        results = self.results.get(clause_id, [])
+        return sorted({r.blocked_by for r in results if r.blocked_by and r.outcome == "blocked"})
+
+    def root_causes(self, clauses: dict[str, Clause]) -> list[dict]:
+        """The shared steps that failed and blocked tests, by level (catalogue order within
+        one): each with the tests and clauses it blocked and how it failed."""
+        blocked: dict[str, list[tuple[str, TestResult]]] = defaultdict(list)
+        for clause_id, results in self.results.items():
+            for result in results:
+                if result.outcome == "blocked" and result.blocked_by:
+                    blocked[result.blocked_by].append((clause_id, result))
+        order = {clause_id: number for number, clause_id in enumerate(clauses)}
+        causes = []
+        for step, entries in blocked.items():
+            clause = clauses.get(step)
+            causes.append(
+                {
+                    "clause": step,
+                    "level": clause.level if clause else None,
+                    "strength": clause.strength if clause else None,
+                    "status": self.status(step),
+                    "failure": entries[0][1].message.removeprefix(f"blocked by {step}: "),
+                    "blocked_tests": len({result.nodeid for _, result in entries}),
+                    "blocked_clauses": sorted(
+                        {c for c, _ in entries}, key=lambda c: order.get(c, len(order))
+                    ),
+                }
+            )
+        return sorted(causes, key=lambda c: (c["level"] or 0, order.get(c["clause"], 0)))
 
     def by_level(self, clauses: dict[str, Clause]) -> dict[int, dict[str, list[str]]]:
         levels: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -119,17 +190,23 @@ class RunRecord:
             }
             if clause.id in self.not_run and not results:
                 entries[clause.id]["not_run"] = self.not_run[clause.id]
+            if entries[clause.id]["status"] == "blocked":
+                entries[clause.id]["blocked_by"] = self.blocked_by(clause.id)
         levels = {
             str(level): {status: len(ids) for status, ids in statuses.items()}
             for level, statuses in sorted(self.by_level(clauses).items())
         }
         level_names = dict(sorted(profile.catalogue.level_names.items()))
         level_names = {str(level): name for level, name in level_names.items()}
+        kind, said = verdict_of(self, clauses)
         return {
             "report_version": REPORT_VERSION,
             "run": run,
             "conformant_level": self.conformant_level(clauses),
-            "verdict": verdict(self, clauses),
+            "verdict": said,
+            "verdict_kind": kind,
+            "unusable": self.unusable,
+            "root_causes": self.root_causes(clauses),
             "levels": levels,
             "level_names": level_names,
             "expected_failures_now_passing": sorted(self.expected_now_passing),
@@ -140,12 +217,14 @@ class RunRecord:
 
 def test_entry(result: TestResult) -> dict:
     entry: dict = {"nodeid": result.nodeid, "outcome": result.outcome}
-    if result.message and result.outcome in ("failed", "xfailed", "skipped"):
+    if result.message and result.outcome in ("failed", "xfailed", "skipped", "blocked"):
         entry["message"] = result.message
-        if result.exchange is not None and result.outcome != "skipped":
+        if result.exchange is not None and result.outcome in ("failed", "xfailed"):
             entry["exchange"] = result.exchange
     if result.steps:
         entry["steps"] = result.steps
+    if result.blocked_by:
+        entry["blocked_by"] = result.blocked_by
     return entry
 
 
@@ -193,29 +272,95 @@ def checkout_commit() -> str | None:
     return described.stdout.strip() or None
 
 
+# what a verdict says, and the kinds of verdict (the reports colour each its own way)
+CONFORMANT, PARTIAL, NOT_CONFORMANT = "conformant", "partial", "not conformant"
+NOT_ESTABLISHED, NOT_TESTED = "not established", "not tested"
+VERDICT_KINDS = (CONFORMANT, PARTIAL, NOT_CONFORMANT, NOT_ESTABLISHED, NOT_TESTED)
+# the verdict line of the terminal summary (pytest's markup names)
+TERMINAL_COLOURS = {
+    CONFORMANT: "green",
+    PARTIAL: "yellow",
+    NOT_CONFORMANT: "red",
+    NOT_ESTABLISHED: "cyan",
+    NOT_TESTED: "purple",
+}
+
+
 def verdict(record: RunRecord, clauses: dict[str, Clause]) -> str:
-    """ "Level N conformant", and why the next level was not reached: which of its MUST clauses
-    failed, or were not run (deselected with -m, -k, --blocks-clause, or without a test)."""
+    return verdict_of(record, clauses)[1]
+
+
+def verdict_of(record: RunRecord, clauses: dict[str, Clause]) -> tuple[str, str]:
+    """The kind of verdict and its words: "Level N conformant", and what kept the next level
+    from being reached. "not conformant" only when a MUST clause of that level failed; when its
+    MUST clauses were only blocked, skipped or not run (deselected with -m, -k,
+    --blocks-clause, or without a test), the level is "not established". A run that tested
+    nothing says why."""
+    if record.unusable:
+        return NOT_TESTED, record.unusable
     level = record.conformant_level(clauses)
-    head = f"Level {level} conformant" if level else "not conformant"
-    blocking: dict[str, list[str]] = defaultdict(list)
+    above = sorted({clause.level for clause in clauses.values() if clause.level > level})
+    if not above:
+        return CONFORMANT, f"Level {level} conformant"
+    gaps: dict[str, list[str]] = defaultdict(list)
     for clause in clauses.values():
-        if clause.level == level + 1 and clause.strength == "MUST":
+        if clause.level == above[0] and clause.strength == "MUST":
             status = record.status(clause.id)
             if status != "passed":
-                blocking[status].append(clause.id)
-    if not blocking:
-        return head
+                gaps[status].append(clause.id)
+    reasons = "; ".join(gap_reasons(record, gaps))
+    if any(gaps.get(status) for status in FAILED):
+        head = f"Level {level} conformant" if level else "not conformant"
+        return (PARTIAL if level else NOT_CONFORMANT), f"{head} (level {above[0]}: {reasons})"
+    head = f"Level {level} conformant; level" if level else "Level"
+    return NOT_ESTABLISHED, f"{head} {above[0]} not established: {reasons}"
+
+
+GAP_WORDS = {
+    "failed": "failed",
+    "expected failure": "failed as expected",
+    "blocked": "blocked",
+    "skipped": "skipped",
+    "not covered": "not run",
+}
+
+
+def gap_reasons(record: RunRecord, gaps: dict[str, list[str]]) -> list[str]:
+    """Each kind of gap of a level: how many MUST clauses, the first three, and why."""
     reasons = []
-    for status in ("failed", "expected failure", "skipped", "not covered"):
-        ids = blocking.get(status, [])
-        if ids:
-            shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
-            what = "not run" if status == "not covered" else status
+    for status, what in GAP_WORDS.items():
+        ids = gaps.get(status, [])
+        if not ids:
+            continue
+        shown = ", ".join(ids[:3]) + (", ..." if len(ids) > 3 else "")
+        why = ""
+        if status == "not covered":
             needs = sorted({record.not_run[i] for i in ids if i in record.not_run})
             why = f" (needs {'; '.join(needs)})" if needs else ""
-            reasons.append(f"{len(ids)} MUST clause(s) {what}: {shown}{why}")
-    return f"{head} (level {level + 1}: {'; '.join(reasons)})"
+        if status == "blocked":
+            steps = sorted({step for i in ids for step in record.blocked_by(i)})
+            what = f"blocked by {', '.join(steps)}"
+        clauses = "clause" if len(ids) == 1 else "clauses"
+        reasons.append(f"{len(ids)} MUST {clauses} {what}: {shown}{why}")
+    return reasons
+
+
+def root_cause_lines(causes: list[dict]) -> list[str]:
+    """The root causes first: each shared step that failed, how, and what it blocked."""
+    if not causes:
+        return []
+    lines = [
+        "root causes (shared steps that failed; the tests that needed them are blocked, "
+        "neither passed nor failed):"
+    ]
+    for cause in causes:
+        tests, blocked = cause["blocked_tests"], len(cause["blocked_clauses"])
+        lines.append(
+            f"    {cause['clause']} ({cause['strength']}, level {cause['level']}, "
+            f"{cause['status']}): {cause['failure']}; blocked {tests} "
+            f"test{'s' if tests != 1 else ''} of {blocked} clause{'s' if blocked != 1 else ''}"
+        )
+    return lines
 
 
 def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profile) -> list[str]:
@@ -226,6 +371,9 @@ def summary_lines(record: RunRecord, clauses: dict[str, Clause], profile: Profil
         for status in ("failed", "expected failure", "skipped"):
             for clause_id in statuses[status]:
                 lines.append(f"    {status}: {clause_id} ({clauses[clause_id].strength})")
+        for clause_id in statuses["blocked"]:
+            steps = ", ".join(record.blocked_by(clause_id))
+            lines.append(f"    blocked: {clause_id} ({clauses[clause_id].strength}) by {steps}")
         for clause_id in statuses["not covered"]:
             if clause_id in record.not_run:
                 lines.append(f"    not covered: {clause_id} (needs {record.not_run[clause_id]})")
@@ -261,9 +409,13 @@ def difference_lines(record: RunRecord, facts: dict) -> list[str]:
 def markdown(report: dict) -> str:
     """A summary for a pull request or $GITHUB_STEP_SUMMARY."""
     run = report["run"]
-    lines = [
-        f"## Blocks conformance: {report['verdict']}",
-        "",
+    if report.get("unusable"):
+        title = "## Blocks conformance: nothing was tested"
+        lines = [title, "", report["verdict"], ""]
+    else:
+        lines = [f"## Blocks conformance: {report['verdict']}", ""]
+    lines += root_cause_markdown(report.get("root_causes", []))
+    lines += [
         f"Profile `{run['profile']}` against `{run['url']}`"
         + (" (embedded reference server)" if run.get("embedded") else "")
         + "".join(f"; {name} {value}" for name, value in run.get("profile_facts", {}).items())
@@ -291,6 +443,12 @@ def markdown(report: dict) -> str:
             if entry["first_failure"]:
                 excerpt = entry["first_failure"].strip()[:1500]
                 lines += ["", "  ```", *("  " + line for line in excerpt.splitlines()), "  ```"]
+    blocked = [c for c, e in report["clauses"].items() if e["status"] == "blocked"]
+    if blocked:
+        lines += ["", f"### Blocked clauses: {len(blocked)}", ""]
+        lines += [
+            f"- `{c}` by {', '.join(report['clauses'][c].get('blocked_by', []))}" for c in blocked
+        ]
     expected = [c for c, e in report["clauses"].items() if e["status"] == "expected failure"]
     if expected:
         lines += ["", "### Expected failures", "", ", ".join(f"`{c}`" for c in expected)]
@@ -311,6 +469,26 @@ def markdown(report: dict) -> str:
         lines += ["", "### Clean-up could not delete", ""]
         lines += [f"- {leftover}" for leftover in run["leftovers"]]
     return "\n".join(lines) + "\n"
+
+
+def root_cause_markdown(causes: list[dict]) -> list[str]:
+    """The root causes, first after the verdict."""
+    if not causes:
+        return []
+    lines = [
+        "### Root causes",
+        "",
+        "Shared steps that failed; the tests that needed them are blocked, neither passed nor "
+        "failed.",
+        "",
+    ]
+    for cause in causes:
+        lines.append(
+            f"- **{cause['clause']}** (level {cause['level']} {cause['strength']}, "
+            f"{cause['status']}): {cause['failure']}. Blocked {cause['blocked_tests']} tests of "
+            f"{len(cause['blocked_clauses'])} clauses."
+        )
+    return [*lines, ""]
 
 
 def write(path: Path, report: dict) -> None:

@@ -25,6 +25,7 @@ from .redaction import redact_test_report
 from .run import Run
 from .saved_examples import SavedExamples, open_saved_examples
 from .selection import clause_ids, in_suite, known_clauses, test_key
+from .steps import BLOCKED_BY, ROOT_CAUSE, STEP_FAILURE, StepFailed, step_failure
 from .target import EXIT_TARGET_UNUSABLE, open_target, start_embedded
 
 DIFFERENCE = "oracle-difference"  # the user property that carries a difference
@@ -51,6 +52,7 @@ class ConformanceSession:
         self.started_at = time.time()
         self.early_server: EmbeddedServer | None = None  # started with the session
         self.tests = TestInProgress()  # the test being run in this process, for the listeners
+        self.root_causes: set[str] = set()  # clauses of the steps whose failure was reported
 
     @property
     def known(self) -> dict[str, Clause]:
@@ -74,6 +76,7 @@ class ConformanceSession:
             return
         problem = unusable_settings(self.run)
         if problem:
+            self.record.unusable = problem
             pytest.exit(f"blocks-conformance: {problem}", returncode=EXIT_TARGET_UNUSABLE)
         self.run.keep_examples(self.open_saved_examples())
         if self.will_test_the_embedded_server():
@@ -106,7 +109,12 @@ class ConformanceSession:
                 returncode=pytest.ExitCode.USAGE_ERROR,
             )
         started, self.early_server = self.early_server, None
-        self.run.opened(*open_target(self.run, self.tests, started))
+        try:
+            self.run.opened(*open_target(self.run, self.tests, started))
+        except pytest.exit.Exception as stopped:
+            if stopped.returncode == EXIT_TARGET_UNUSABLE:  # the report's verdict says why
+                self.record.unusable = stopped.msg.removeprefix("blocks-conformance: ")
+            raise
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         clauses = [value for key, value in report.user_properties if key == "clause"]
@@ -207,6 +215,8 @@ def write_summary(write, session: ConformanceSession, facts: dict) -> None:
     """The terminal summary: the run's facts, each level's clauses, the verdict, differences
     from the oracle and what clean-up could not delete."""
     run = session.run
+    for line in reports.root_cause_lines(session.record.root_causes(session.clauses)):
+        write(line, red=not line.startswith(" "))
     embedded = " (embedded reference server)" if facts["embedded"] else ""
     write(f"profile: {facts['profile']}; target: {facts['url']}{embedded}")
     for name, value in facts["profile_facts"].items():
@@ -230,8 +240,10 @@ def write_summary(write, session: ConformanceSession, facts: dict) -> None:
         f"the target, {facts['retried_requests']} retried"
     )
     record = session.record
+    kind = reports.verdict_of(record, session.clauses)[0]
     for line in reports.summary_lines(record, session.clauses, run.profile):
-        write(line)
+        colour = reports.TERMINAL_COLOURS[kind] if line.startswith("verdict: ") else None
+        write(line, **({colour: True, "bold": True} if colour else {}))
     for line in reports.difference_lines(record, facts):
         write(line, red=line.startswith("difference"))
     for leftover in facts["leftovers"]:
@@ -272,9 +284,19 @@ class TestHooks:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
-        phase = "generated tests" if item.get_closest_marker("generated") else "other tests"
-        with self.run.timed(phase):
-            return (yield)
+        if item.get_closest_marker("generated") is None:
+            with self.run.timed("other tests"):
+                return (yield)
+        from .generation import bounded_shrinking  # Hypothesis's, as the generated tests are
+
+        seconds = self.run.settings.shrink_seconds
+        with self.run.timed("generated tests"), bounded_shrinking(seconds) as notes:
+            try:
+                return (yield)
+            except BaseException as failure:
+                for note in notes[:1]:
+                    failure.add_note(note)
+                raise
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem):
@@ -289,22 +311,47 @@ class TestHooks:
         report = yield
         if report.when == "teardown":
             self.attach_differences(item, report)
+        step = self.failed_step(item, call, report)
+        clauses = [step.clause] if step is not None else clause_ids(item)
         if report.failed:
             known = self.session.known
-            head(report, [known[i] for i in clause_ids(item) if i in known])
+            head(report, [known[i] for i in clauses if i in known])
         if report.failed and call.excinfo is not None:
             exchange = failed_exchange(call.excinfo.value)
             if exchange is not None:
                 report.blocks_exchange = exchange.shown()
-        self.judge_expected(item, report)
+        if step is not None and step.clause in self.session.root_causes:
+            block(item, report, step)  # the step's failure is reported once
+        else:
+            self.judge_expected(item, report, clauses)
+        if step is not None:
+            report.user_properties.append((BLOCKED_BY, step.clause))
+            report.user_properties.append((STEP_FAILURE, step.summary()))
+            if step.clause not in self.session.root_causes:
+                self.session.root_causes.add(step.clause)
+                report.user_properties.append((ROOT_CAUSE, step.clause))
         redact_test_report(report, self.run.redactor)  # before JUnit or xdist sees it
         return report
 
-    def judge_expected(self, item: pytest.Item, report: pytest.TestReport) -> None:
+    def failed_step(
+        self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
+    ) -> StepFailed | None:
+        """The shared step whose failure ended the test (its set-up or its call), when the
+        step's clause is not one the test checks itself."""
+        if not report.failed or report.when == "teardown" or call.excinfo is None:
+            return None
+        failed = step_failure(call.excinfo.value)
+        if failed is None or failed.clause in clause_ids(item):
+            return None
+        return failed if failed.clause in self.session.known else None
+
+    def judge_expected(
+        self, item: pytest.Item, report: pytest.TestReport, clauses: list[str]
+    ) -> None:
         """A failure of a listed clause or test becomes an expected failure when it matches
         the entry's pins (and a new failure, shown with the pins, when it does not)."""
         seen = self.session.expected_seen
-        entries = self.session.expectations.matching(item.nodeid, clause_ids(item))
+        entries = self.session.expectations.matching(item.nodeid, clauses)
         if not entries or report.when == "teardown" and report.passed:
             return
         if report.failed:
@@ -337,3 +384,18 @@ class TestHooks:
     def pytest_exception_interact(self, node: pytest.Item, call: pytest.CallInfo, report) -> None:
         if call.excinfo is not None and call.excinfo.errisinstance(TargetUnreachable):
             node.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
+
+
+def block(item: pytest.Item, report: pytest.TestReport, step: StepFailed) -> None:
+    """The test is blocked by a step whose failure an earlier test reported: neither passed
+    nor failed (pytest shows it skipped, with the step's clause)."""
+    report.outcome = "skipped"
+    path, line, _ = item.location
+    report.longrepr = (path, (line or 0) + 1, blocked_reason(step))
+
+
+def blocked_reason(step: StepFailed) -> str:
+    return (
+        f"blocked by {step.clause}: a shared step failed ({step.summary()}); its failure is "
+        f"reported once, under {step.clause}"
+    )

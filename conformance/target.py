@@ -8,7 +8,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,7 +19,7 @@ from .current import CurrentTest
 from .differential import LiveOracle, Mirror, TranscriptOracle
 from .embedded import EmbeddedServer
 from .options import Settings
-from .probing import EXIT_TARGET_UNUSABLE, probe, unusable
+from .probing import EXIT_TARGET_UNUSABLE, SentCredentials, exit_unusable, probe, refused, unusable
 from .profiles import Profile
 from .redaction import CredentialsLearned, Redactor
 
@@ -119,8 +118,19 @@ def start_embedded(run: RunBeingOpened) -> EmbeddedServer:
     return EmbeddedServer(server, run.profile.probe, server.arguments(run.settings))
 
 
-def unusable_target(run: RunBeingOpened, url: str, role: str, what: str) -> None:
-    unusable(url, what, run.profile.name, run.profile.example_url, role)
+def check_usable(run: RunBeingOpened, url: str, headers: dict[str, str], role: str) -> None:
+    """The start-up check of the target (or the oracle, ``role``): a server the run cannot use
+    ends it here, with one paragraph and exit code 4."""
+    profile = run.profile
+    problem = probe(url, headers, run.settings.timeout, profile.probe, run.settings)
+    if problem is None:
+        return
+    if problem.refused:
+        option = "--target-header" if role == "target" else "--blocks-oracle-header"
+        credentials = profile.credentials
+        sent = SentCredentials(option, headers, credentials.options, credentials.hint)
+        refused(url, problem.what, sent, role)
+    unusable(url, problem.what, profile.name, profile.example_url, role)
 
 
 def open_target(
@@ -141,16 +151,10 @@ def open_target(
                 embedded.wait_until_healthy()
             except RuntimeError as error:
                 embedded.stop()
-                pytest.exit(f"blocks-conformance: {error}", returncode=EXIT_TARGET_UNUSABLE)
+                exit_unusable(str(error))
             url = embedded.url
         else:
-            probe(
-                url,
-                headers,
-                settings.timeout,
-                profile.probe,
-                partial(unusable_target, run, url, "target"),
-            )
+            check_usable(run, url, headers, "target")
     mirror = open_mirror(run, url.rstrip("/"), current_test)
     more: list[Listener] = []
     if settings.record_exchanges:
@@ -185,13 +189,7 @@ def open_mirror(
             raise pytest.UsageError(f"--blocks-oracle-transcript {transcript}: {error}") from None
     elif url:
         headers = request_headers(run, settings.oracle_headers)
-        probe(
-            url,
-            headers,
-            settings.timeout,
-            profile.probe,
-            partial(unusable_target, run, url, "oracle"),
-        )
+        check_usable(run, url, headers, "oracle")
         oracle_client = client_of(run, url, headers, settings.timeout)
         oracle = LiveOracle(oracle_client, target_url, profile.cleanup)
     else:

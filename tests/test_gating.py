@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ElementTree
 import jsonschema
 import pytest
 
-from conformance import profiles
+from conformance import matrix, profiles
 from conformance.clauses import catalogue
 from conformance.expectations import Expectations, all_expected
 
@@ -152,9 +152,12 @@ def test_markdown_summary_shows_verdict_table_and_failures(start_variant, tmp_pa
     run = run_suite(f"--target-url={server.url}", "--blocks-level=1", tmp_path=tmp_path)
     markdown = run.report_path.with_suffix(".md").read_text()
     assert markdown.startswith("## Blocks conformance: not conformant (level 1: ")
-    assert "MUST clause(s) failed: " in markdown.splitlines()[0]
+    assert " MUST clauses failed: " in markdown.splitlines()[0]
     assert "PF-BD-409-name" in markdown.splitlines()[0]
-    assert "| level | passed | failed | expected failure | skipped | not covered |" in markdown
+    assert (
+        "| level | passed | failed | expected failure | blocked | skipped | not covered |"
+        in markdown
+    )
     assert "**PF-BD-409-name** (level 1 MUST, failed)" in markdown
     assert "answered 201" in markdown
 
@@ -171,16 +174,38 @@ def test_level_limits_the_run_and_the_verdict(reference_server, tmp_path):
 
 def test_verdict_names_must_clauses_that_were_not_run(reference_server, tmp_path):
     """A run cut down with --blocks-clause or -m cannot claim a level, and must say why (not run),
-    rather than blame the server."""
+    in words of its own: it never blames the server ("not conformant" is for a failed MUST
+    clause)."""
     run = run_suite(
         f"--target-url={reference_server.url}", "--blocks-clause=PF-API-health", tmp_path=tmp_path
     )
     assert run.returncode == 0, run.output[-2000:]
     assert run.report["conformant_level"] == 0
-    assert run.report["verdict"].startswith("not conformant (level 1: ")
-    assert "MUST clause(s) not run: " in run.report["verdict"]
+    assert run.report["verdict"].startswith("Level 1 not established: ")
+    assert " MUST clauses not run: " in run.report["verdict"]
     assert "failed" not in run.report["verdict"]
+    assert "not conformant" not in run.report["verdict"]
+    assert run.report["verdict_kind"] == "not established"
     assert f"verdict: {run.report['verdict']}" in run.output
+
+
+def test_a_level_reached_with_the_next_not_run_says_so(reference_server, tmp_path):
+    """Level 1 passed and the generated tests left out: level 2 is not established, and the
+    matrix's badge has the colour of its own."""
+    run = run_suite(
+        f"--target-url={reference_server.url}",
+        "--blocks-level=2",
+        "-m",
+        "level1 or (level2 and not generated)",
+        tmp_path=tmp_path,
+    )
+    assert run.returncode == 0, run.output[-2000:]
+    verdict = run.report["verdict"]
+    assert verdict == (
+        "Level 1 conformant; level 2 not established: 1 MUST clause not run: PF-GEN-stateful"
+    )
+    column = matrix.Column("run", "run", run.report_path, run.report)
+    assert matrix.badge(column)["color"] == "blue"
 
 
 def test_markers_select_by_level_and_area(reference_server, tmp_path):

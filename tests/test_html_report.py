@@ -118,7 +118,10 @@ def test_opening_a_failed_clause_shows_its_request_and_response(browser, broken,
     with opened(browser, page_of(broken)) as page:
         clause = page.locator("#PF-BD-409-name")
         request, response = clause.locator("pre.request"), clause.locator("pre.response")
-        assert not request.is_visible()  # the script closed every clause
+        assert page.locator("#PF-BD-anonymous").get_attribute("open") is None  # closed
+        assert request.is_visible()  # the first failed clause: the page opens on it
+        clause.locator("summary").click()
+        assert not request.is_visible()
         clause.locator("summary").click()
         screenshot(page, tmp_path, "failed-clause")
         assert request.is_visible() and response.is_visible()
@@ -151,6 +154,78 @@ def test_without_javascript_every_clause_is_shown_open(browser, broken, tmp_path
         assert page.eval_on_selector_all("details.clause", "all => all.every(c => c.open)")
         assert page.locator("#PF-BD-409-name pre.request").is_visible()
         assert not page.locator("#controls").is_visible()  # filters that could not work
+
+
+@pytest.fixture(scope="session")
+def root_cause_run(tmp_path_factory) -> SuiteRun:
+    """A run against a server whose documents leave out is_anonymous: one root cause, the
+    tests that needed a document blocked."""
+    folder = tmp_path_factory.mktemp("html-report-root-cause")
+    server = variant_server("omits_is_anonymous_in_documents", folder)
+    try:
+        run = run_suite(
+            f"--target-url={server.url}", "--blocks-level=2", *QUICK[1:], tmp_path=folder
+        )
+    finally:
+        server.kill()
+    assert run.report is not None and run.report["root_causes"], run.output[-2000:]
+    return run
+
+
+def shown_clauses(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "details.clause", "all => all.filter(c => c.offsetParent !== null).map(c => c.id)"
+    )
+
+
+def test_a_failing_run_opens_on_what_did_not_pass_with_its_root_cause_open(
+    browser, root_cause_run, tmp_path
+):
+    report = root_cause_run.report
+    first = report["root_causes"][0]["clause"]
+    not_passed = {c for c, e in report["clauses"].items() if e["status"] != "passed"}
+    with opened(browser, page_of(root_cause_run)) as page:
+        screenshot(page, tmp_path, "root-cause")
+        assert page.input_value("#status-filter") == "not passed"
+        assert set(shown_clauses(page)) == not_passed
+        assert page.eval_on_selector(f"#{first}", "clause => clause.open")
+        opened_ids = page.eval_on_selector_all(
+            "details.clause", "all => all.filter(c => c.open).map(c => c.id)"
+        )
+        assert opened_ids == [first]
+        assert page.locator(f"#{first} pre.request").first.is_visible()
+        causes = page.locator("#root-causes")
+        assert causes.is_visible() and first in causes.inner_text()
+        # the root causes come first: above the counts and the bars
+        above = page.evaluate(
+            "document.getElementById('root-causes').getBoundingClientRect().top"
+            " < document.querySelector('.counts').getBoundingClientRect().top"
+        )
+        assert above
+        blocked = page.locator("details.clause[data-status='blocked']").first
+        blocked.locator("summary").click()
+        assert f"blocked by {first}" in blocked.inner_text()
+
+
+def test_a_run_where_everything_passed_opens_on_every_clause_closed(browser, runs, tmp_path):
+    with opened(browser, page_of(runs["embedded"])) as page:
+        assert page.input_value("#status-filter") == "all"
+        assert page.eval_on_selector_all("details.clause", "all => all.every(c => !c.open)")
+        assert len(shown_clauses(page)) == len(runs["embedded"].report["clauses"])
+
+
+def test_the_verdicts_clause_ids_link_to_their_clauses(browser, root_cause_run, tmp_path):
+    report = root_cause_run.report
+    with opened(browser, page_of(root_cause_run)) as page:
+        assert page.inner_text("#verdict") == report["verdict"]
+        links = page.eval_on_selector_all(
+            "#verdict a", "all => all.map(a => [a.textContent, a.getAttribute('href')])"
+        )
+        assert links and all(href == f"#{text}" for text, href in links)
+        assert all(text in report["clauses"] for text, _ in links)
+        target = next(text for text, _ in links if text != report["root_causes"][0]["clause"])
+        page.locator(f"#verdict a[href='#{target}']").first.click()
+        assert page.eval_on_selector(f"#{target}", "clause => clause.open")
 
 
 class Links(HTMLParser):
@@ -217,7 +292,7 @@ def test_untrusted_text_is_shown_not_run(browser, broken, tmp_path):
     with opened(browser, page_path) as page:
         assert page.evaluate("window.pwned") is None
         assert page.inner_text("#verdict") == hostile
-        page.locator("#PF-BD-409-name summary").click()
+        page.eval_on_selector("#PF-BD-409-name", "clause => { clause.open = true; }")
         assert hostile in page.locator("#PF-BD-409-name pre.response").inner_text()
 
 

@@ -87,11 +87,11 @@ def test_without_the_interpreter_the_journey_clauses_are_not_covered(tmp_path):
 @pytest.mark.parametrize(
     "profile, why, not_run",
     [
-        ("prefect", WHY, "12 MUST clause(s) not run: PF-JRN-"),
+        ("prefect", WHY, "12 MUST clauses not run: PF-JRN-"),
         (
             "peak-press",
             "a Python with peak-sdk installed (--blocks-peak-press-python)",
-            "4 MUST clause(s) not run: PP-JRN-",
+            "4 MUST clauses not run: PP-JRN-",
         ),
     ],
 )
@@ -104,8 +104,8 @@ def test_the_verdict_names_level_5_as_not_run_and_why(profile, why, not_run):
         else:
             record.not_run[clause.id] = why
     said = report.verdict(record, clauses)
-    assert said.startswith(f"Level 4 conformant (level 5: {not_run}")
-    assert said.endswith(f"(needs {why}))")
+    assert said.startswith(f"Level 4 conformant; level 5 not established: {not_run}")
+    assert said.endswith(f"(needs {why})")
 
 
 def test_target_headers_become_the_clients_settings():

@@ -67,7 +67,7 @@ def test_toy_profile_verdict_and_report_show_a_broken_app(tmp_path):
     assert run.returncode == 1
     assert run.report["clauses"]["TOY-NOTE-read-delete"]["status"] == "failed"
     assert "must answer 404" in run.report["clauses"]["TOY-NOTE-read-delete"]["first_failure"]
-    assert run.report["verdict"].startswith("Level 1 conformant (level 2: 1 MUST clause(s) failed")
+    assert run.report["verdict"].startswith("Level 1 conformant (level 2: 1 MUST clause failed")
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,11 @@
 // The run page's filters: progressive enhancement. Without JavaScript every clause is shown,
 // opened; with it, clauses start closed, and the controls filter them by status, level,
-// strength and text. A link to #CLAUSE-ID opens that clause.
+// strength and text. A run where something did not pass opens on what did not pass, with its
+// first root cause (or first failure) open (the page's <main> says which: data-open-status,
+// data-open-clause). A link to #CLAUSE-ID opens that clause.
 (function () {
   "use strict";
+  var main = document.querySelector("main");
   var clauses = Array.prototype.slice.call(document.querySelectorAll("details.clause"));
   var levels = Array.prototype.slice.call(document.querySelectorAll("section.level"));
   var controls = document.getElementById("controls");
@@ -65,7 +68,15 @@
     });
   }
 
+  function openOnWhatDidNotPass() {
+    var wanted = main.getAttribute("data-open-status");
+    if (wanted) { status.value = wanted; }
+    var first = document.getElementById(main.getAttribute("data-open-clause") || "");
+    if (first && first.classList.contains("clause")) { first.open = true; }
+  }
+
   clauses.forEach(function (clause) { clause.open = false; });
+  openOnWhatDidNotPass();
   controls.hidden = false;
   [status, level, strength].forEach(function (select) { select.addEventListener("change", apply); });
   search.addEventListener("input", apply);

@@ -11,6 +11,7 @@ from typing import Any
 from ..checks import expect, expect_equal, expect_json, expect_status, fail
 from ..client import ApiClient, Exchange
 from ..run import Run
+from ..steps import expect_step_json, step
 
 BLOCK_KEYS = {
     "id",
@@ -96,7 +97,9 @@ def cookie_header(exchange: Exchange) -> str:
     return "; ".join(pair for pair in pairs if "=" in pair)
 
 
+@step("KR-AUTH-cookie")
 def authenticate(api: ApiClient, user: User) -> User:
+    """The user, logged in (a step of KR-AUTH-cookie)."""
     answer = api.post("/authenticate", user.credentials)
     body = expect_json(
         answer, 200, "authenticated", f"POST /authenticate as {user.login} must answer 200"
@@ -159,9 +162,13 @@ class Blocks:
     def create(
         self, label: str, definition: Any = None, as_user: User | None = None, **extra
     ) -> dict:
-        """A new block (200 and its id); returns the payload with its ``id``."""
+        """A new block (200 and its id; a step of KR-CRT-create); returns the payload with its
+        ``id``."""
+        __tracebackhide__ = True
         payload = self.payload(label, definition, **extra)
-        created = expect_json(self.post(payload, as_user or self.first), 200, "created")
+        answer = self.post(payload, as_user or self.first)
+        given = definition is not None or bool(extra)
+        created = expect_step_json(answer, 200, "created", "KR-CRT-create", given=given)
         return {**payload, "id": created["id"]}
 
     def serve(self, server, label: str, document: Any) -> str:

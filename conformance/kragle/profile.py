@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from ..answers import Answers
 from ..clauses import Catalogue
 from ..cleanup import CleanUp, Resource
@@ -21,7 +23,7 @@ from ..differential import Answer, DifferentialRules, Invented
 from ..embedded import ReferenceServer
 from ..namespaces import Swept
 from ..options import Credentials, Settings
-from ..probing import Probe
+from ..probing import Probe, Read
 from ..profiles import Profile, RunHooks
 
 BASE_PATH = "/kragle/api/v1"
@@ -108,6 +110,39 @@ def prepare_sweep(client: ApiClient, settings: Settings) -> str | None:
     return None
 
 
+# the documents' error code of a failed log-in (Faults.md, code 3: "That user does not exist or
+# the specified password is incorrect.")
+WRONG_LOGIN = 3
+USERS = (
+    ("blocks_kragle_user", "blocks_kragle_password"),
+    ("blocks_kragle_second_user", "blocks_kragle_second_password"),
+)
+
+
+def login_refused(response: httpx.Response) -> str | None:
+    """403, 401, or the documents' error code 3 (HTTP 500)."""
+    if response.status_code in (401, 403):
+        return f"answered {response.status_code}"
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if response.status_code == 500 and isinstance(body, dict) and body.get("code") == WRONG_LOGIN:
+        return "answered 500 with error code 3 (no such user, or a wrong password)"
+    return None
+
+
+def logins(settings: Settings) -> tuple[Read, ...]:
+    """Each test user's log-in, as the run makes it before its first test."""
+    reads = []
+    for user, password in USERS:
+        login = settings.value(user) or ""
+        key = "email" if "@" in login else "username"
+        body = {key: login, "password": settings.value(password) or ""}
+        reads.append(Read("POST", "/authenticate", body, f"as {login}", login_refused))
+    return tuple(reads)
+
+
 def server_error(status: int) -> bool:
     """Kragle answers every API error with HTTP 500 and its {code, msg} body."""
     return status >= 500
@@ -188,7 +223,7 @@ PROFILE = Profile(
         options={HOOK_OPTION: EMBEDDED_HOOK},
         reference_options=reference_options,
     ),
-    probe=Probe(path="/blocktypes", expectation="200 (the public block list)"),
+    probe=Probe(path="/blocktypes", expectation="200 (the public block list)", reads=logins),
     answers=Answers(error_schema="error", is_error=server_error),
     credentials=Credentials(
         options=(

@@ -10,6 +10,7 @@ import pytest
 from ..checks import expect, expect_json, expect_status, validate_body
 from ..client import ApiClient, Exchange
 from ..run import Run
+from ..steps import step_unless
 from .options import HOOK_OPTION
 
 # The redeploy from failed or warning needs the test hook that puts a deployment there.
@@ -124,10 +125,13 @@ class Peak:
         return self.api.post(SPECS, files=parts, params=params)
 
     def spec(self, body: dict | None = None, **fields: Any) -> dict:
-        """A new spec, as described by GET after its create."""
-        body = body or self.spec_body()
-        created = expect_created(self.post_spec(body, **fields), "created")
-        return self.describe_spec(created["id"])
+        """A new spec, as described by GET after its create (a step of PP-SPEC-create, unless
+        the test gives the spec or its fields)."""
+        __tracebackhide__ = True
+        with step_unless(body is not None or bool(fields), "PP-SPEC-create"):
+            body = body or self.spec_body()
+            created = expect_created(self.post_spec(body, **fields), "created")
+            return self.describe_spec(created["id"])
 
     def describe_spec(self, spec_id: str) -> dict:
         return expect_json(self.api.get(f"{SPECS}{spec_id}"), 200, "spec")
@@ -142,8 +146,13 @@ class Peak:
         return self.api.post(f"{SPECS}{spec_id}/releases", files=parts, params=params)
 
     def release(self, spec_id: str, version: str, **fields: Any) -> dict:
-        expect_created(self.post_release(spec_id, version, **fields), "release_created")
-        return expect_json(self.api.get(f"{SPECS}{spec_id}/releases/{version}"), 200, "release")
+        """A new release of the spec, as described by GET after its create (a step of
+        PP-REL-create, unless the test gives its fields)."""
+        __tracebackhide__ = True
+        with step_unless(bool(fields), "PP-REL-create"):
+            expect_created(self.post_release(spec_id, version, **fields), "release_created")
+            answer = self.api.get(f"{SPECS}{spec_id}/releases/{version}")
+            return expect_json(answer, 200, "release")
 
     # deployments
 
@@ -170,10 +179,13 @@ class Peak:
         return self.api.post(DEPLOYMENTS, body)
 
     def deployment(self, spec_id: str, **options: Any) -> dict:
-        """A new deployment, as described by GET after its create."""
-        answer = self.post_deployment(self.deployment_body(spec_id, **options))
-        created = expect_created(answer, "created")
-        return self.describe_deployment(created["id"])
+        """A new deployment, as described by GET after its create (a step of PP-DEP-create,
+        unless the test gives its options)."""
+        __tracebackhide__ = True
+        with step_unless(bool(options), "PP-DEP-create"):
+            answer = self.post_deployment(self.deployment_body(spec_id, **options))
+            created = expect_created(answer, "created")
+            return self.describe_deployment(created["id"])
 
     def describe_deployment(self, deployment_id: str) -> dict:
         return expect_json(self.api.get(f"{DEPLOYMENTS}{deployment_id}"), 200, "deployment")

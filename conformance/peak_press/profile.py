@@ -17,7 +17,7 @@ from ..differential import Answer, DifferentialRules
 from ..embedded import ReferenceServer
 from ..namespaces import Swept
 from ..options import Credentials, Settings
-from ..probing import Probe
+from ..probing import Probe, Read
 from ..profiles import Profile
 from .client_journeys import PEAK
 from .options import EMBEDDED_HOOK, HOOK_OPTION, REFERENCE_TOKEN
@@ -81,6 +81,12 @@ def speaks_the_api(response: httpx.Response) -> bool:
         return isinstance(response.json(), dict)
     except ValueError:
         return False
+
+
+def credentialed_reads(settings: Settings) -> tuple[Read, ...]:
+    """The probe's list of specs again, which must now answer with the run's token (the probe
+    takes a 401 as a live server: the embedded one is waited for without a token)."""
+    return (Read("GET", SPECS + "?pageSize=1"),)
 
 
 def token_header(settings: Settings) -> dict[str, str]:
@@ -158,11 +164,17 @@ PROFILE = Profile(
         path=SPECS + "?pageSize=1",
         alive=speaks_the_api,
         expectation="a JSON answer, 200 (or 401 without a token)",
+        reads=credentialed_reads,
     ),
     # peak-sdk passes an error's body on as it is: no shape is required of it (the detail Peak's
     # examples show is PP-API-error-shape, SHOULD)
     answers=Answers(error_schema=None),
-    credentials=Credentials(headers=token_header, options=("--blocks-peak-press-token",)),
+    credentials=Credentials(
+        headers=token_header,
+        options=("--blocks-peak-press-token",),
+        hint="the raw token, as peak-sdk sends it in Authorization; the default is the "
+        "reference server's test token",
+    ),
     differential=DifferentialRules(identity=identity, created_identity=created_identity),
     clients=(PEAK,),
 )

@@ -11,9 +11,10 @@ from functools import cache
 from typing import Any
 
 from .. import fixtures_dir
-from ..checks import expect, expect_equal, expect_json, fail
+from ..checks import expect, expect_equal, fail
 from ..client import ApiClient, Exchange
 from ..run import Run
+from ..steps import expect_step_json
 from ..timestamps import NotATimestamp, is_later, same_instant
 from . import releases
 
@@ -188,23 +189,41 @@ class Blocks:
         return f"{self.ns}{label}-{self.run.draws.token_hex(3)}"
 
     def block_type(self, label: str = "type", **extra: Any) -> dict:
+        """A new block type (a step of PF-BT-create)."""
         slug = self.unique(label)
         body = {"name": f"{slug} name", "slug": slug, **extra}
         __tracebackhide__ = True
         answer = self.api.post("/block_types/", body)
-        return expect_json(answer, 201, "block_type", "creating a block type must answer 201")
+        return expect_step_json(
+            answer,
+            201,
+            "block_type",
+            "PF-BT-create",
+            "creating a block type must answer 201",
+            given=bool(extra),
+        )
 
     def block_schema(
         self, block_type: dict, fields: dict | None = None, version: str | None = None, **extra
     ) -> dict:
+        """A new schema of the type (a step of PF-BS-create); by default the client's fields
+        of a class with a str, a SecretStr and a dict field."""
         __tracebackhide__ = True
+        given = fields is not None or bool(extra)
         if fields is None:
             fields = widget_fields(block_type["slug"], f"{block_type['slug']} widget")
         body = {"block_type_id": block_type["id"], "fields": fields, **extra}
         if version is not None:
             body["version"] = version
         answer = self.api.post("/block_schemas/", body)
-        return expect_json(answer, 201, "block_schema", "creating a block schema must answer 201")
+        return expect_step_json(
+            answer,
+            201,
+            "block_schema",
+            "PF-BS-create",
+            "creating a block schema must answer 201",
+            given=given,
+        )
 
     def type_and_schema(self, label: str = "type") -> tuple[dict, dict]:
         block_type = self.block_type(label)
@@ -222,26 +241,40 @@ class Blocks:
         return body
 
     def document(self, block_type: dict, schema: dict, name: str | None = None, **extra) -> dict:
+        """A new document of the type and schema (a step of PF-BD-create, or of
+        PF-BD-anonymous for an anonymous one)."""
         __tracebackhide__ = True
-        name = name if name is not None or extra.get("is_anonymous") else self.unique("doc")
+        anonymous = extra.get("is_anonymous") is True
+        given = name is not None or bool(set(extra) - {"is_anonymous"})
+        name = name if name is not None or anonymous else self.unique("doc")
         answer = self.api.post(
             "/block_documents/", self.document_body(block_type, schema, name, **extra)
         )
-        return expect_json(answer, 201, "block_document", "creating a document must answer 201")
+        return expect_step_json(
+            answer,
+            201,
+            "block_document",
+            "PF-BD-anonymous" if anonymous else "PF-BD-create",
+            "creating a document must answer 201",
+            given=given,
+        )
 
     def secret_type_and_schema(self) -> tuple[dict, dict]:
-        """The protected system ``secret`` type and its registered Secret schema."""
-        block_type = expect_json(
+        """The protected system ``secret`` type and its registered Secret schema (steps of
+        PF-BT-system-types and PF-SYS-secret-schema)."""
+        block_type = expect_step_json(
             self.api.get("/block_types/slug/secret"),
             200,
             "block_type",
-            "the protected system type 'secret' must exist (PF-BT-system-types)",
+            "PF-BT-system-types",
+            "the protected system type 'secret' must exist",
         )
-        schema = expect_json(
+        schema = expect_step_json(
             self.api.get(f"/block_schemas/checksum/{secret_schema_checksum(self.run)}"),
             200,
             "block_schema",
-            "the Secret block schema must be registered (PF-SYS-secret-schema)",
+            "PF-SYS-secret-schema",
+            "the Secret block schema must be registered",
         )
         return block_type, schema
 

@@ -4,12 +4,15 @@ block documents), the main profile of the suite."""
 import json
 from pathlib import Path
 
+from ..answers import Answers
 from ..clauses import Catalogue
 from ..cleanup import CleanUp, Resource
 from ..client import ApiClient, Exchange
 from ..differential import Answer, DifferentialRules
 from ..embedded import ReferenceServer
 from ..namespaces import Swept
+from ..options import Credentials, Settings
+from ..probing import Probe, Read
 from ..profiles import Profile, RunHooks
 from . import releases
 from .client_journeys import PREFECT
@@ -109,6 +112,36 @@ def created_identity(method: str, path: str, body: bytes, answer: Answer):
     return (found, created["id"]) if found is not None else None
 
 
+def credentialed_reads(settings: Settings) -> tuple[Read, ...]:
+    """A read that needs the run's credentials on a server that asks for them: the smallest
+    list of block types (a server without the filter endpoints, level 3, answers it 404 or
+    405, which the start-up check leaves to the tests)."""
+    return (Read("POST", "/block_types/filter", {"limit": 1}),)
+
+
+# how the Prefect client sends PREFECT_API_AUTH_STRING (prefect/client/orchestration:
+# PrefectClient.__init__, "Basic {token}")
+AUTH_HINT = (
+    "a Prefect server started with PREFECT_SERVER_API_AUTH_STRING=user:password wants "
+    "'Authorization: Basic <base64 of user:password>', as the Prefect client sends it"
+)
+
+
+# the clause whose sentence promises the shape of each create's answer (201)
+CREATED_SHAPE = {
+    "block_types": "PF-BT-create",
+    "block_schemas": "PF-BS-create",
+    "block_documents": "PF-BD-create",
+}
+
+
+def promised_by(method: str, path: str, status: int) -> str | None:
+    """The create clause of a 201 answer to a create (``path`` ends with the collection)."""
+    if method != "POST" or status != 201:
+        return None
+    return CREATED_SHAPE.get(path.rstrip("/").rpartition("/")[2])
+
+
 def release_arguments(settings) -> list[str]:
     """The embedded reference server plays the release the run follows."""
     return ["--prefect-release", releases.chosen(settings).version]
@@ -160,6 +193,9 @@ PROFILE = Profile(
         sweep=sweep,
     ),
     server=ReferenceServer(base_path="/api", arguments=release_arguments),
+    probe=Probe(reads=credentialed_reads),
+    answers=Answers(promised_by=promised_by),
+    credentials=Credentials(hint=AUTH_HINT),
     differential=DifferentialRules(
         # the real server builds the capability list from a Python set
         unordered=frozenset({("GET", "/block_capabilities/")}),

@@ -123,6 +123,10 @@ class ForkedServer:
         self.process = context().Process(target=target, args=args)
         self.process.start()
 
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
     def poll(self) -> int | None:
         return self.process.exitcode
 

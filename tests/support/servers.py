@@ -32,9 +32,10 @@ class ServerProcess:
         reference: bool = True,
         variant: str | None = None,
         alive: Callable[[httpx.Response], bool] | None = None,
+        extra: tuple[str, ...] = (),
     ) -> None:
         """``reference``: the server is the reference server (or a variant of it) and takes
-        its host and database options."""
+        its host and database options; ``extra``: more of its options (``--auth-string``)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{base_path}"
         self.probe = probe
@@ -43,7 +44,7 @@ class ServerProcess:
         self.log = tmp_path / f"server-{self.port}.log"
         options = ["--port", str(self.port)]
         if reference:
-            options += ["--host", "127.0.0.1", "--db", str(self.db)]
+            options += ["--host", "127.0.0.1", "--db", str(self.db), *extra]
         if command is None:
             self._process = ForkedServer(variant, options, self.log, ROOT)
         else:
@@ -64,6 +65,10 @@ class ServerProcess:
             except httpx.TransportError:
                 time.sleep(0.02)
         raise RuntimeError(f"server did not become healthy:\n{self.output()}")
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def output(self) -> str:
         return self.log.read_text() if self.log.exists() else ""

@@ -127,6 +127,14 @@ def omits_block_type_in_documents():
     return rewrite_each(is_block_document, lambda document: document.pop("block_type", None))
 
 
+@breaks("PF-BD-create", "'is_anonymous' is a required property")
+def omits_is_anonymous_in_documents():
+    """Documents come back without is_anonymous (the first run of a server that leaves out one
+    field: its document create is the root cause, the tests that needed a document are
+    blocked)."""
+    return rewrite_each(is_block_document, lambda document: document.pop("is_anonymous", None))
+
+
 @breaks("PF-BD-409-concurrent", "must get exactly one 201 and 31 409s")
 def checks_names_against_a_stale_cache():
     """No unique index; the name check reads a per-type cache of names refreshed every 200 ms,
@@ -570,10 +578,11 @@ def coerces_schema_fields():
     models.BlockSchemaCreate = Lenient
 
 
-@breaks("PF-BD-create", "creating a block type must answer 201", "answered 500")
+@breaks("PF-BT-create", "POST /api/block_types/ must answer 201", "answered 500")
 def answers_500_to_every_write():
     """Every POST, PATCH and DELETE answers 500 (a server that is broken everywhere: its
-    failures must not count for variants that declare another reason)."""
+    failures must not count for variants that declare another reason; the block type create
+    every other test needs is the root cause, and they are blocked by it)."""
 
     def crash(method, path, body):
         if method in ("POST", "PATCH", "DELETE") and not path.endswith("/filter"):
