@@ -810,6 +810,64 @@ def id_filter_takes_only_the_first_id():
     filters.block_document_condition = first_id_only
 
 
+OTHER_USERS_SECRETS = 250  # more than a filter's default page (200): the UI's batch read
+
+
+def seed_other_users_secrets(store) -> None:
+    secret = store.block_type_by_slug("secret")
+    where = "block_type_id = ?"
+    schema = store.filter_block_schemas(where, [secret["id"]], limit=1, offset=0)[0]
+    for number in range(OTHER_USERS_SECRETS):
+        values = {
+            "name": f"another-users-secret-{number:03d}",
+            "data": {"value": "not the run's"},
+            "block_schema_id": schema["id"],
+            "block_type_id": secret["id"],
+            "is_anonymous": False,
+        }
+        store.create_block_document(values)
+
+
+def seeded_with_other_users_secrets(app):
+    """The app, its server holding other users' Secret documents, named to list before the
+    run's (a server in use: the run's own documents are not on a filter's first page); made
+    before the first request, once the server has registered its system blocks."""
+    store = prefect_store(app)
+    seeded: list[bool] = []
+
+    async def asgi(scope, receive, send):
+        if scope["type"] == "http" and not seeded:
+            seeded.append(True)
+            seed_other_users_secrets(store)
+        return await app(scope, receive, send)
+
+    return asgi
+
+
+@breaks(
+    "PF-JRN-ui-nested",
+    "step block-page",
+    "the page did not show it",
+    needs=CLIENT,
+    options=V1_UI,
+)
+def ignores_the_id_filter():
+    """The documents filter ignores its id any_ (an answer lists the first page of every
+    document), on a server that holds other users' documents: the UI's reads by id, which it
+    sends in one batch through the filter, do not find the run's document."""
+    from reference_server.prefect import filters
+
+    original = filters.block_document_condition
+
+    def without_ids(spec):
+        if spec is not None and spec.id is not None:
+            spec = spec.model_copy(update={"id": None})
+        return original(spec)
+
+    filters.block_document_condition = without_ids
+    return seeded_with_other_users_secrets
+
+
 # ---- API-wide ---------------------------------------------------------------------------------
 
 
