@@ -49,6 +49,18 @@ def response(status: int, body):
     return Response(status_code=status) if body is None else JSONResponse(body, status_code=status)
 
 
+def status_instead(method: str, path: str, status: int, instead: int) -> Callable:
+    """An app wrapper: the answers with ``status`` to ``method path`` come with ``instead``,
+    their body kept."""
+
+    def rewrite(answered_method, answered_path, answered_status, body):
+        if (answered_method, answered_path, answered_status) == (method, path, status):
+            return instead, body
+        return None
+
+    return rewrite_responses(rewrite)
+
+
 def intercept(check: Callable) -> Callable:
     """An app wrapper: ``check(method, path, body, store)`` returns (status, body) to answer in
     the server's place (body None: empty), or None to let the server answer."""
@@ -174,12 +186,7 @@ def fails_on_undefined_schema_references():
 def answers_200_on_document_create():
     """Creates documents but answers 200 instead of 201 (so clean-up cannot rely on 201s)."""
 
-    def ok(method, path, status, body):
-        if method == "POST" and path == "/api/block_documents/" and status == 201:
-            return 200, body
-        return None
-
-    return rewrite_responses(ok)
+    return status_instead("POST", "/api/block_documents/", 201, 200)
 
 
 @breaks("PF-BD-delete", "must answer 404", "answered 200")
@@ -1459,12 +1466,7 @@ def unknown_slug_says_block_type_not_found():
 def answers_200_on_type_create():
     """Creates block types but answers 200 instead of 201."""
 
-    def ok(method, path, status, body):
-        if method == "POST" and path == "/api/block_types/" and status == 201:
-            return 200, body
-        return None
-
-    return rewrite_responses(ok)
+    return status_instead("POST", "/api/block_types/", 201, 200)
 
 
 @breaks("PF-SEQ-save-known-type", "must answer 200", "answered 404")
@@ -2114,12 +2116,7 @@ def references_without_their_block_type():
 def answers_201_for_existing_schemas():
     """A schema whose (checksum, version) exists is answered with 201, as if new."""
 
-    def created(method, path, status, body):
-        if method == "POST" and path == "/api/block_schemas/" and status == 200:
-            return 201, body
-        return None
-
-    return rewrite_responses(created)
+    return status_instead("POST", "/api/block_schemas/", 200, 201)
 
 
 @breaks("PF-BS-404-type-status", "must answer 404", "answered 422")
