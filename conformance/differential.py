@@ -6,8 +6,9 @@ ids appear: any UUID for Prefect and Peak Press, the ``id`` and ``owner`` keys f
 seen at a place in a target answer is paired with the value at the same place in the oracle's
 answer, and later requests to the oracle carry the paired values (path, query, body, headers,
 session cookies). Timestamps are compared by format and by movement (an object's ``updated``
-moves on both servers or on neither). Everything else is compared exactly: status, content
-type, body structure and values, list order.
+moves on both servers or on neither). Numbers are compared by value (JSON has one number type:
+1e+20 is 100000000000000000000). Everything else is compared exactly: status, content type,
+body structure and values, list order.
 """
 
 from __future__ import annotations
@@ -164,6 +165,23 @@ def shown(value: Any) -> str:
 # ---- pairing and comparison -----------------------------------------------------------------
 
 
+def same_number(target: Any, oracle: Any) -> bool:
+    """Whether two JSON numbers have one value: a database may write a stored number in its
+    own form (PostgreSQL's jsonb answers 1e+20 as 100000000000000000000), and JSON has one
+    number type. Booleans are not numbers here."""
+    numbers = (int, float)
+    if not (isinstance(target, numbers) and isinstance(oracle, numbers)):
+        return False
+    if isinstance(target, bool) or isinstance(oracle, bool):
+        return False
+    if isinstance(target, int) and isinstance(oracle, int):
+        return target == oracle
+    try:
+        return float(target) == float(oracle)
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
 @dataclass
 class Pairing:
     """Target ids paired with oracle ids, and the timestamps last seen for each object."""
@@ -220,6 +238,8 @@ class Comparison:
             self.lists.compare(target, oracle, where, owner)
         elif isinstance(target, str) and isinstance(oracle, str):
             self._compare_strings(target, oracle, where, owner)
+        elif same_number(target, oracle):
+            return
         elif target != oracle or type(target) is not type(oracle):
             self.problems.append((where, shown(target), shown(oracle)))
 

@@ -175,6 +175,25 @@ def test_an_order_that_differs_only_among_equal_names_is_told_apart():
     assert [where for where, _, _ in reordered] == ["body at $ (order)"]
 
 
+def test_numbers_compare_by_value_and_booleans_are_not_numbers():
+    """PostgreSQL's jsonb writes a stored number in its own form (1e+20 comes back as
+    100000000000000000000, 1.7976931348623157e+308 as its 309 digits): one JSON number, no
+    difference; another value, or true for 1, is one."""
+    huge = "179769313486231570" + "0" * 291
+
+    def differences(target: str, oracle: str) -> list[str]:
+        answers = [Answer(200, "application/json", f'{{"n": {text}}}') for text in (target, oracle)]
+        return [where for where, _, _ in compare_answers(*answers, Pairing(), RULES)]
+
+    assert differences("1e+20", "100000000000000000000") == []
+    assert differences("1.7976931348623157e+308", huge) == []
+    assert differences("-1.7976931348623155e+308", "-179769313486231550" + "0" * 291) == []
+    assert differences("120.0", "120") == []
+    assert differences("1e+20", "100000000000000000001" + "0" * 400) == ["body at $.n"]
+    assert differences("2", "3") == ["body at $.n"]
+    assert differences("true", "1") == ["body at $.n"]
+
+
 def test_every_clause_is_named_by_a_star_in_ignore_files_only(tmp_path):
     """'*' in an ignore file covers a difference of any clause (what the oracle's database
     decides shows wherever a test lists the run's objects); an expect-fail file refuses it."""
