@@ -20,6 +20,7 @@ import pytest
 PROBE_TIMEOUT_CAP = 5.0  # the reachability probe at start waits at most this long
 # a failing default run against a target 50 ms away stays within 3 minutes (benchmarks/README.md)
 DEFAULT_SHRINK_SECONDS = 20.0
+DEFAULT_EXAMPLES = 10  # generated cases per generated test
 GROUP = "blocks-conformance"
 
 
@@ -118,9 +119,10 @@ GENERAL_OPTIONS: tuple[tuple[str, dict[str, Any]], ...] = (
         "--blocks-examples",
         {
             "type": int,
-            "default": 10,
+            "default": DEFAULT_EXAMPLES,
             "metavar": "N",
-            "help": "budget of generated (Hypothesis) examples per generated test (default 10).",
+            "help": "budget of generated (Hypothesis) examples per generated test "
+            f"(default {DEFAULT_EXAMPLES}).",
         },
     ),
     (
@@ -396,7 +398,7 @@ class Settings:
 
     @property
     def examples(self) -> int:
-        return self.values.get("blocks_examples") or 10
+        return self.values.get("blocks_examples") or DEFAULT_EXAMPLES
 
     @property
     def no_shrink(self) -> bool:

@@ -1,5 +1,5 @@
 """No false failures: the whole suite passes against the reference server behind a proxy that
-adds latency, answers every ninth request with 503 "database is locked" (the real server's
+adds latency, answers one request in 40 with 503 "database is locked" (the real server's
 answer when SQLite is busy; the suite retries it) and closes every connection after its answer
 (as the real server does after a 500 or 503), and timestamps are compared as instants."""
 
@@ -11,7 +11,7 @@ from conformance.timestamps import NotATimestamp, is_later, parse, same_instant
 from .support.proxies import Faults, HostileProxy
 from .support.suite_runs import run_suite
 
-BUSY_EVERY = 20  # one request in 20 gets 503 (each costs the suite a retry and its wait)
+BUSY_EVERY = 40  # one request in 40 gets 503 (each costs the suite a retry and its wait)
 HOSTILE = Faults(latency=(0.001, 0.004), busy_every=BUSY_EVERY, close_after_answer=True, seed=7)
 
 

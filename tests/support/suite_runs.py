@@ -26,6 +26,9 @@ class SuiteRun:
 # Our own tests draw the same generated cases on every run; a random draw finding something
 # new belongs in a run of its own (docs/options.md: --blocks-seed), not in a flaky test.
 TESTS_SEED = 20261202
+# A run of ours that is not about generated cases draws few of them (the generated tests still
+# run, each sending this many cases); tests about generation, and variant runs, say how many.
+TESTS_EXAMPLES = 3
 
 
 def run_suite(
@@ -44,6 +47,8 @@ def run_suite(
     paths = [str(path) for path in (suite if isinstance(suite, list) else [suite])]
     if not any(arg.startswith("--blocks-seed") for arg in args):
         args = (*args, f"--blocks-seed={TESTS_SEED}")  # the same generated cases every time
+    if not any(arg.startswith("--blocks-examples") for arg in args):
+        args = (*args, f"--blocks-examples={TESTS_EXAMPLES}")
     if own_example_db and not any(arg.startswith("--blocks-example-db") for arg in args):
         args = (*args, f"--blocks-example-db={tmp_path / f'examples-{stamp}'}")
     argv = [*paths, "-q", "-p", "no:cacheprovider", f"--blocks-report={report}", *args]
