@@ -12,6 +12,11 @@ Under pytest-xdist the controller does not raise: it passes the SIGTERM on to it
 deletes what it created and ends as interrupted), and pytest-xdist ends the session when they
 are down. A second SIGTERM to the controller stops it at once.
 
+A stopped run has ``STOP_GRACE`` seconds to clean up and end: a process still alive then (its
+clean-up, or its exit, waiting on something that will not come) writes why, and every thread's
+stack, to the terminal and exits with 2, so that a cancelled job never hangs and the stacks say
+on what.
+
 Registered by ``plugin.activate``, so only in a conformance run: the handler is installed in the
 main thread (unless SIGTERM is ignored, which is respected) and the previous one is put back
 when pytest unconfigures.
@@ -20,14 +25,22 @@ when pytest unconfigures.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import signal
+import sys
 import threading
 from typing import Any
 
 import pytest
 
 STOPPED = "SIGTERM: the run stops; its clean-up deletes what it created"
+STOP_GRACE = 90.0  # seconds a stopped run may take to clean up and end
+GAVE_UP = (
+    "blocks-conformance: the run stopped by SIGTERM did not end within {grace:g} s of it; it "
+    "ends now, with every thread's stack below (what it was waiting on). "
+    "`blocks-conformance sweep` removes what it left on the target.\n"
+)
 
 
 class Stopped(KeyboardInterrupt):
@@ -37,8 +50,10 @@ class Stopped(KeyboardInterrupt):
 class StopOnSigterm:
     """The SIGTERM handler of one conformance run (a pytest plugin of that run)."""
 
-    def __init__(self, controller: bool) -> None:
+    def __init__(self, controller: bool, grace: float = STOP_GRACE) -> None:
         self.controller = controller  # a pytest-xdist controller: its workers hold the objects
+        self.grace = grace
+        self.watchdog: threading.Timer | None = None
         self.previous: Any = None
         self.installed = False
         self.stopping = False  # Stopped was raised (or, on a controller, passed on)
@@ -69,6 +84,7 @@ class StopOnSigterm:
             return
         if not self.stopping:
             self.stopping = True
+            self.watch()
             if self.controller and self.workers:
                 self.passed_on = True
                 self.forward(signum)
@@ -82,6 +98,24 @@ class StopOnSigterm:
         if self.passed_on:
             self.passed_on = False
             raise Stopped("a second SIGTERM: the run stops without waiting for its workers")
+
+    def watch(self) -> None:
+        """End the process if the stopped run is still alive after ``grace`` seconds."""
+        if self.watchdog is None:
+            self.watchdog = threading.Timer(self.grace, self.give_up)
+            self.watchdog.daemon = True
+            self.watchdog.start()
+
+    def give_up(self) -> None:
+        config = getattr(self.session, "config", None)
+        capture = config.pluginmanager.getplugin("capturemanager") if config else None
+        if capture is not None:
+            with contextlib.suppress(Exception):  # the terminal itself, not pytest's capture
+                capture.suspend_global_capture()
+        sys.stderr.write(GAVE_UP.format(grace=self.grace))
+        sys.stderr.flush()
+        faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
+        os._exit(int(pytest.ExitCode.INTERRUPTED))
 
     def forward(self, signum: int) -> None:
         for pid in self.workers.values():
@@ -112,6 +146,7 @@ class StopOnSigterm:
             output["shouldstop"] = STOPPED
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # the watchdog stays: a process can hang after pytest is done (waiting for a thread)
         self.restore()
 
     @pytest.hookimpl(optionalhook=True)

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from conformance.stopping import StopOnSigterm, Stopped
+from conformance.stopping import STOP_GRACE, StopOnSigterm, Stopped
 
 from .support import ROOT
 from .support.full_runs import seed_foreign_objects
@@ -30,8 +30,23 @@ def sigterm_restored():
     signal.signal(signal.SIGTERM, previous)
 
 
-def test_sigterm_raises_stopped_once_and_the_old_handler_comes_back(sigterm_restored):
-    stopping = StopOnSigterm(controller=False)
+@pytest.fixture
+def stoppers():
+    """Makes handlers as a run does; a watchdog one armed must not end this test process."""
+    made: list[StopOnSigterm] = []
+
+    def make(controller: bool = False) -> StopOnSigterm:
+        made.append(StopOnSigterm(controller=controller))
+        return made[-1]
+
+    yield make
+    for stopping in made:
+        if stopping.watchdog is not None:
+            stopping.watchdog.cancel()
+
+
+def test_sigterm_raises_stopped_once_and_the_old_handler_comes_back(sigterm_restored, stoppers):
+    stopping = stoppers()
     stopping.install()
     assert signal.getsignal(signal.SIGTERM) == stopping.handle
     with pytest.raises(Stopped):
@@ -39,6 +54,31 @@ def test_sigterm_raises_stopped_once_and_the_old_handler_comes_back(sigterm_rest
     stopping.handle(signal.SIGTERM, None)  # already stopping: the clean-up is not cut short
     stopping.restore()
     assert signal.getsignal(signal.SIGTERM) == sigterm_restored
+    assert stopping.watchdog is not None and stopping.watchdog.interval == STOP_GRACE
+
+
+WATCHED = """
+import signal, threading
+from conformance.stopping import STOP_GRACE, StopOnSigterm, Stopped
+stopping = StopOnSigterm(controller=False, grace=0.5)
+stopping.install()
+try:
+    signal.raise_signal(signal.SIGTERM)
+except Stopped:
+    print("stopping", flush=True)
+threading.Event().wait()  # a clean-up that waits for what never comes
+"""
+
+
+def test_a_stopped_run_that_does_not_end_ends_with_every_stack_after_its_grace():
+    ended = subprocess.run(
+        [sys.executable, "-c", WATCHED], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert ended.returncode == 2, ended.stderr
+    assert ended.stdout == "stopping\n"
+    assert "did not end within 0.5 s of it; it ends now" in ended.stderr
+    assert "blocks-conformance sweep" in ended.stderr
+    assert "Current thread" in ended.stderr and "in wait" in ended.stderr  # the stacks
 
 
 def test_a_sigterm_while_the_session_finishes_is_only_counted(sigterm_restored):
@@ -66,10 +106,10 @@ def test_an_ignored_sigterm_stays_ignored(sigterm_restored):
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN and not stopping.installed
 
 
-def test_an_xdist_controller_passes_sigterm_on_then_stops_on_the_second(monkeypatch):
+def test_an_xdist_controller_passes_sigterm_on_then_stops_on_the_second(monkeypatch, stoppers):
     sent = []
     monkeypatch.setattr(os, "kill", lambda pid, signum: sent.append((pid, signum)))
-    stopping = StopOnSigterm(controller=True)
+    stopping = stoppers(controller=True)
     stopping.workers = {"gw0": 101, "gw1": 102}
     stopping.handle(signal.SIGTERM, None)
     assert sent == [(101, signal.SIGTERM), (102, signal.SIGTERM)]
