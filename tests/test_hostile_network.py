@@ -12,7 +12,7 @@ from .support.proxies import Faults, HostileProxy
 from .support.suite_runs import run_suite
 
 BUSY_EVERY = 40  # one request in 40 gets 503 (each costs the suite a retry and its wait)
-HOSTILE = Faults(latency=(0.001, 0.004), busy_every=BUSY_EVERY, close_after_answer=True, seed=7)
+HOSTILE = Faults(latency=(0.0005, 0.002), busy_every=BUSY_EVERY, close_after_answer=True, seed=7)
 
 
 @pytest.fixture
