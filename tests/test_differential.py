@@ -3,8 +3,10 @@ servers, whose ids differ, compare clean; servers that no clause fails but that 
 differently are caught by the comparison alone; the ignore file's pins decide what is ignored;
 a recorded run replays as the oracle."""
 
+import ast
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 
@@ -278,6 +280,44 @@ def test_an_ignore_entry_holds_only_for_the_difference_it_pins(
     )
     assert mismatched.returncode == 1, mismatched.output[-3000:]
     assert unignored(mismatched)
+
+
+def suite_test_names(module: Path) -> set[str]:
+    """The test functions a suite module defines, by def or by assignment (a factory's)."""
+    names: set[str] = set()
+    for node in ast.parse(module.read_text()).body:
+        if isinstance(node, ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                names.update(e.id for e in elements if isinstance(e, ast.Name))
+    return {name for name in names if name.startswith("test_")}
+
+
+@pytest.mark.parametrize(
+    "transcript",
+    sorted((ROOT / "fixtures" / "differential").glob("prefect-*.jsonl.gz")),
+    ids=lambda path: path.name,
+)
+def test_a_shipped_transcript_holds_every_test_of_the_suite_as_it_is(transcript):
+    """A hand-written test replays its recorded requests one by one: a test renamed or added
+    since the recording would find nothing recorded, and every request of it would be a
+    difference in CI's transcript step. Re-record (docs/differential.md) when this fails. The
+    modules whose tests need the Prefect client are not recorded (the journeys)."""
+    with gzip.open(transcript, "rt") as lines:
+        keys = {json.loads(line).get("key") or "" for line in lines if line.strip()}
+    # (requests outside any test, the start-up check's and the clean-up's, have no key)
+    recorded = {tuple(key.split("[")[0].split("::")) for key in keys if key}
+    suite = ROOT / "conformance"
+    defined = {
+        (str(module.relative_to(suite)), name)
+        for module in sorted((suite / "prefect").glob("test_*.py"))
+        if "PREFECT.needs" not in module.read_text()
+        for name in suite_test_names(module)
+    }
+    assert sorted(recorded - defined) == [], "recorded tests the suite no longer has"
+    assert sorted(defined - recorded) == [], "tests of the suite the recording does not hold"
 
 
 def test_a_recorded_run_replays_as_the_oracle(reference_server, start_variant, tmp_path):
