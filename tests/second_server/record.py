@@ -3,8 +3,9 @@ for the second server to register at start-up (``system_blocks.json.gz``)::
 
     python -m tests.second_server.record http://127.0.0.1:4731/api
 
-Point it at a real server started with an empty PREFECT_HOME (``/work/run/start-real.sh 3.9.1
-PORT`` here): everything that server lists is written, in the order it was created.
+Point it at a real server started with an empty PREFECT_HOME (``PREFECT_HOME=$(mktemp -d)
+prefect server start --host 127.0.0.1 --port PORT`` in the release's virtualenv): everything
+that server lists is written, in the order it was created.
 """
 
 import argparse
