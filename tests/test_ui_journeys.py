@@ -238,6 +238,43 @@ def test_blocks_calls_go_to_the_target_with_the_runs_headers_and_are_recorded(ui
     assert calls[0].request_body == '{"limit":3}' and calls[0].status == 200
 
 
+class Busy(BaseHTTPRequestHandler):
+    """A target whose database is locked for its first ``busy`` answers of each path (503, as
+    a real server on SQLite answers then)."""
+
+    busy = 2
+    seen: dict[str, int] = {}
+
+    def do_DELETE(self) -> None:  # noqa: N802 (the standard library's names)
+        self.seen[self.path] = self.seen.get(self.path, 0) + 1
+        status = 503 if self.seen[self.path] <= self.busy else 204
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_a_busy_answer_is_retried_as_the_suites_own_requests_are(tmp_path):
+    """The UI's DELETE meets a locked database twice and then succeeds; a target locked for
+    good still reaches the UI with its 503."""
+    (tmp_path / "index.html").write_text("ui")
+    target = ThreadingHTTPServer(("127.0.0.1", 0), Busy)
+    threading.Thread(target=target.serve_forever, daemon=True).start()
+    server = UiServer(tmp_path, f"http://127.0.0.1:{target.server_address[1]}/api", {})
+    try:
+        assert httpx.delete(f"{server.url}/api/block_documents/a").status_code == 204
+        Busy.busy = 99
+        assert httpx.delete(f"{server.url}/api/block_documents/b", timeout=30).status_code == 503
+        assert Busy.seen == {"/api/block_documents/a": 3, "/api/block_documents/b": 6}
+    finally:
+        Busy.busy = 2
+        server.close()
+        target.shutdown()
+        target.server_close()
+
+
 def test_the_uis_other_routes_get_the_documented_neutral_answers(ui_server):
     for (method, route), (status, body) in NEUTRAL.items():
         answer = httpx.request(method, f"{ui_server.url}/api{route}", json={})

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..client import tls_context
+from ..client import RETRY_DELAYS, RETRY_STATUSES, tls_context
 
 PLACEHOLDER = b"/PREFECT_UI_SERVE_BASE_REPLACE_PLACEHOLDER"
 API_PREFIX = "/api"
@@ -224,13 +224,21 @@ class UiServer:
         send(request, status, raw, kind)
 
     def forward(self, method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+        """The target's answer to a call of the UI. A busy answer (a real server on SQLite
+        answers 503 while its database is locked) is retried as the suite's own requests
+        are, so that a journey's verdict does not hang on the load the rest of the run puts
+        on the server; one that stays busy reaches the UI."""
         headers = {"Content-Type": "application/json"} if body else {}
-        try:
-            answer = self.forwarder.request(
-                method, f"{self.target_url}{path}", content=body, headers=headers
-            )
-        except httpx.HTTPError as error:
-            return 502, f"the target did not answer: {error}".encode(), "text/plain"
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                answer = self.forwarder.request(
+                    method, f"{self.target_url}{path}", content=body, headers=headers
+                )
+            except httpx.HTTPError as error:
+                return 502, f"the target did not answer: {error}".encode(), "text/plain"
+            if answer.status_code not in RETRY_STATUSES or delay is None:
+                break
+            time.sleep(delay)
         kind = answer.headers.get("content-type", "application/json")
         return answer.status_code, answer.content, kind
 
