@@ -703,6 +703,21 @@ def has_no_document_count():
     return request_rewriter(missing)
 
 
+def filter_ignores(condition: str, key: str) -> None:
+    """The reference server's filter ``condition`` (a function of reference_server.prefect.
+    filters) reads its spec as if ``key`` had not been sent."""
+    from reference_server.prefect import filters
+
+    original = getattr(filters, condition)
+
+    def without_key(spec):
+        if spec is not None and getattr(spec, key) is not None:
+            spec = spec.model_copy(update={key: None})
+        return original(spec)
+
+    setattr(filters, condition, without_key)
+
+
 @breaks(
     "PF-JRN-ui-catalog",
     "step secret-form",
@@ -713,16 +728,7 @@ def has_no_document_count():
 def schema_filter_ignores_the_block_type():
     """POST /block_schemas/filter ignores block_schemas.block_type_id (it answers every schema),
     so the UI builds a type's form from another type's schema."""
-    from reference_server.prefect import filters
-
-    original = filters.block_schema_condition
-
-    def without_type(spec):
-        if spec is not None and spec.block_type_id is not None:
-            spec = spec.model_copy(update={"block_type_id": None})
-        return original(spec)
-
-    filters.block_schema_condition = without_type
+    filter_ignores("block_schema_condition", "block_type_id")
 
 
 @breaks(
@@ -862,16 +868,7 @@ def ignores_the_id_filter():
     """The documents filter ignores its id any_ (an answer lists the first page of every
     document), on a server that holds other users' documents: the UI's reads by id, which it
     sends in one batch through the filter, do not find the run's document."""
-    from reference_server.prefect import filters
-
-    original = filters.block_document_condition
-
-    def without_ids(spec):
-        if spec is not None and spec.id is not None:
-            spec = spec.model_copy(update={"id": None})
-        return original(spec)
-
-    filters.block_document_condition = without_ids
+    filter_ignores("block_document_condition", "id")
     return seeded_with_other_users_secrets
 
 
