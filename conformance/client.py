@@ -15,7 +15,7 @@ import ssl
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -42,6 +42,20 @@ def tls_context() -> ssl.SSLContext:
 RETRY_STATUSES = {408, 429, 502, 503}
 KEPT_ALIVE = 4
 RETRY_DELAYS = (0.1, 0.2, 0.4, 0.8, 1.6)
+
+
+def retried(
+    send: Callable[[], httpx.Response], on_retry: Callable[[], None] = lambda: None
+) -> httpx.Response:
+    """``send()``'s answer, sent again after each delay while it is busy (a status in
+    RETRY_STATUSES); the last answer, busy or not."""
+    for delay in (*RETRY_DELAYS, None):
+        response = send()
+        if response.status_code not in RETRY_STATUSES or delay is None:
+            return response
+        on_retry()
+        time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def _shorten(text: str, limit: int = MAX_SHOWN) -> str:
@@ -314,13 +328,10 @@ class ApiClient:
         return exchange
 
     def _send(self, method: str, path: str, kwargs: dict) -> httpx.Response:
-        for delay in (*RETRY_DELAYS, None):
-            response = self._send_once(method, path, kwargs)
-            if response.status_code not in RETRY_STATUSES or delay is None:
-                return response
-            self.counters.retried += 1
-            time.sleep(delay)
-        raise AssertionError("unreachable")
+        return retried(lambda: self._send_once(method, path, kwargs), self._count_retry)
+
+    def _count_retry(self) -> None:
+        self.counters.retried += 1
 
     def _send_once(self, method: str, path: str, kwargs: dict) -> httpx.Response:
         started = time.perf_counter()

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..client import RETRY_DELAYS, RETRY_STATUSES, tls_context
+from ..client import retried, tls_context
 
 PLACEHOLDER = b"/PREFECT_UI_SERVE_BASE_REPLACE_PLACEHOLDER"
 API_PREFIX = "/api"
@@ -229,16 +229,13 @@ class UiServer:
         are, so that a journey's verdict does not hang on the load the rest of the run puts
         on the server; one that stays busy reaches the UI."""
         headers = {"Content-Type": "application/json"} if body else {}
-        for delay in (*RETRY_DELAYS, None):
-            try:
-                answer = self.forwarder.request(
-                    method, f"{self.target_url}{path}", content=body, headers=headers
-                )
-            except httpx.HTTPError as error:
-                return 502, f"the target did not answer: {error}".encode(), "text/plain"
-            if answer.status_code not in RETRY_STATUSES or delay is None:
-                break
-            time.sleep(delay)
+        url = f"{self.target_url}{path}"
+        try:
+            answer = retried(
+                lambda: self.forwarder.request(method, url, content=body, headers=headers)
+            )
+        except httpx.HTTPError as error:
+            return 502, f"the target did not answer: {error}".encode(), "text/plain"
         kind = answer.headers.get("content-type", "application/json")
         return answer.status_code, answer.content, kind
 
